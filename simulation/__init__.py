@@ -1,0 +1,14 @@
+"""govsim: an agent-based simulator of multi-actor community governance (Mesa).
+
+Public API (DESIGN.md)::
+
+    from simulation import CommunityModel, Scenario, load_scenario, INTERVENTIONS, METRICS
+"""
+
+from simulation.interventions import INTERVENTIONS
+from simulation.metrics import METRICS
+from simulation.model import PHASES, CommunityModel
+from simulation.scenario import Scenario, ScenarioError, load_scenario
+
+__all__ = ["CommunityModel", "Scenario", "ScenarioError", "load_scenario", "INTERVENTIONS", "METRICS", "PHASES"]
+__version__ = "0.1.0"

@@ -1,0 +1,366 @@
+"""CommunityModel: builds the world, owns the state, runs the phases in order.
+
+One step is one day. The phase order is data (``PHASES``), printed by
+``govsim describe``; each phase is a vectorised function over the arrays
+(DESIGN rules 2 and 3). Interventions act through the ``levers`` (mechanism
+parameters) and the phase hooks, never on metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import mesa
+import numpy as np
+
+from simulation.agents import (
+    NGO,
+    CommunityCommittee,
+    Enterprise,
+    GovernmentUnit,
+    PartyBranch,
+    PartyMember,
+    Resident,
+)
+from simulation.interventions import INTERVENTIONS, Intervention
+from simulation.metrics import measure, reporters
+from simulation.network import build_network
+from simulation.population import T_COMMUNITY, T_NEIGHBOURS, T_NGO, build_population
+from simulation.processes.activities import ActivityOrganiser, activities
+from simulation.processes.casework import casework, domain_index
+from simulation.processes.feedback import feedback
+from simulation.processes.governance import governance
+from simulation.processes.influence import influence
+from simulation.processes.issues import IssueLog, issues_arise
+from simulation.processes.reporting import reporting
+from simulation.processes.resources import ResourcePool, resources
+from simulation.processes.ties import ties
+from simulation.processes.word_of_mouth import word_of_mouth
+from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Scenario
+from simulation.streams import Streams
+
+
+class Phase(NamedTuple):
+    name: str
+    driver: str  # the scenario.drivers switch that turns it off ("" = always on)
+    function: object
+    description: str
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("issues", "issues", issues_arise, "issues arise per household and domain"),
+    Phase("reporting", "reporting", reporting, "residents report issues (or not) through their channels"),
+    Phase("casework", "casework", casework, "the committee, property companies and government units work on cases"),
+    Phase("feedback", "feedback", feedback, "outcomes and replies update trust and efficacy"),
+    Phase("influence", "influence", influence, "threshold rule on engaged acquaintances; personal invitations"),
+    Phase("activities", "activities", activities, "organisers hold activities; residents attend"),
+    Phase("ties", "ties", ties, "chance meetings form ties; unused ties decay"),
+    Phase("word_of_mouth", "word_of_mouth", word_of_mouth, "trust moves toward acquaintances' trust"),
+    Phase("governance", "governance", governance, "consultations and elections"),
+    Phase("resources", "resources", resources, "the community pool is refilled monthly"),
+    Phase("measure", "", None, "metrics are measured and collected"),
+)
+
+
+@dataclass
+class Levers:
+    """Mechanism parameters that interventions may change during set-up or a run."""
+
+    issue_rate_mult: np.ndarray  # (compounds, domains) multiplier of issue rates
+    app_enabled: bool
+    app_bonus: float
+    app_reach: float
+    notice_reach: float
+    wall_stall: float
+    referral_days: int
+    reply_prob: float
+    party_invite_rate: float
+    meeting_rate_mult: float = 1.0
+    consultation_every_days: int = 30
+    extra_channels: dict[str, np.ndarray] = field(default_factory=dict)  # name -> per-resident log-odds (-inf: closed)
+
+
+class Handlers:
+    """The case handlers as arrays: committees, property companies, government units."""
+
+    def __init__(self, agents: list, committee_of, property_of, government_for, committee_domains):
+        self.agents = agents
+        for i, a in enumerate(agents):
+            a.handler_id = i
+        self.committee_of = np.asarray(committee_of, np.int32)
+        self.property_of = np.asarray(property_of, np.int32)
+        self.government_for = np.asarray(government_for, np.int32)
+        self.committee_domains = committee_domains
+        self.success = np.array([a.success for a in agents])
+        self.work_days = np.array([a.work_days for a in agents])
+        self.trust_target = np.array([a.trust_target for a in agents], np.int8)
+        self.is_government = np.array([isinstance(a, GovernmentUnit) for a in agents])
+        self.cases_worked = np.zeros(len(agents), np.int64)
+
+    def capacity(self) -> np.ndarray:
+        """Cases per day of each handler (read live: interventions may change agents' capacity)."""
+        return np.array([a.capacity for a in self.agents])
+
+    def refresh(self) -> None:
+        """Re-read success and handling time after an intervention changed agents."""
+        self.success = np.array([a.success for a in self.agents])
+        self.work_days = np.array([a.work_days for a in self.agents])
+
+
+class CommunityModel(mesa.Model):
+    """A street of communities governed by many actors; one step is one day.
+
+    Parameters: ``scenario`` (a :class:`Scenario`; default: the baseline) and
+    ``rng`` (an int seed; the same seed gives identical runs).
+    """
+
+    def __init__(self, scenario: Scenario | None = None, rng: int | None = None):
+        super().__init__(rng=rng)
+        self.scenario = scenario if scenario is not None else Scenario()
+        self.seed = int(self._seed)
+        self.streams = Streams(self.seed)
+        self.day = 0
+        self.phases = PHASES
+        scn = self.scenario
+
+        self.pop = build_population(scn, self.streams)
+        self.network = build_network(scn, self.pop, self.streams)
+        self.issues = IssueLog()
+        self.group_masks = self.pop.group_masks()
+        self.group_counts = {g: int(m.sum()) for g, m in self.group_masks.items()}
+        self.levers = Levers(
+            issue_rate_mult=np.ones((self.pop.n_compounds, len(DOMAINS))),
+            app_enabled=scn.reporting.app_enabled,
+            app_bonus=scn.reporting.app_bonus,
+            app_reach=scn.activities.app_reach,
+            notice_reach=scn.activities.notice_reach,
+            wall_stall=scn.casework.wall_stall,
+            referral_days=scn.casework.referral_days,
+            reply_prob=scn.casework.reply_prob,
+            party_invite_rate=scn.influence.party_invites,
+            consultation_every_days=scn.governance.consultation_every_days,
+        )
+        self._make_agents()
+        self.pool = ResourcePool(self.pop.n_communities)
+        self.pool.limited = scn.drivers.resources
+        self.activity_days = np.zeros(scn.days + 400, np.int32)
+        self.activity_log: list[tuple[int, int, str, int]] = []
+        self.consultations_held = 0
+        self.elections_held = 0
+        self._party_ties_day = -1
+        self._party_ties = np.zeros(self.pop.n, np.float32)
+
+        self.interventions: list[Intervention] = [
+            INTERVENTIONS[key](INTERVENTIONS[key].Params.model_validate(params))
+            for key, params in scn.interventions.items()
+        ]
+        for iv in self.interventions:
+            iv.setup(self)
+        self.handlers.refresh()
+        self.pool.offer[:] = self.resource_offers()
+        self.pool.refill()
+
+        self._measured = measure(self, 0)
+        self.datacollector = mesa.DataCollector(model_reporters=reporters())
+
+    # ``model.scenario`` is our validated Scenario. Mesa 3.5 also keeps a
+    # scenario object of its own (set in Model.__init__); it is kept aside.
+    @property
+    def scenario(self) -> Scenario:
+        return self._scenario_spec
+
+    @scenario.setter
+    def scenario(self, value) -> None:
+        if isinstance(value, Scenario):
+            self._scenario_spec = value
+        else:
+            self._mesa_scenario = value
+            value.model = self
+
+    # -- building ------------------------------------------------------------
+    def _make_agents(self) -> None:
+        pop, scn = self.pop, self.scenario
+        # One Resident (or PartyMember) agent per adult, in index order.
+        self.residents: list[Resident] = [
+            (PartyMember if p else Resident)(self, i) for i, p in enumerate(pop.party.tolist())
+        ]
+        cw = scn.casework
+        committees = [
+            CommunityCommittee(
+                self,
+                c,
+                cw.committee_staff,
+                cw.staff_hours_per_day,
+                cw.admin_burden,
+                cw.hours_per_case,
+                cw.committee_success,
+                cw.committee_work_days,
+            )
+            for c in range(pop.n_communities)
+        ]
+        self.committees = committees
+        comp_community = np.arange(pop.n_compounds) // scn.community.compounds_per_community
+        self.branches = [PartyBranch(self, k, int(comp_community[k])) for k in range(pop.n_compounds)]
+        properties: list[Enterprise] = []
+        property_of = np.full(pop.n_compounds, -1)
+        for k in range(pop.n_compounds):
+            if not pop.three_no[k]:
+                property_of[k] = len(committees) + len(properties)
+                properties.append(
+                    Enterprise(
+                        self,
+                        f"property company {k}",
+                        int(comp_community[k]),
+                        "property_management",
+                        k,
+                        cw.property_capacity,
+                        cw.property_success,
+                        cw.property_work_days,
+                    )
+                )
+        self.property_companies = properties
+        # Government units serve the whole street: their capacity grows with the communities they serve.
+        units = [GovernmentUnit(self, spec, pop.n_communities) for spec in scn.government.units]
+        self.government_units = units
+        government_for = np.full(len(DOMAINS), -1)
+        level_rank = {"street": 0, "district": 1, "city": 2}
+        for d_i, d in enumerate(DOMAINS):
+            # The lowest-level unit responsible for a domain takes its cases.
+            cands = [(level_rank[u.level], j) for j, u in enumerate(units) if d in u.domains]
+            if cands:
+                government_for[d_i] = len(committees) + len(properties) + min(cands)[1]
+        self.handlers = Handlers(
+            committees + properties + units,
+            committee_of=np.arange(pop.n_communities),
+            property_of=property_of,
+            government_for=government_for,
+            committee_domains=domain_index(cw.committee_domains),
+        )
+        # Activity organisers: the committee, NGOs and resident units of each community.
+        self.organisers: list[ActivityOrganiser] = []
+        self.ngos: list[NGO] = []
+        self.resident_units: list[Enterprise] = []
+        comm_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
+        self.community_members = comm_members
+        act = scn.activities
+        for c in range(pop.n_communities):
+            self.add_organiser(
+                committees[c],
+                c,
+                comm_members[c],
+                act.committee_types,
+                act.committee_per_week,
+                act.committee_capacity,
+                T_COMMUNITY,
+            )
+            for spec in act.organisers:
+                if spec.kind == "resident_unit":
+                    agent = Enterprise(self, f"{spec.name} ({c})", c, "resident_unit", spec=spec)
+                    self.resident_units.append(agent)
+                else:
+                    agent = NGO(self, f"{spec.name} ({c})", c, spec.kind, spec)
+                    self.ngos.append(agent)
+                trust_col = T_NGO if spec.kind != "resident_unit" else T_COMMUNITY
+                self.add_organiser(
+                    agent, c, comm_members[c], spec.types, spec.activities_per_week, spec.capacity, trust_col
+                )
+
+    def add_organiser(
+        self,
+        agent,
+        community: int,
+        scope: np.ndarray,
+        types: list[str],
+        per_week: float,
+        capacity: int,
+        trust_col: int,
+        invites: bool = False,
+    ) -> ActivityOrganiser:
+        """Register an activity calendar (used at set-up and by interventions)."""
+        slot = len(self.organisers)
+        org = ActivityOrganiser(
+            name=getattr(agent, "name", str(agent)),
+            slot=slot,
+            community=community,
+            scope=np.asarray(scope, np.int64),
+            types=[ACTIVITY_TYPES.index(t) for t in types],
+            per_week=per_week,
+            capacity=capacity,
+            trust_col=trust_col,
+            agent=agent,
+            invites=invites,
+            # Stagger calendars so organisers do not all meet on the same day.
+            credit=(slot * 0.618) % 1.0,
+        )
+        self.organisers.append(org)
+        return org
+
+    def resource_offers(self) -> np.ndarray:
+        """Monthly offer of each community's pool: (communities, [venue hours, funds, volunteer hours])."""
+        res = self.scenario.resources
+        offer = np.tile(
+            [res.venue_hours_per_month, res.funds_per_month, res.volunteer_hours_per_month], (self.pop.n_communities, 1)
+        ).astype(float)
+        party_per_comm = np.bincount(self.pop.community[self.pop.party], minlength=self.pop.n_communities)
+        offer[:, 2] += res.party_volunteer_hours * party_per_comm
+        for agent in self.ngos + self.resident_units:
+            s = agent.spec
+            if s.joined:
+                offer[agent.community] += [s.venue_hours_per_month, s.funds_per_month, s.volunteer_hours_per_month]
+        return offer
+
+    # -- per-day helpers -------------------------------------------------------
+    def today_party_ties(self) -> np.ndarray:
+        """Tie weight to Party members per resident, computed once a day."""
+        if self._party_ties_day != self.day:
+            self._party_ties = self.network.matrix() @ self.pop.party.astype(np.float32)
+            self._party_ties_day = self.day
+        return self._party_ties
+
+    # -- running ---------------------------------------------------------------
+    def step(self) -> None:
+        """One day: the phases in order, with the interventions' hooks around each."""
+        self.day += 1
+        day = self.day
+        if day >= len(self.activity_days):
+            self.activity_days = np.concatenate([self.activity_days, np.zeros(len(self.activity_days), np.int32)])
+        self.pop.invited[:] = False
+        self.issues.closed_today = np.zeros(0, np.int64)
+        drivers = self.scenario.drivers
+        for phase in self.phases:
+            for iv in self.interventions:
+                iv.before_phase(phase.name, self)
+            if phase.name == "measure":
+                self._measure(day)
+            elif getattr(drivers, phase.driver):
+                phase.function(self, day)
+            for iv in self.interventions:
+                iv.after_phase(phase.name, self)
+
+    def _measure(self, day: int) -> None:
+        self.issues.prune_open()
+        pop, eng = self.pop, self.scenario.engagement
+        recent = np.maximum(pop.last_activity, pop.last_governance) > day - eng.memory_days
+        if eng.permanent:
+            pop.engaged |= recent
+        else:
+            pop.engaged[:] = recent
+        self.pool.record(day)
+        self._measured = measure(self, day)
+        self.datacollector.collect(self)
+
+    def metrics(self) -> dict[str, float]:
+        """Current value of every metric in ``METRICS`` (as of the end of the last day)."""
+        return dict(self._measured)
+
+    def run_days(self, days: int, progress=None) -> None:
+        """Run ``days`` days, calling ``progress(day)`` after each (for progress bars)."""
+        for _ in range(days):
+            self.step()
+            if progress is not None:
+                progress(self.day)
+
+
+# Keep T_NEIGHBOURS importable from here for organisers added by interventions.
+__all__ = ["CommunityModel", "PHASES", "Phase", "Levers", "T_NEIGHBOURS"]

@@ -1,0 +1,342 @@
+"""The acquaintance network: weighted, undirected ties in CSR form.
+
+Ties are stored once per direction as globally sorted keys ``row * n + col``
+(sorted keys are exactly CSR order), with a weight and a kind per entry. So a
+lookup of many pairs is one ``searchsorted``, adding ties is one ordered
+insert, decay and pruning are one pass over the arrays, and the scipy matrix
+for word of mouth and influence is a zero-copy view (DESIGN rule 6).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from simulation.population import Population
+from simulation.scenario import Scenario, ScenarioError
+from simulation.streams import SETUP_DAY, Streams
+
+# Tie kinds: how the acquaintance came about.
+HOUSEHOLD, BUILDING, COMPOUND, CROSS, ACTIVITY, MEETING, GENERATED = range(7)
+KIND_NAMES = ("household", "building", "compound", "cross_compound", "activity", "meeting", "generated")
+
+
+class Network:
+    """Weighted undirected ties among ``n`` residents."""
+
+    def __init__(self, n: int, keys: np.ndarray, weight: np.ndarray, kind: np.ndarray):
+        self.n = int(n)
+        self.keys = keys.astype(np.int64, copy=False)
+        self.weight = weight.astype(np.float32, copy=False)
+        self.kind = kind.astype(np.int8, copy=False)
+        self._refresh()
+
+    # -- construction -----------------------------------------------------
+    @classmethod
+    def from_pairs(cls, n: int, i: np.ndarray, j: np.ndarray, w: np.ndarray, kind: np.ndarray) -> Network:
+        """Build from undirected pairs; self-pairs dropped, duplicates keep the strongest tie."""
+        i, j, w, kind = _canonical(n, i, j, w, kind)
+        return cls(n, *_symmetric(n, i, j, w, kind))
+
+    def _refresh(self) -> None:
+        self.rows = (self.keys // self.n).astype(np.int32)
+        self.cols = (self.keys % self.n).astype(np.int32)
+        self.indptr = np.searchsorted(self.rows, np.arange(self.n + 1)).astype(np.int64)
+        self._matrix = None
+        self._wsum = None
+        if not hasattr(self, "_pending"):
+            self._pending: list[tuple[np.ndarray, np.ndarray, int]] = []
+
+    # -- contacts of the day ------------------------------------------------
+    def meet(self, i: np.ndarray, j: np.ndarray, kind: int) -> None:
+        """Record contacts (co-attendance, consultations); they take effect in the ties phase."""
+        if len(i):
+            self._pending.append((np.asarray(i, np.int64), np.asarray(j, np.int64), kind))
+
+    def apply_contacts(self, new_weight: float, strengthen: float) -> int:
+        """Turn the recorded contacts into new or stronger ties, one batch per kind. Returns new ties."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return 0
+        i = np.concatenate([a for a, _, _ in pending])
+        j = np.concatenate([b for _, b, _ in pending])
+        kind = np.concatenate([np.full(len(a), k, np.int8) for a, _, k in pending])
+        return self.add_or_strengthen(i, j, new_weight, strengthen, kind)
+
+    # -- queries ------------------------------------------------------------
+    @property
+    def n_ties(self) -> int:
+        """Undirected ties."""
+        return int(self.keys.shape[0] // 2)
+
+    def matrix(self) -> sp.csr_array:
+        """The symmetric weight matrix (scipy CSR); cached until ties change."""
+        if self._matrix is None:
+            self._matrix = sp.csr_array((self.weight, self.cols, self.indptr), shape=(self.n, self.n))
+        return self._matrix
+
+    def neighbours(self, i: int) -> np.ndarray:
+        return self.cols[self.indptr[i] : self.indptr[i + 1]]
+
+    def degree(self, exclude_household: bool = False) -> np.ndarray:
+        """Ties per resident (optionally not counting household ties)."""
+        if exclude_household:
+            return np.bincount(self.rows[self.kind != HOUSEHOLD], minlength=self.n)
+        return np.diff(self.indptr)
+
+    def weighted_mean(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Tie-weighted mean of ``x`` over each resident's acquaintances, and the weight sums.
+
+        ``x`` may be (n,) or (n, k). Residents without ties get 0 and weight 0.
+        """
+        m = self.matrix()
+        if self._wsum is None:
+            self._wsum = m @ np.ones(self.n, np.float32)
+        wsum = self._wsum
+        num = m @ x
+        safe = np.where(wsum > 0, wsum, 1.0)
+        mean = num / (safe[:, None] if num.ndim == 2 else safe)
+        return mean, wsum
+
+    def has_ties(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Whether each pair (i, j) is tied."""
+        q = i.astype(np.int64) * self.n + j
+        pos = np.searchsorted(self.keys, q)
+        pos_c = np.minimum(pos, max(len(self.keys) - 1, 0))
+        return (pos < len(self.keys)) & (self.keys[pos_c] == q) if len(self.keys) else np.zeros(len(q), bool)
+
+    # -- change -------------------------------------------------------------
+    def add_or_strengthen(self, i: np.ndarray, j: np.ndarray, new_weight: float, strengthen: float, kind) -> int:
+        """Strengthen existing ties by ``strengthen`` (capped at 1) and form new ones at ``new_weight``.
+
+        ``kind`` (one value or one per pair) labels the new ties. Returns the
+        number of pairs that were new ties (after de-duplication).
+        """
+        if len(i) == 0:
+            return 0
+        w = np.full(len(i), new_weight, np.float32)
+        k = np.broadcast_to(np.asarray(kind, np.int8), (len(i),)).copy()
+        i, j, w, k = _canonical(self.n, i, j, w, k)
+        if len(i) == 0:
+            return 0
+        q = np.concatenate([i.astype(np.int64) * self.n + j, j.astype(np.int64) * self.n + i])
+        pos = np.searchsorted(self.keys, q)
+        pos_c = np.minimum(pos, max(len(self.keys) - 1, 0))
+        found = (pos < len(self.keys)) & (self.keys[pos_c] == q) if len(self.keys) else np.zeros(len(q), bool)
+        if found.any():
+            p = pos[found]
+            self.weight[p] = np.minimum(1.0, self.weight[p] + strengthen)
+        new = ~found
+        n_new = int(new.sum() // 2)
+        if n_new:
+            order = np.argsort(q[new], kind="stable")
+            qn = q[new][order]
+            wn = np.concatenate([w, w])[new][order]
+            kn = np.concatenate([k, k])[new][order]
+            at = pos[new][order]
+            self.keys = np.insert(self.keys, at, qn)
+            self.weight = np.insert(self.weight, at, wn)
+            self.kind = np.insert(self.kind, at, kn)
+            self._refresh()
+        elif found.any():
+            self._matrix = self._wsum = None
+        return n_new
+
+    def decay(self, rate: float, min_weight: float) -> int:
+        """Fade every non-household tie by ``rate``; drop ties below ``min_weight``. Returns ties dropped."""
+        if rate <= 0 or len(self.keys) == 0:
+            return 0
+        fading = self.kind != HOUSEHOLD
+        self.weight[fading] *= np.float32(1.0 - rate)
+        keep = (self.weight >= min_weight) | ~fading
+        dropped = int((~keep).sum() // 2)
+        if dropped:
+            self.keys, self.weight, self.kind = self.keys[keep], self.weight[keep], self.kind[keep]
+            self._refresh()
+        else:
+            self._matrix = self._wsum = None
+        return dropped
+
+    def to_networkx(self):
+        """An undirected networkx Graph with ``weight`` and ``kind`` edge attributes."""
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(range(self.n))
+        upper = self.rows < self.cols
+        g.add_edges_from(
+            (int(a), int(b), {"weight": float(w), "kind": KIND_NAMES[k]})
+            for a, b, w, k in zip(self.rows[upper], self.cols[upper], self.weight[upper], self.kind[upper], strict=True)
+        )
+        return g
+
+
+def _canonical(n: int, i, j, w, kind):
+    """Pairs as (low, high), self-pairs removed, duplicates keeping the strongest."""
+    i = np.asarray(i, np.int64)
+    j = np.asarray(j, np.int64)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    ok = lo != hi
+    lo, hi, w, kind = lo[ok], hi[ok], np.asarray(w, np.float32)[ok], np.asarray(kind, np.int8)[ok]
+    q = lo * n + hi
+    # Sort by key, strongest first, then keep the first of each key.
+    order = np.lexsort((-w, q))
+    q, w, kind = q[order], w[order], kind[order]
+    first = np.ones(len(q), bool)
+    first[1:] = q[1:] != q[:-1]
+    q, w, kind = q[first], w[first], kind[first]
+    return (q // n), (q % n), w, kind
+
+
+def _symmetric(n: int, i, j, w, kind):
+    keys = np.concatenate([i * n + j, j * n + i])
+    order = np.argsort(keys, kind="stable")
+    return keys[order], np.concatenate([w, w])[order], np.concatenate([kind, kind])[order]
+
+
+# -- generators -----------------------------------------------------------
+
+
+def _household_pairs(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    sizes = np.diff(pop.hh_indptr)
+    starts = pop.hh_indptr[:-1]
+    ii, jj = [], []
+    for s in range(2, int(sizes.max(initial=1)) + 1):
+        base = starts[sizes == s]
+        a, b = np.triu_indices(s, 1)
+        ii.append((base[:, None] + a[None, :]).ravel())
+        jj.append((base[:, None] + b[None, :]).ravel())
+    if not ii:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(ii), np.concatenate(jj)
+
+
+def presence_weighted_partners(group: np.ndarray, weight: np.ndarray, who: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each resident in ``who``, a partner from the same ``group``, drawn with probability ∝ ``weight``.
+
+    Vectorised inverse-CDF sampling over residents sorted by group; ``u`` are
+    uniforms, one per entry of ``who``. May return the resident itself
+    (callers drop self-pairs).
+    """
+    order = np.argsort(group, kind="stable")
+    g_sorted = group[order]
+    cw = np.cumsum(weight[order].astype(np.float64))
+    n_groups = int(group.max(initial=-1)) + 1
+    start = np.searchsorted(g_sorted, np.arange(n_groups), side="left")
+    end = np.searchsorted(g_sorted, np.arange(n_groups), side="right")
+    before = np.where(start > 0, cw[np.maximum(start - 1, 0)], 0.0)
+    total = cw[np.maximum(end - 1, 0)] - before
+    g = group[who]
+    target = before[g] + u * total[g]
+    pos = np.searchsorted(cw, target, side="right")
+    pos = np.clip(pos, start[g], np.maximum(end[g] - 1, start[g]))
+    return order[pos]
+
+
+def _neighbourhood(scn: Scenario, pop: Population, streams: Streams) -> Network:
+    net = scn.network
+    n = pop.n
+    hi, hj = _household_pairs(pop)
+    parts_i, parts_j, parts_w, parts_k = (
+        [hi],
+        [hj],
+        [np.full(len(hi), net.household_weight)],
+        [np.full(len(hi), HOUSEHOLD)],
+    )
+    closeness = 1.0 - scn.community.stranger_index
+    rel_presence = pop.presence / max(float(pop.presence.mean()), 1e-9)
+    levels = (
+        (BUILDING, pop.building, net.building_ties),
+        (COMPOUND, pop.compound, net.compound_ties),
+        (CROSS, pop.community, net.cross_compound_ties),
+    )
+    for kind, group, mean_ties in levels:
+        if mean_ties <= 0 or closeness <= 0:
+            continue
+        rng = streams[f"setup.ties.{KIND_NAMES[kind]}"].generator(SETUP_DAY)
+        # Each tie has two ends, so each resident starts half its expected ties;
+        # partners are drawn by presence too, so people who are around know more neighbours.
+        starts = rng.poisson(0.5 * mean_ties * closeness * rel_presence)
+        who = np.repeat(np.arange(n), starts)
+        partner = presence_weighted_partners(group, pop.presence, who, rng.random(len(who)))
+        keep = pop.household[who] != pop.household[partner]
+        parts_i.append(who[keep])
+        parts_j.append(partner[keep])
+        parts_w.append(np.full(int(keep.sum()), net.initial_weight))
+        parts_k.append(np.full(int(keep.sum()), kind))
+    return Network.from_pairs(
+        n, np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_w), np.concatenate(parts_k)
+    )
+
+
+def _erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator, weight: float) -> Network:
+    """G(n, p) with p = mean_degree / (n - 1): a binomial number of distinct uniform pairs."""
+    pairs = n * (n - 1) // 2
+    p = min(1.0, mean_degree / max(n - 1, 1))
+    m = int(rng.binomial(pairs, p))
+    chosen = np.zeros(0, np.int64)
+    while len(chosen) < m:  # rejection of repeated pairs; converges in a few rounds for sparse graphs
+        extra = rng.integers(0, pairs, size=int((m - len(chosen)) * 1.1) + 10)
+        chosen = np.unique(np.concatenate([chosen, extra]))
+    chosen = rng.permutation(chosen)[:m]
+    # Map a pair index to (i, j), i < j, in row-major order of the upper triangle.
+    i = (n - 2 - np.floor(np.sqrt(-8 * chosen + 4 * n * (n - 1) - 7) / 2.0 - 0.5)).astype(np.int64)
+    j = chosen + i + 1 - n * (n - 1) // 2 + (n - i) * ((n - i) - 1) // 2
+    return Network.from_pairs(n, i, j, np.full(m, weight), np.full(m, GENERATED))
+
+
+def _watts_strogatz(n: int, k: float, rewire: float, seed: int, weight: float) -> Network:
+    import networkx as nx
+
+    g = nx.watts_strogatz_graph(n, max(2, int(round(k))), rewire, seed=seed)
+    e = np.array(g.edges(), dtype=np.int64).reshape(-1, 2)
+    return Network.from_pairs(n, e[:, 0], e[:, 1], np.full(len(e), weight), np.full(len(e), GENERATED))
+
+
+def _complete(n: int, weight: float) -> Network:
+    if n > 5000:
+        raise ScenarioError(f"network.kind: 'complete' needs at most 5000 adults (got {n})")
+    i, j = np.triu_indices(n, 1)
+    return Network.from_pairs(n, i, j, np.full(len(i), weight), np.full(len(i), GENERATED))
+
+
+def _edge_list(path: str, n: int, weight: float) -> Network:
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(f"network.path: edge list {p} not found")
+    try:
+        df = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
+    except Exception as err:  # a user's file: report, don't crash
+        raise ScenarioError(f"network.path: cannot read edge list {p}: {err}") from None
+    missing = {"source", "target"} - set(df.columns)
+    if missing:
+        raise ScenarioError(f"network.path: {p} lacks column(s) {', '.join(sorted(missing))}")
+    src, dst = df["source"].to_numpy(), df["target"].to_numpy()
+    if not (np.issubdtype(src.dtype, np.integer) and np.issubdtype(dst.dtype, np.integer)):
+        raise ScenarioError(f"network.path: {p}: source and target must be integer resident indices")
+    bad = (src < 0) | (src >= n) | (dst < 0) | (dst >= n)
+    if bad.any():
+        raise ScenarioError(f"network.path: {p}: resident index out of range 0..{n - 1} in row {int(np.argmax(bad))}")
+    w = df["weight"].to_numpy(np.float32) if "weight" in df.columns else np.full(len(df), weight, np.float32)
+    if len(w) and ((w <= 0) | (w > 1) | ~np.isfinite(w)).any():
+        raise ScenarioError(f"network.path: {p}: weight must be in (0, 1]")
+    return Network.from_pairs(n, src, dst, w, np.full(len(df), GENERATED))
+
+
+def build_network(scn: Scenario, pop: Population, streams: Streams) -> Network:
+    """The scenario's network over the population."""
+    net = scn.network
+    rng = streams["setup.network"].generator(SETUP_DAY)
+    if net.kind == "neighbourhood":
+        return _neighbourhood(scn, pop, streams)
+    if net.kind == "erdos_renyi":
+        return _erdos_renyi(pop.n, net.mean_degree, rng, net.initial_weight)
+    if net.kind == "watts_strogatz":
+        return _watts_strogatz(pop.n, net.mean_degree, net.rewire, int(rng.integers(2**31)), net.initial_weight)
+    if net.kind == "complete":
+        return _complete(pop.n, net.initial_weight)
+    return _edge_list(net.path, pop.n, net.initial_weight)

@@ -1,0 +1,178 @@
+"""Resident state as a struct of arrays; households, buildings, compounds.
+
+One numpy array per attribute, indexed by a dense resident index 0..n-1
+(DESIGN rule 1). Mesa agents are views over these arrays. Generation draws
+only from the set-up day of named streams, so the same seed gives the same
+population whatever else the scenario switches on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation.scenario import ACTIVITY_TYPES, AGE_GROUPS, Scenario
+from simulation.streams import SETUP_DAY, Streams
+
+YOUNG, MIDDLE, ELDERLY = 0, 1, 2
+TRUST_TARGETS: tuple[str, ...] = ("community", "government", "property", "ngo", "neighbours")
+T_COMMUNITY, T_GOVERNMENT, T_PROPERTY, T_NGO, T_NEIGHBOURS = range(5)
+NEVER = -1_000_000  # "day of last action" for residents who never acted
+
+
+@dataclass
+class Population:
+    """All residents (adults) of the street, one array per attribute."""
+
+    # structure (fixed)
+    household: np.ndarray  # int32, household index
+    building: np.ndarray  # int32, global building index
+    compound: np.ndarray  # int32, global compound index
+    community: np.ndarray  # int32, community index
+    age_group: np.ndarray  # int8, YOUNG / MIDDLE / ELDERLY
+    party: np.ndarray  # bool, Party member
+    # traits (fixed unless an intervention changes access)
+    free_time: np.ndarray  # float32 0..1, share of evenings and weekends free
+    presence: np.ndarray  # float32 0..1, share of daytime spent in the compound
+    digital: np.ndarray  # bool, uses the community app when it exists
+    public_affairs: np.ndarray  # float32 0..1, interest in consultations and elections
+    interest: np.ndarray  # float32 (n, types) 0..1, interest per activity type
+    threshold: np.ndarray  # float32 0..1, share of engaged acquaintances that pulls
+    # dynamic state
+    trust: np.ndarray  # float32 (n, 5) 0..1, columns TRUST_TARGETS
+    trust_neighbours_start: np.ndarray  # float32, where forgetting pulls back to
+    efficacy: np.ndarray  # float32 0..1
+    engaged: np.ndarray  # bool, took part within the engagement memory
+    pulled: np.ndarray  # bool, acquaintances' engagement reached the threshold
+    last_activity: np.ndarray  # int32 day of the last activity attended
+    last_governance: np.ndarray  # int32 day of the last governance action
+    activities_attended: np.ndarray  # int32 count
+    governance_actions: np.ndarray  # int32 count
+    invited: np.ndarray  # bool, personally invited to something today
+    # households (fixed)
+    hh_building: np.ndarray  # int32 per household
+    hh_compound: np.ndarray  # int32 per household
+    hh_community: np.ndarray  # int32 per household
+    hh_indptr: np.ndarray  # int64 (H+1), members of household h are hh_members[indptr[h]:indptr[h+1]]
+    hh_members: np.ndarray  # int32
+    model_household: np.ndarray  # bool per household (党员示范户), set by interventions
+    # structure sizes and per-compound facts
+    n_buildings: int = 0
+    n_compounds: int = 0
+    n_communities: int = 0
+    three_no: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # bool per compound
+
+    @property
+    def n(self) -> int:
+        return int(self.household.shape[0])
+
+    @property
+    def n_households(self) -> int:
+        return int(self.hh_building.shape[0])
+
+    def group_masks(self) -> dict[str, np.ndarray]:
+        """Boolean masks for the metric groups."""
+        return {
+            "young": self.age_group == YOUNG,
+            "middle": self.age_group == MIDDLE,
+            "elderly": self.age_group == ELDERLY,
+            "party": self.party,
+            "nonparty": ~self.party,
+        }
+
+
+def _trait(mean: np.ndarray, sd: float, noise: np.ndarray) -> np.ndarray:
+    return np.clip(mean + sd * noise, 0.0, 1.0).astype(np.float32)
+
+
+def build_population(scn: Scenario, streams: Streams) -> Population:
+    """Generate the residents, households and structure of a scenario."""
+    c = scn.community
+    p = scn.population
+    n = c.adults
+    n_comm = c.communities
+    n_comp = n_comm * c.compounds_per_community
+    n_bld = n_comp * c.buildings_per_compound
+
+    # Household sizes: 1 + Poisson(mean - 1), capped at 6, cut to exactly n adults.
+    sizes_rng = streams["setup.households"].generator(SETUP_DAY)
+    est = int(n / c.household_adults_mean * 1.2) + 10
+    sizes = np.minimum(1 + sizes_rng.poisson(c.household_adults_mean - 1.0, est), 6)
+    cum = np.cumsum(sizes)
+    n_hh = int(np.searchsorted(cum, n) + 1)
+    sizes = sizes[:n_hh].copy()
+    sizes[-1] -= int(cum[n_hh - 1] - n)
+    hh_indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    household = np.repeat(np.arange(n_hh, dtype=np.int32), sizes)
+
+    # Households spread evenly over buildings in a random order.
+    order = streams["setup.buildings"].generator(SETUP_DAY).permutation(n_hh)
+    hh_building = np.empty(n_hh, np.int32)
+    hh_building[order] = np.arange(n_hh) % n_bld
+    hh_compound = (hh_building // c.buildings_per_compound).astype(np.int32)
+    hh_community = (hh_compound // c.compounds_per_community).astype(np.int32)
+    three_no = (np.arange(n_comp) % c.compounds_per_community) < c.three_no_compounds
+
+    # Age: members mostly share the household's age group (couples, flatmates).
+    shares = np.array([p.groups[g].share for g in AGE_GROUPS])
+    age_u = streams["setup.age"].generator(SETUP_DAY).random((2, max(n_hh, n)))
+    hh_age = np.searchsorted(np.cumsum(shares), age_u[0, :n_hh] * shares.sum(), side="right")
+    own_age = np.searchsorted(np.cumsum(shares), age_u[1, :n] * shares.sum(), side="right")
+    same = streams["setup.age_mix"].uniform(SETUP_DAY, n) < 0.7
+    age_group = np.where(same, hh_age[household], own_age).clip(0, 2).astype(np.int8)
+
+    def by_group(attr: str) -> np.ndarray:
+        return np.array([getattr(p.groups[g], attr) for g in AGE_GROUPS], dtype=np.float64)[age_group]
+
+    weights = by_group("party_weight")
+    mean_w = float(np.sum(shares * np.array([p.groups[g].party_weight for g in AGE_GROUPS])))
+    party_prob = np.clip(p.party_share * weights / max(mean_w, 1e-12), 0.0, 1.0)
+    party = streams["setup.party"].uniform(SETUP_DAY, n) < party_prob
+
+    noise = streams["setup.traits"].generator(SETUP_DAY).standard_normal((n, 12 + len(ACTIVITY_TYPES)))
+    sd = p.trait_sd
+    trust = np.stack([_trait(by_group(f"trust_{t}"), sd, noise[:, i]) for i, t in enumerate(TRUST_TARGETS)], axis=1)
+    interest_means = np.array([[getattr(p.groups[g].interests, t) for t in ACTIVITY_TYPES] for g in AGE_GROUPS])[
+        age_group
+    ]
+    interest = np.clip(interest_means + sd * noise[:, 12:], 0.0, 1.0).astype(np.float32)
+    digital = streams["setup.digital"].uniform(SETUP_DAY, n) < by_group("digital_access")
+    inf = scn.influence
+    threshold = np.clip(inf.threshold_mean + inf.threshold_sd * noise[:, 11], 0.0, 1.0).astype(np.float32)
+
+    members = np.arange(n, dtype=np.int32)
+    return Population(
+        household=household,
+        building=hh_building[household],
+        compound=hh_compound[household],
+        community=hh_community[household],
+        age_group=age_group,
+        party=party,
+        free_time=_trait(by_group("free_time"), sd, noise[:, 5]),
+        presence=_trait(by_group("presence"), sd, noise[:, 6]),
+        digital=digital,
+        public_affairs=_trait(by_group("public_affairs_interest"), sd, noise[:, 7]),
+        interest=interest,
+        threshold=threshold,
+        trust=trust,
+        trust_neighbours_start=trust[:, T_NEIGHBOURS].copy(),
+        efficacy=_trait(by_group("efficacy"), sd, noise[:, 8]),
+        engaged=np.zeros(n, bool),
+        pulled=np.zeros(n, bool),
+        last_activity=np.full(n, NEVER, np.int32),
+        last_governance=np.full(n, NEVER, np.int32),
+        activities_attended=np.zeros(n, np.int32),
+        governance_actions=np.zeros(n, np.int32),
+        invited=np.zeros(n, bool),
+        hh_building=hh_building,
+        hh_compound=hh_compound,
+        hh_community=hh_community,
+        hh_indptr=hh_indptr,
+        hh_members=members,
+        model_household=np.zeros(n_hh, bool),
+        n_buildings=n_bld,
+        n_compounds=n_comp,
+        n_communities=n_comm,
+        three_no=three_no,
+    )

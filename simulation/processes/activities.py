@@ -1,0 +1,110 @@
+"""Phase 5, activities: organisers hold activities; residents decide to attend.
+
+Organisers (the committee, NGOs, resident units, and those interventions add)
+hold activities on a weekly rate, rotating through their activity types, if
+the community pool has the venue hours, funds and volunteer hours. A
+resident in scope hears of an activity by notice, by the app or by personal
+invitation, and attends with log-odds
+``base + interest[type] + free time + trust in the organiser + pulled + invited``.
+Over-subscribed activities take the first comers (a random order). Attending
+renews the engagement, raises trust in the organiser, and forms or
+strengthens ties with a few co-attendees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.network import ACTIVITY
+from simulation.population import T_NEIGHBOURS
+from simulation.processes.reporting import sigmoid
+from simulation.scenario import ACTIVITY_TYPES
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+
+@dataclass
+class ActivityOrganiser:
+    """One organiser's activity calendar in one community (or building) scope."""
+
+    name: str
+    slot: int  # stable id: its draws use stream slots derived from it
+    community: int
+    scope: np.ndarray  # resident indices who may attend
+    types: list[int]
+    per_week: float
+    capacity: int
+    trust_col: int
+    agent: object = None
+    invites: bool = False  # invites its scope personally (model households)
+    credit: float = 0.0
+    next_type: int = 0
+    held: int = field(default=0)
+
+    def due_today(self) -> int:
+        """Activities to hold today (rate per week spread evenly over days)."""
+        self.credit += self.per_week / 7.0
+        k = int(self.credit)
+        self.credit -= k
+        return k
+
+
+def activities(model: CommunityModel, day: int) -> None:
+    pop, act = model.pop, model.scenario.activities
+    att_stream = model.streams["activities.attend"]
+    aware_stream = model.streams["activities.aware"]
+    order_stream = model.streams["activities.order"]
+    for org in model.organisers:
+        for j in range(org.due_today()):
+            if not model.pool.take(org.community, act.venue_hours, act.funds, act.volunteer_hours):
+                model.pool.cancelled += 1
+                continue
+            kind = org.types[org.next_type % len(org.types)]
+            org.next_type += 1
+            slot = org.slot * 8 + (j % 8)
+            s = org.scope
+            invited = pop.invited[s] | org.invites
+            reach = 1.0 - (1.0 - model.levers.notice_reach) * (1.0 - model.levers.app_reach * pop.digital[s])
+            aware = invited | (aware_stream.uniform(day, pop.n, slot)[s] < reach)
+            logit = (
+                act.base
+                + act.interest_weight * pop.interest[s, kind]
+                + act.free_time_weight * pop.free_time[s]
+                + act.trust_weight * pop.trust[s, org.trust_col]
+                + act.social_weight * pop.pulled[s]
+                + act.invite_weight * invited
+            )
+            go = aware & (att_stream.uniform(day, pop.n, slot)[s] < sigmoid(logit))
+            who = s[go]
+            if len(who) > org.capacity:
+                rank = order_stream.uniform(day, pop.n, slot)[who]
+                who = who[np.argsort(rank)[: org.capacity]]
+            _attend(model, day, org, who, order_stream.uniform(day, pop.n, slot + 4))
+            org.held += 1
+            model.activity_days[day] += 1
+            model.activity_log.append((day, org.slot, ACTIVITY_TYPES[kind], len(who)))
+
+
+def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.ndarray, u: np.ndarray) -> None:
+    pop = model.pop
+    if len(who) == 0:
+        return
+    pop.last_activity[who] = day
+    pop.activities_attended[who] += 1
+    tr = model.scenario.trust
+    t = pop.trust[who, org.trust_col]
+    pop.trust[who, org.trust_col] = t + tr.attendance_gain * (1.0 - t)
+    k = model.scenario.activities.co_attendee_ties
+    if k == 0 or len(who) < 2 or not model.scenario.drivers.ties:
+        return
+    # Co-attendees met: each attendee meets the next k in a random circular order.
+    ring = who[np.argsort(u[who])]
+    i = np.repeat(ring, k)
+    j = ring[(np.repeat(np.arange(len(ring)), k) + np.tile(np.arange(1, k + 1), len(ring))) % len(ring)]
+    model.network.meet(i, j, ACTIVITY)
+    tn = pop.trust[who, T_NEIGHBOURS]
+    pop.trust[who, T_NEIGHBOURS] = tn + tr.contact_gain * (1.0 - tn)

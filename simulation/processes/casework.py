@@ -1,0 +1,98 @@
+"""Phase 3, casework: routes, capacities and departmental walls.
+
+A reported issue reaches the community committee, which handles its own
+domains and refers the rest: to the compound's property company (none in a
+three-no compound) or to the government unit for the domain, after
+``casework.referral_days``. Every handler works on at most its capacity of
+cases a day, oldest (and escalated) first; a case needs a number of
+handling days and then ends resolved with the handler's success chance. A
+cross-department case at a government unit makes no progress on a day with
+chance ``wall_stall`` (departmental walls) unless a coordination mechanism
+(an intervention) moves it. Cases open longer than ``max_days`` close
+unresolved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.processes.issues import FAILED, IN_TRANSIT, MAINTENANCE, PROPERTY_SERVICE, QUEUED, RESOLVED
+from simulation.scenario import DOMAINS
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+
+def route(model: CommunityModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Handler id and referral delay (days) of each issue."""
+    log, h = model.issues, model.handlers
+    domain, compound, community = log.domain[idx], log.compound[idx], log.community[idx]
+    handler = h.committee_of[community].copy()
+    delay = np.zeros(len(idx), np.int32)
+    committee_does = np.isin(domain, h.committee_domains)
+    prop = h.property_of[compound]
+    to_property = ((domain == PROPERTY_SERVICE) | (domain == MAINTENANCE)) & (prop >= 0)
+    handler[to_property] = prop[to_property]
+    delay[to_property] = 1
+    to_gov = ~to_property & ~committee_does
+    gov = h.government_for[domain]
+    ok = to_gov & (gov >= 0)
+    handler[ok] = gov[ok]
+    delay[ok] = model.levers.referral_days
+    return handler, delay
+
+
+def casework(model: CommunityModel, day: int) -> None:
+    log, h = model.issues, model.handlers
+    cw = model.scenario.casework
+    arriving = log.open[log.stage[log.open] == IN_TRANSIT]
+    arriving = arriving[log.handler[arriving] < 0]
+    if len(arriving):
+        handler, delay = route(model, arriving)
+        log.handler[arriving] = handler
+        log.ready[arriving] = day + delay
+        u = model.streams["casework.work"].uniform(day, log.size)[arriving]
+        mean = h.work_days[handler]
+        log.work_left[arriving] = 1 + np.floor(-np.log1p(-u) * np.maximum(mean - 1.0, 0.0)).astype(np.int32)
+    moving = log.open[(log.stage[log.open] == IN_TRANSIT) & (log.ready[log.open] <= day)]
+    log.stage[moving] = QUEUED
+
+    queued = log.open[log.stage[log.open] == QUEUED]
+    if len(queued) == 0:
+        log.stalled_today = 0
+        return
+    # Departmental walls: cross-department cases at government units stall.
+    walls = log.cross[queued] & h.is_government[log.handler[queued]]
+    u_stall = model.streams["casework.stall"].uniform(day, log.size)[queued]
+    stalled = walls & (u_stall < model.levers.wall_stall) & ~log.escalated[queued]
+    log.stalled_days[queued[stalled]] += 1
+    log.stalled_today = int(stalled.sum())
+    ready = queued[~stalled]
+    # Capacity: whole cases a day, the fraction carried by a draw per handler.
+    cap = h.capacity()
+    u_cap = model.streams["casework.capacity"].uniform(day, len(cap))
+    slots = np.floor(cap + u_cap).astype(np.int64)
+    handler = log.handler[ready]
+    order = np.lexsort((ready, log.reported[ready], ~log.escalated[ready], handler))
+    ready, handler = ready[order], handler[order]
+    first = np.searchsorted(handler, handler, side="left")
+    rank = np.arange(len(ready)) - first
+    worked = ready[rank < slots[handler]]
+    log.work_left[worked] -= 1
+    h.cases_worked += np.bincount(log.handler[worked], minlength=len(cap))
+    done = worked[log.work_left[worked] <= 0]
+    if len(done):
+        u_ok = model.streams["casework.outcome"].uniform(day, log.size)[done]
+        ok = u_ok < h.success[log.handler[done]]
+        log.close(done[ok], day, RESOLVED)
+        log.close(done[~ok], day, FAILED)
+    too_old = log.open[(log.stage[log.open] != 3) & (log.reported[log.open] >= 0)]
+    too_old = too_old[day - log.reported[too_old] >= cw.max_days]
+    if len(too_old):
+        log.close(too_old, day, FAILED)
+
+
+def domain_index(names: list[str]) -> np.ndarray:
+    return np.array([DOMAINS.index(d) for d in names], dtype=np.int8)

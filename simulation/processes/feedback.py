@@ -1,0 +1,90 @@
+"""Phase 4, feedback and trust: outcomes move trust and efficacy.
+
+The reporter (fully) and the other household members (by
+``trust.household_share``) update trust in the handler and in the community
+that took the report, and their efficacy. A failure weighs more than a
+success (trust asymmetry, Slovic 1993): success closes a share of the gap
+to 1, failure removes a (larger) share of the trust held. A reply that
+closes the loop adds to trust in the community. A grievance given up
+unreported costs the household some trust in the community.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.population import T_COMMUNITY
+from simulation.processes.issues import FAILED, GIVEN_UP, RESOLVED
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+
+def _household_weights(model: CommunityModel, households: np.ndarray, reporters: np.ndarray, share: float):
+    """Residents touched by each event and their weights: reporter 1, other members ``share``."""
+    pop = model.pop
+    starts, ends = pop.hh_indptr[households], pop.hh_indptr[households + 1]
+    sizes = (ends - starts).astype(np.int64)
+    event = np.repeat(np.arange(len(households)), sizes)
+    offset = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    member = pop.hh_members[np.repeat(starts, sizes) + offset]
+    weight = np.where(member == reporters[event], 1.0, share)
+    return event, member, weight
+
+
+def _move(values: np.ndarray, who: np.ndarray, step: np.ndarray) -> None:
+    """Add signed steps to values at ``who`` (several events may touch one resident), kept in [0, 1]."""
+    delta = np.zeros(values.shape[0], np.float64)
+    np.add.at(delta, who, step)
+    values += delta.astype(values.dtype)
+    np.clip(values, 0.0, 1.0, out=values)
+
+
+def feedback(model: CommunityModel, day: int) -> None:
+    log, pop, tr = model.issues, model.pop, model.scenario.trust
+    closed = log.closed_today
+    if len(closed) == 0:
+        return
+    outcome = log.outcome[closed]
+
+    given_up = closed[outcome == GIVEN_UP]
+    if len(given_up):
+        hh = log.household[given_up]
+        event, member, weight = _household_weights(model, hh, np.full(len(hh), -1), 1.0)
+        t = pop.trust[:, T_COMMUNITY]
+        _move(t, member, -tr.grievance_loss * weight * t[member])
+        pop.trust[:, T_COMMUNITY] = t
+
+    handled = closed[(outcome == RESOLVED) | (outcome == FAILED)]
+    if len(handled) == 0:
+        return
+    ok = log.outcome[handled] == RESOLVED
+    event, member, weight = _household_weights(model, log.household[handled], log.reporter[handled], tr.household_share)
+    success = ok[event]
+    target = model.handlers.trust_target[log.handler[handled]][event]
+    for col in np.unique(target):
+        sel = target == col
+        t = pop.trust[:, col].copy()
+        m, w, s = member[sel], weight[sel], success[sel]
+        step = np.where(s, tr.gain_success * (1 - t[m]), -tr.loss_failure * t[m]) * w
+        _move(t, m, step)
+        pop.trust[:, col] = t
+    # The community took the report: it shares in the outcome of a referred case.
+    referred = target != T_COMMUNITY
+    if referred.any():
+        t = pop.trust[:, T_COMMUNITY].copy()
+        m, w, s = member[referred], weight[referred], success[referred]
+        _move(t, m, 0.5 * w * np.where(s, tr.gain_success * (1 - t[m]), -tr.loss_failure * t[m]))
+        pop.trust[:, T_COMMUNITY] = t
+    e = pop.efficacy
+    _move(e, member, weight * np.where(success, tr.efficacy_gain * (1 - e[member]), -tr.efficacy_loss * e[member]))
+    # Replies that close the loop, whatever the outcome.
+    u = model.streams["feedback.reply"].uniform(day, log.size)[handled]
+    replied = u < model.levers.reply_prob
+    if replied.any():
+        r = log.reporter[handled[replied]]
+        t = pop.trust[:, T_COMMUNITY].copy()
+        _move(t, r, tr.reply_bonus * (1 - t[r]))
+        pop.trust[:, T_COMMUNITY] = t

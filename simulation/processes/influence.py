@@ -1,0 +1,32 @@
+"""Social influence (between feedback and activities): Watts's threshold rule.
+
+Each resident compares the tie-weighted share of engaged acquaintances with
+their own threshold; when it is reached they are *pulled* (a term in the
+attendance decision). Party members also invite acquaintances personally.
+With ``influence.direct`` the rule is the pure threshold model: a pulled
+resident engages at once (with ``engagement.permanent``: Watts 2002).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+
+def influence(model: CommunityModel, day: int) -> None:
+    pop, inf = model.pop, model.scenario.influence
+    share, wsum = model.network.weighted_mean(pop.engaged.astype(np.float32))
+    pop.pulled[:] = (wsum > 0) & (share >= pop.threshold)
+    if inf.direct:
+        newly = pop.pulled & ~pop.engaged
+        pop.engaged |= newly
+        pop.last_activity[newly] = day
+    # Personal invitations by Party members: more Party acquaintances, more chances to be asked.
+    party_ties = model.today_party_ties()
+    p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * party_ties)
+    u = model.streams["influence.invite"].uniform(day, pop.n)
+    pop.invited |= u < p_invite

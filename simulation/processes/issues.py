@@ -1,0 +1,127 @@
+"""Phase 1, issues arise; and the issue log (records, not agents).
+
+Issues are rows of an append-only struct of arrays ordered by the day they
+arose, so "raised in the last 90 days" is a slice found by ``searchsorted``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.scenario import DOMAINS
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+MAINTENANCE = DOMAINS.index("maintenance")
+PROPERTY_SERVICE = DOMAINS.index("property_service")
+
+# Stages of an issue.
+UNREPORTED, IN_TRANSIT, QUEUED, CLOSED = 0, 1, 2, 3
+# Outcomes of a closed issue.
+OPEN, RESOLVED, FAILED, GIVEN_UP = 0, 1, 2, 3
+
+_FIELDS = {
+    "domain": np.int8,
+    "household": np.int32,
+    "compound": np.int32,
+    "community": np.int32,
+    "cross": np.bool_,
+    "raised": np.int32,
+    "reporter": np.int32,
+    "reported": np.int32,
+    "channel": np.int8,
+    "handler": np.int32,
+    "stage": np.int8,
+    "ready": np.int32,
+    "work_left": np.int32,
+    "closed": np.int32,
+    "outcome": np.int8,
+    "escalated": np.bool_,
+    "stalled_days": np.int32,
+}
+
+
+class IssueLog:
+    """All issues of a run, one array per field, grown by doubling."""
+
+    def __init__(self, capacity: int = 1024):
+        self.size = 0
+        for name, dtype in _FIELDS.items():
+            setattr(self, name, np.zeros(capacity, dtype))
+        self.open = np.zeros(0, np.int64)  # indices of issues not yet closed
+        self.closed_today = np.zeros(0, np.int64)
+        self.stalled_today = 0
+
+    def append(self, **cols: np.ndarray) -> np.ndarray:
+        """Add issues; unspecified fields get their 'not yet' values. Returns the new indices."""
+        k = len(cols["domain"])
+        if self.size + k > len(self.domain):
+            cap = max(2 * len(self.domain), self.size + k)
+            for name in _FIELDS:
+                old = getattr(self, name)
+                new = np.zeros(cap, old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+        idx = np.arange(self.size, self.size + k)
+        defaults = {"reporter": -1, "reported": -1, "channel": -1, "handler": -1, "closed": -1, "ready": 0}
+        for name in _FIELDS:
+            getattr(self, name)[idx] = cols.get(name, defaults.get(name, 0))
+        self.size += k
+        self.open = np.concatenate([self.open, idx])
+        return idx
+
+    def close(self, idx: np.ndarray, day: int, outcome: int) -> None:
+        self.stage[idx] = CLOSED
+        self.closed[idx] = day
+        self.outcome[idx] = outcome
+        self.closed_today = np.concatenate([self.closed_today, idx])
+
+    def prune_open(self) -> None:
+        """Drop closed issues from the open index (once a day)."""
+        self.open = self.open[self.stage[self.open] != CLOSED]
+
+    def window(self, day: int, days: int) -> slice:
+        """Issues raised in the last ``days`` days up to ``day`` (inclusive)."""
+        start = int(np.searchsorted(self.raised[: self.size], day - days + 1, side="left"))
+        return slice(start, self.size)
+
+
+def domain_weights(model: CommunityModel) -> np.ndarray:
+    """Issue rate per household per day and domain: (households, domains)."""
+    scn = model.scenario.issues
+    base = np.array([getattr(scn, d) for d in DOMAINS], dtype=np.float64)
+    base = base / max(base.sum(), 1e-12) * scn.rate_per_household_day
+    pop = model.pop
+    per_compound = np.tile(base, (pop.n_compounds, 1))
+    per_compound[pop.three_no, MAINTENANCE] *= scn.three_no_maintenance_factor
+    per_compound *= model.levers.issue_rate_mult  # interventions (e.g. public-welfare clean-ups)
+    return per_compound[pop.hh_compound]
+
+
+def issues_arise(model: CommunityModel, day: int) -> None:
+    """Each household raises at most one new issue a day, by domain rates."""
+    rates = domain_weights(model)
+    total = rates.sum(axis=1)
+    stream = model.streams["issues.arise"]
+    h = model.pop.n_households
+    u = stream.uniform(day, h)
+    new = np.flatnonzero(u < 1.0 - np.exp(-total))
+    if len(new) == 0:
+        return
+    cdf = np.cumsum(rates[new], axis=1)
+    pick = stream.uniform(day, h, slot=1)[new] * cdf[:, -1]
+    domain = (cdf < pick[:, None]).sum(axis=1).astype(np.int8)
+    cross = stream.uniform(day, h, slot=2)[new] < model.scenario.issues.cross_department_share
+    pop = model.pop
+    model.issues.append(
+        domain=domain,
+        household=new,
+        compound=pop.hh_compound[new],
+        community=pop.hh_community[new],
+        cross=cross,
+        raised=np.full(len(new), day),
+        stage=np.full(len(new), 0),
+    )

@@ -1,0 +1,66 @@
+"""Phase 9, resources: the community pool of venue hours, funds and volunteer hours.
+
+Each community's pool is refilled every 30 days with what the committee
+and the organisations that joined the pool offer (plus registered Party
+members' volunteer hours). Activities take from it (``ResourcePool.take``);
+an activity the pool cannot cover is cancelled. Use and offer are recorded
+daily for ``resource_utilization`` (used / available, last 30 days).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+KINDS = ("venue_hours", "funds", "volunteer_hours")
+MONTH = 30
+
+
+class ResourcePool:
+    """Monthly offers and what is left, per community and kind."""
+
+    def __init__(self, n_communities: int, days: int = MONTH):
+        self.offer = np.zeros((n_communities, 3))  # per month
+        self.left = np.zeros((n_communities, 3))
+        self.used_today = np.zeros(3)
+        self.used = np.zeros((days, 3))  # ring buffer of daily use
+        self.available = np.zeros((days, 3))  # ring buffer of daily offer (monthly / 30)
+        self.cancelled = 0
+        self.limited = True  # False when the resources driver is off: nothing is ever short
+
+    def refill(self) -> None:
+        self.left[:] = self.offer
+
+    def take(self, community: int, venue: float, funds: float, volunteers: float) -> bool:
+        need = np.array([venue, funds, volunteers])
+        if self.limited and np.any(self.left[community] + 1e-9 < need):
+            return False
+        self.left[community] -= need
+        self.used_today += need
+        return True
+
+    def record(self, day: int) -> None:
+        k = day % self.used.shape[0]
+        self.used[k] = self.used_today
+        self.available[k] = self.offer.sum(axis=0) / MONTH
+        self.used_today = np.zeros(3)
+
+    def utilization(self) -> float:
+        """Mean over kinds offered of used / available in the window, in [0, 1]."""
+        avail = self.available.sum(axis=0)
+        used = self.used.sum(axis=0)
+        ok = avail > 0
+        if not ok.any():
+            return 0.0
+        return float(np.mean(np.minimum(used[ok] / avail[ok], 1.0)))
+
+
+def resources(model: CommunityModel, day: int) -> None:
+    """Refill at the start of each month, from the offers of the pool's members."""
+    if (day - 1) % MONTH == 0:
+        model.pool.offer[:] = model.resource_offers()
+        model.pool.refill()

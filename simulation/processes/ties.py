@@ -1,0 +1,58 @@
+"""Phase 6, ties: chats renew ties or form new ones; unused ties fade.
+
+Each day an adult chats with someone with chance ``network.meeting_rate`` x
+relative presence (people who are around meet more). With chance
+``network.familiar_share`` it is an existing acquaintance (the tie is
+renewed); otherwise a building neighbour drawn by presence, met as a new
+acquaintance with chance (1 - stranger index). A meeting strengthens an
+existing tie or forms a new one, and so does every contact recorded today
+by the activities and governance phases (co-attendance). Then every non-household tie fades by
+``network.decay_per_day`` and ties below ``network.min_weight`` are dropped.
+(Co-attendance ties form in the activities and governance phases.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.network import MEETING, presence_weighted_partners
+from simulation.population import T_NEIGHBOURS
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+
+def ties(model: CommunityModel, day: int) -> None:
+    pop, net = model.pop, model.scenario.network
+    network = model.network
+    closeness = 1.0 - model.scenario.community.stranger_index
+    rel = pop.presence / max(float(pop.presence.mean()), 1e-9)
+    rate = net.meeting_rate * model.levers.meeting_rate_mult * rel
+    stream = model.streams["ties.meet"]
+    meets = np.flatnonzero(stream.uniform(day, pop.n) < rate)
+    if len(meets):
+        u_kind = stream.uniform(day, pop.n, 1)[meets]
+        u_who = stream.uniform(day, pop.n, 2)[meets]
+        deg = network.degree()[meets]
+        familiar = (u_kind < net.familiar_share) & (deg > 0)
+        partner = np.empty(len(meets), np.int64)
+        f = meets[familiar]
+        partner[familiar] = network.cols[
+            network.indptr[f] + np.minimum((u_who[familiar] * deg[familiar]).astype(np.int64), deg[familiar] - 1)
+        ]
+        new = ~familiar
+        partner[new] = presence_weighted_partners(pop.building, pop.presence, meets[new], u_who[new])
+        # A stranger is only taken on as an acquaintance in a close-knit place.
+        new_ok = u_kind[new] < net.familiar_share + (1.0 - net.familiar_share) * closeness
+        keep = familiar.copy()
+        keep[new] = new_ok
+        keep &= pop.household[partner] != pop.household[meets]
+        a, b = meets[keep], partner[keep]
+        network.meet(a, b, MEETING)
+        both = np.concatenate([a, b])
+        tn = pop.trust[both, T_NEIGHBOURS]
+        pop.trust[both, T_NEIGHBOURS] = tn + model.scenario.trust.contact_gain * (1.0 - tn)
+    network.apply_contacts(net.new_tie_weight, net.strengthen)
+    network.decay(net.decay_per_day, net.min_weight)

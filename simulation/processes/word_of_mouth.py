@@ -1,0 +1,30 @@
+"""Phase 7, word of mouth: trust moves toward acquaintances' (DeGroot averaging).
+
+Every trust column moves a share ``word_of_mouth.rate`` of the way to the
+tie-weighted mean of the resident's acquaintances. This is DeGroot updating
+with the row-stochastic matrix (1 - rate) I + rate D^-1 W. Neighbour trust
+also slowly returns to its starting level without contact (forgetting).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.population import T_NEIGHBOURS
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+
+def word_of_mouth(model: CommunityModel, day: int) -> None:
+    pop = model.pop
+    rate = model.scenario.word_of_mouth.rate
+    mean, wsum = model.network.weighted_mean(pop.trust)
+    has = wsum > 0
+    pop.trust[has] += np.float32(rate) * (mean[has] - pop.trust[has]).astype(np.float32)
+    f = model.scenario.trust.forgetting
+    if f > 0:
+        tn = pop.trust[:, T_NEIGHBOURS]
+        pop.trust[:, T_NEIGHBOURS] = tn + f * (pop.trust_neighbours_start - tn)
