@@ -194,6 +194,22 @@ class Population(_Strict):
     trait_sd: float = Field(0.12, ge=0.0, le=0.5, description="individual scatter of traits (logit-free sd, 0..0.5)")
     groups: dict[Literal["young", "middle", "elderly"], AgeGroup] = Field(default_factory=_default_groups)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_groups(cls, data: Any) -> Any:
+        # A file that sets one field of one group keeps the defaults of the rest.
+        if isinstance(data, dict) and isinstance(data.get("groups"), dict):
+            merged = {g: a.model_dump() for g, a in _default_groups().items()}
+            for g, given in data["groups"].items():
+                if isinstance(given, dict) and g in merged:
+                    base = merged[g]
+                    interests = {**base["interests"], **given.get("interests", {})} if isinstance(given.get("interests", {}), dict) else given["interests"]
+                    merged[g] = {**base, **given, "interests": interests}
+                else:
+                    merged[g] = given
+            data = {**data, "groups": merged}
+        return data
+
     @model_validator(mode="after")
     def _groups_complete(self) -> Population:
         missing = [g for g in AGE_GROUPS if g not in self.groups]

@@ -1,0 +1,83 @@
+"""The CSR network: generators, changes, export, edge lists."""
+
+import numpy as np
+import pytest
+
+from simulation import CommunityModel, Scenario, ScenarioError, load_scenario
+from simulation.network import ACTIVITY, HOUSEHOLD, Network
+
+
+def _net(n, pairs, w=0.5):
+    i, j = np.array(pairs).T
+    return Network.from_pairs(n, i, j, np.full(len(i), w), np.full(len(i), ACTIVITY))
+
+
+def test_from_pairs_symmetric_and_deduplicated():
+    net = _net(4, [(0, 1), (1, 0), (2, 2), (1, 3)])
+    assert net.n_ties == 2
+    assert set(net.neighbours(1).tolist()) == {0, 3}
+    assert np.array_equal(net.degree(), [1, 2, 0, 1])
+
+
+def test_add_strengthen_decay_and_drop():
+    net = _net(5, [(0, 1)], w=0.5)
+    made = net.add_or_strengthen(np.array([0, 2, 2]), np.array([1, 3, 3]), 0.2, 0.1, ACTIVITY)
+    assert made == 1
+    assert net.has_ties(np.array([1, 3]), np.array([0, 2])).all()
+    m = net.matrix()
+    assert m[0, 1] == pytest.approx(0.6) and m[3, 2] == pytest.approx(0.2)
+    dropped = net.decay(0.5, 0.15)
+    assert dropped == 1  # 0.2 -> 0.1 < 0.15
+    assert not net.has_ties(np.array([2]), np.array([3]))[0]
+    assert net.matrix()[0, 1] == pytest.approx(0.3)
+
+
+def test_household_ties_never_decay():
+    net = Network.from_pairs(3, np.array([0]), np.array([1]), np.array([1.0]), np.array([HOUSEHOLD]))
+    net.decay(0.9, 0.5)
+    assert net.n_ties == 1 and net.matrix()[0, 1] == 1.0
+
+
+def test_to_networkx_matches():
+    net = _net(6, [(0, 1), (1, 2), (4, 5)])
+    g = net.to_networkx()
+    assert g.number_of_nodes() == 6 and g.number_of_edges() == 3
+    assert g.edges[0, 1]["weight"] == pytest.approx(0.5) and g.edges[0, 1]["kind"] == "activity"
+
+
+@pytest.mark.parametrize("kind", ["erdos_renyi", "watts_strogatz"])
+def test_random_generators_mean_degree(kind):
+    scn = Scenario().override({"community.adults": 2000, "network.kind": kind, "network.mean_degree": 6.0})
+    net = CommunityModel(scn, rng=1).network
+    assert abs(net.degree().mean() - 6.0) < 0.4
+
+
+def test_complete_network():
+    scn = Scenario().override({"community.adults": 50, "network.kind": "complete"})
+    net = CommunityModel(scn, rng=1).network
+    assert np.all(net.degree() == 49)
+
+
+def test_neighbourhood_stranger_index_cuts_ties():
+    close = CommunityModel(Scenario().override({"community.stranger_index": 0.0}), rng=1).network
+    far = CommunityModel(Scenario().override({"community.stranger_index": 0.9}), rng=1).network
+    assert far.degree(exclude_household=True).mean() < 0.3 * close.degree(exclude_household=True).mean()
+
+
+def test_edge_list_csv_and_errors(tmp_path):
+    (tmp_path / "edges.csv").write_text("source,target,weight\n0,1,0.5\n1,2,1.0\n")
+    (tmp_path / "s.toml").write_text('[community]\nadults = 10\n[network]\nkind = "edge_list"\npath = "edges.csv"\n')
+    net = CommunityModel(load_scenario(tmp_path / "s.toml"), rng=1).network
+    assert net.n_ties == 2 and net.matrix()[1, 2] == 1.0
+    (tmp_path / "bad.csv").write_text("source,target\n0,99\n")
+    scn = Scenario().override({"community.adults": 10, "network.kind": "edge_list", "network.path": str(tmp_path / "bad.csv")})
+    with pytest.raises(ScenarioError, match="network.path: .*out of range 0..9"):
+        CommunityModel(scn, rng=1)
+    scn = scn.override({"network.path": str(tmp_path / "missing.csv")})
+    with pytest.raises(ScenarioError, match="network.path: .*not found"):
+        CommunityModel(scn, rng=1)
+
+
+def test_edge_list_needs_a_path():
+    with pytest.raises(ScenarioError, match="network.path is required"):
+        Scenario().override({"network.kind": "edge_list"})
