@@ -203,7 +203,11 @@ class Population(_Strict):
             for g, given in data["groups"].items():
                 if isinstance(given, dict) and g in merged:
                     base = merged[g]
-                    interests = {**base["interests"], **given.get("interests", {})} if isinstance(given.get("interests", {}), dict) else given["interests"]
+                    interests = (
+                        {**base["interests"], **given.get("interests", {})}
+                        if isinstance(given.get("interests", {}), dict)
+                        else given["interests"]
+                    )
                     merged[g] = {**base, **given, "interests": interests}
                 else:
                     merged[g] = given

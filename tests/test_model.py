@@ -155,7 +155,14 @@ def test_age_gradient_and_isolation_come_from_mechanisms(baseline_run):
 @pytest.mark.slow
 def test_more_committee_activities_raise_participation_in_expectation(small_scenario):
     def mean_rate(per_week):
-        scn = small_scenario.override({"activities.committee_per_week": per_week, "resources.venue_hours_per_month": 200.0, "resources.funds_per_month": 1e5, "resources.volunteer_hours_per_month": 500.0})
+        scn = small_scenario.override(
+            {
+                "activities.committee_per_week": per_week,
+                "resources.venue_hours_per_month": 200.0,
+                "resources.funds_per_month": 1e5,
+                "resources.volunteer_hours_per_month": 500.0,
+            }
+        )
         vals = [_run(scn, s, 90).metrics()["participation_rate"] for s in range(4)]
         return sum(vals) / len(vals)
 

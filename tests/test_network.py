@@ -70,7 +70,9 @@ def test_edge_list_csv_and_errors(tmp_path):
     net = CommunityModel(load_scenario(tmp_path / "s.toml"), rng=1).network
     assert net.n_ties == 2 and net.matrix()[1, 2] == 1.0
     (tmp_path / "bad.csv").write_text("source,target\n0,99\n")
-    scn = Scenario().override({"community.adults": 10, "network.kind": "edge_list", "network.path": str(tmp_path / "bad.csv")})
+    scn = Scenario().override(
+        {"community.adults": 10, "network.kind": "edge_list", "network.path": str(tmp_path / "bad.csv")}
+    )
     with pytest.raises(ScenarioError, match="network.path: .*out of range 0..9"):
         CommunityModel(scn, rng=1)
     scn = scn.override({"network.path": str(tmp_path / "missing.csv")})
