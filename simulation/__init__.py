@@ -9,6 +9,16 @@ from simulation.interventions import INTERVENTIONS
 from simulation.metrics import METRICS
 from simulation.model import PHASES, CommunityModel
 from simulation.scenario import Scenario, ScenarioError, load_scenario
+from simulation.study.compare import compare
 
-__all__ = ["CommunityModel", "Scenario", "ScenarioError", "load_scenario", "INTERVENTIONS", "METRICS", "PHASES"]
+__all__ = [
+    "CommunityModel",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "INTERVENTIONS",
+    "METRICS",
+    "PHASES",
+    "compare",
+]
 __version__ = "0.1.0"

@@ -142,13 +142,14 @@ class CommunityCommittee(CaseHandler):
         self.staff_hours_per_day = hours
         self.admin_burden = admin_burden
         self.hours_per_case = hours_per_case
+        self.extra_capacity = 0.0  # cases per day added by interventions (e.g. four-party teams)
         super().__init__(model, f"committee {community}", community, 0.0, success, work_days)
         self.update_capacity()
 
     def update_capacity(self) -> None:
-        """Recompute case capacity after a change of staff or burden."""
+        """Recompute case capacity after a change of staff, burden or extra capacity."""
         free_hours = self.staff * self.staff_hours_per_day * (1.0 - self.admin_burden)
-        self.capacity = free_hours / self.hours_per_case
+        self.capacity = free_hours / self.hours_per_case + self.extra_capacity
 
 
 class PartyBranch(Organisation):
@@ -182,6 +183,7 @@ class Enterprise(CaseHandler):
         self.kind = kind
         self.compound = compound
         self.spec = spec
+        self.joined = spec.joined if spec is not None else False  # resident unit registered (双报到)
 
 
 class NGO(Organisation):
@@ -191,6 +193,7 @@ class NGO(Organisation):
         super().__init__(model, name, community)
         self.kind = kind
         self.spec = spec
+        self.joined = spec.joined  # offers its resources to the community pool
 
 
 class GovernmentUnit(CaseHandler):

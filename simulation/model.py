@@ -67,7 +67,7 @@ PHASES: tuple[Phase, ...] = (
 class Levers:
     """Mechanism parameters that interventions may change during set-up or a run."""
 
-    issue_rate_mult: np.ndarray  # (compounds, domains) multiplier of issue rates
+    issue_rate_factors: dict[str, np.ndarray]  # name -> (compounds, domains) multiplier of issue rates
     app_enabled: bool
     app_bonus: float
     app_reach: float
@@ -76,9 +76,14 @@ class Levers:
     referral_days: int
     reply_prob: float
     party_invite_rate: float
+    escalated_success: float = 0.0  # floor of the success chance of escalated cases
+    familiar_share: float = 0.9
+    party_volunteer_hours: float = 0.0
     meeting_rate_mult: float = 1.0
     consultation_every_days: int = 30
     extra_channels: dict[str, np.ndarray] = field(default_factory=dict)  # name -> per-resident log-odds (-inf: closed)
+    reply_prob_by_channel: dict[str, float] = field(default_factory=dict)  # channel name -> reply chance
+    extra_offer: np.ndarray | None = None  # (communities, 3) monthly resources added to the pool
 
 
 class Handlers:
@@ -130,7 +135,7 @@ class CommunityModel(mesa.Model):
         self.group_masks = self.pop.group_masks()
         self.group_counts = {g: int(m.sum()) for g, m in self.group_masks.items()}
         self.levers = Levers(
-            issue_rate_mult=np.ones((self.pop.n_compounds, len(DOMAINS))),
+            issue_rate_factors={},
             app_enabled=scn.reporting.app_enabled,
             app_bonus=scn.reporting.app_bonus,
             app_reach=scn.activities.app_reach,
@@ -139,6 +144,8 @@ class CommunityModel(mesa.Model):
             referral_days=scn.casework.referral_days,
             reply_prob=scn.casework.reply_prob,
             party_invite_rate=scn.influence.party_invites,
+            familiar_share=scn.network.familiar_share,
+            party_volunteer_hours=scn.resources.party_volunteer_hours,
             consultation_every_days=scn.governance.consultation_every_days,
         )
         self._make_agents()
@@ -276,6 +283,7 @@ class CommunityModel(mesa.Model):
         capacity: int,
         trust_col: int,
         invites: bool = False,
+        **extra,
     ) -> ActivityOrganiser:
         """Register an activity calendar (used at set-up and by interventions)."""
         slot = len(self.organisers)
@@ -290,6 +298,7 @@ class CommunityModel(mesa.Model):
             trust_col=trust_col,
             agent=agent,
             invites=invites,
+            **extra,
             # Stagger calendars so organisers do not all meet on the same day.
             credit=(slot * 0.618) % 1.0,
         )
@@ -303,12 +312,25 @@ class CommunityModel(mesa.Model):
             [res.venue_hours_per_month, res.funds_per_month, res.volunteer_hours_per_month], (self.pop.n_communities, 1)
         ).astype(float)
         party_per_comm = np.bincount(self.pop.community[self.pop.party], minlength=self.pop.n_communities)
-        offer[:, 2] += res.party_volunteer_hours * party_per_comm
+        offer[:, 2] += self.levers.party_volunteer_hours * party_per_comm
+        if self.levers.extra_offer is not None:
+            offer += self.levers.extra_offer
         for agent in self.ngos + self.resident_units:
             s = agent.spec
-            if s.joined:
+            if agent.joined:
                 offer[agent.community] += [s.venue_hours_per_month, s.funds_per_month, s.volunteer_hours_per_month]
         return offer
+
+    def channel_names(self) -> list[str]:
+        """Reporting channels in the order of ``issues.channel`` codes."""
+        from simulation.processes.reporting import BASE_CHANNELS
+
+        return list(BASE_CHANNELS) + list(self.levers.extra_channels)
+
+    def reply_probabilities(self) -> np.ndarray:
+        """Chance of a reply that closes the loop, per channel code."""
+        lv = self.levers
+        return np.array([lv.reply_prob_by_channel.get(c, lv.reply_prob) for c in self.channel_names()])
 
     # -- per-day helpers -------------------------------------------------------
     def today_party_ties(self) -> np.ndarray:

@@ -378,7 +378,10 @@ class Government(_Strict):
 class Trust(_Strict):
     """Feedback from outcomes and contact (per event, in trust units 0..1)."""
 
-    gain_success: float = unit(0.04, "share of the gap to 1 closed by a resolved case")
+    gain_success: float = unit(0.06, "share of the gap to 1 closed by a case resolved at once")
+    timely_days: float = Field(
+        30.0, gt=0, le=3650, description="days: a resolution's gain shrinks as exp(-days taken / timely_days)"
+    )
     loss_failure: float = unit(0.10, "share of trust lost on a failed case (> gain: Slovic asymmetry)")
     reply_bonus: float = unit(0.03, "share of the gap closed by a reply that closes the loop")
     household_share: float = unit(0.5, "share of the update felt by the reporter's household members")
@@ -652,9 +655,9 @@ def _set_dotted(data: dict, dotted: str, value: Any, source: str) -> None:
         raise ScenarioError(f"{source}: {dotted}: unknown field")
 
 
-def _field_range(loc: tuple) -> str:
-    """The allowed range of the field at ``loc``, read from the schema."""
-    model: Any = Scenario
+def _field_range(loc: tuple, root: Any = None) -> str:
+    """The allowed range of the field at ``loc``, read from the schema (``root``: default Scenario)."""
+    model: Any = root or Scenario
     info = None
     for part in loc:
         # List indices and dict keys (like an age group's name) are skipped:
@@ -696,16 +699,16 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _format(err: ValidationError, source: str) -> str:
+def _format(err: ValidationError, source: str, prefix: tuple = (), root: Any = None) -> str:
     first = err.errors()[0]
     loc = tuple(first["loc"])
-    dotted = ".".join(str(p) for p in loc) or "(top level)"
+    dotted = ".".join(str(p) for p in prefix + loc) or "(top level)"
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         msg = "unknown field"
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    rng = _field_range(loc) if first["type"] != "extra_forbidden" else ""
+    rng = _field_range(loc, root) if first["type"] != "extra_forbidden" else ""
     value = first.get("input")
     shown = (
         f" (got {value!r})"
@@ -718,6 +721,18 @@ def _format(err: ValidationError, source: str) -> str:
 
 
 def _validate(data: dict, source: str) -> Scenario:
+    # Intervention parameters first, so a mistake there names interventions.<key>.<field>.
+    ivs = data.get("interventions") if isinstance(data, dict) else None
+    if isinstance(ivs, dict):
+        from simulation.interventions import INTERVENTIONS
+
+        for key, params in ivs.items():
+            if key in INTERVENTIONS:
+                cls = INTERVENTIONS[key].Params
+                try:
+                    cls.model_validate(params)
+                except ValidationError as err:
+                    raise ScenarioError(_format(err, source, ("interventions", key), cls)) from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:

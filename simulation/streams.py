@@ -62,6 +62,7 @@ class Streams:
         self._streams: dict[str, Stream] = {}
 
     def __getitem__(self, name: str) -> Stream:
+        """The stream of this name (created on first use; ``names()`` lists those used)."""
         stream = self._streams.get(name)
         if stream is None:
             stream = self._streams[name] = Stream(name, self.seed)

@@ -59,3 +59,7 @@ def register(cls: type[Intervention]) -> type[Intervention]:
         raise ValueError(f"intervention key {cls.key!r} is empty or registered twice")
     INTERVENTIONS[cls.key] = cls
     return cls
+
+
+# The catalogue registers itself on import (after the base class exists).
+from simulation.interventions import coordination, organisations, voice  # noqa: E402, F401

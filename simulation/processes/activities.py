@@ -13,6 +13,7 @@ strengthens ties with a few co-attendees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,10 @@ class ActivityOrganiser:
     capacity: int
     trust_col: int
     agent: object = None
-    invites: bool = False  # invites its scope personally (model households)
+    invites: bool = False  # invites its whole scope personally
+    needs: tuple[float, float, float] | None = None  # venue h, funds, volunteer h per activity (None: scenario's)
+    on_attend: Callable | None = None  # on_attend(model, day, org, who): an intervention's follow-up
+    choose_type: Callable | None = None  # choose_type(model, org) -> type index; None: rotate
     credit: float = 0.0
     next_type: int = 0
     held: int = field(default=0)
@@ -60,11 +64,15 @@ def activities(model: CommunityModel, day: int) -> None:
     order_stream = model.streams["activities.order"]
     for org in model.organisers:
         for j in range(org.due_today()):
-            if not model.pool.take(org.community, act.venue_hours, act.funds, act.volunteer_hours):
+            needs = org.needs or (act.venue_hours, act.funds, act.volunteer_hours)
+            if not model.pool.take(org.community, *needs):
                 model.pool.cancelled += 1
                 continue
-            kind = org.types[org.next_type % len(org.types)]
-            org.next_type += 1
+            if org.choose_type is not None:
+                kind = org.choose_type(model, org)
+            else:
+                kind = org.types[org.next_type % len(org.types)]
+                org.next_type += 1
             slot = org.slot * 8 + (j % 8)
             s = org.scope
             invited = pop.invited[s] | org.invites
@@ -84,6 +92,8 @@ def activities(model: CommunityModel, day: int) -> None:
                 rank = order_stream.uniform(day, pop.n, slot)[who]
                 who = who[np.argsort(rank)[: org.capacity]]
             _attend(model, day, org, who, order_stream.uniform(day, pop.n, slot + 4))
+            if org.on_attend is not None:
+                org.on_attend(model, day, org, who)
             org.held += 1
             model.activity_days[day] += 1
             model.activity_log.append((day, org.slot, ACTIVITY_TYPES[kind], len(who)))

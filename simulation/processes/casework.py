@@ -10,6 +10,10 @@ cross-department case at a government unit makes no progress on a day with
 chance ``wall_stall`` (departmental walls) unless a coordination mechanism
 (an intervention) moves it. Cases open longer than ``max_days`` close
 unresolved.
+
+Interventions act on these mechanisms through the issue log (``escalated``
+cases are worked beyond capacity and never stall; ``coordinated`` cases no
+longer stall) and the levers (``wall_stall``, ``referral_days``).
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ def casework(model: CommunityModel, day: int) -> None:
     # Departmental walls: cross-department cases at government units stall.
     walls = log.cross[queued] & h.is_government[log.handler[queued]]
     u_stall = model.streams["casework.stall"].uniform(day, log.size)[queued]
-    stalled = walls & (u_stall < model.levers.wall_stall) & ~log.escalated[queued]
+    stalled = walls & (u_stall < model.levers.wall_stall) & ~log.escalated[queued] & ~log.coordinated[queued]
     log.stalled_days[queued[stalled]] += 1
     log.stalled_today = int(stalled.sum())
     ready = queued[~stalled]
@@ -79,13 +83,17 @@ def casework(model: CommunityModel, day: int) -> None:
     ready, handler = ready[order], handler[order]
     first = np.searchsorted(handler, handler, side="left")
     rank = np.arange(len(ready)) - first
-    worked = ready[rank < slots[handler]]
+    # Escalated cases are worked whatever the queue: the summoned department reports (报到).
+    worked = ready[(rank < slots[handler]) | log.escalated[ready]]
     log.work_left[worked] -= 1
     h.cases_worked += np.bincount(log.handler[worked], minlength=len(cap))
     done = worked[log.work_left[worked] <= 0]
     if len(done):
         u_ok = model.streams["casework.outcome"].uniform(day, log.size)[done]
-        ok = u_ok < h.success[log.handler[done]]
+        success = h.success[log.handler[done]]
+        # An escalated case has the leadership's attention: it ends resolved more surely.
+        success = np.where(log.escalated[done], np.maximum(success, model.levers.escalated_success), success)
+        ok = u_ok < success
         log.close(done[ok], day, RESOLVED)
         log.close(done[~ok], day, FAILED)
     too_old = log.open[(log.stage[log.open] != 3) & (log.reported[log.open] >= 0)]

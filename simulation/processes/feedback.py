@@ -4,7 +4,8 @@ The reporter (fully) and the other household members (by
 ``trust.household_share``) update trust in the handler and in the community
 that took the report, and their efficacy. A failure weighs more than a
 success (trust asymmetry, Slovic 1993): success closes a share of the gap
-to 1, failure removes a (larger) share of the trust held. A reply that
+to 1 (less the longer the issue took: x exp(-days / ``trust.timely_days``)),
+failure removes a (larger) share of the trust held. A reply that
 closes the loop adds to trust in the community. A grievance given up
 unreported costs the household some trust in the community.
 """
@@ -63,26 +64,29 @@ def feedback(model: CommunityModel, day: int) -> None:
     ok = log.outcome[handled] == RESOLVED
     event, member, weight = _household_weights(model, log.household[handled], log.reporter[handled], tr.household_share)
     success = ok[event]
+    # A late resolution satisfies less: the gain shrinks with the days the issue took.
+    timely = np.exp(-(day - log.raised[handled]) / tr.timely_days)[event]
     target = model.handlers.trust_target[log.handler[handled]][event]
     for col in np.unique(target):
         sel = target == col
         t = pop.trust[:, col].copy()
-        m, w, s = member[sel], weight[sel], success[sel]
-        step = np.where(s, tr.gain_success * (1 - t[m]), -tr.loss_failure * t[m]) * w
+        m, w, s, f = member[sel], weight[sel], success[sel], timely[sel]
+        step = np.where(s, tr.gain_success * f * (1 - t[m]), -tr.loss_failure * t[m]) * w
         _move(t, m, step)
         pop.trust[:, col] = t
     # The community took the report: it shares in the outcome of a referred case.
     referred = target != T_COMMUNITY
     if referred.any():
         t = pop.trust[:, T_COMMUNITY].copy()
-        m, w, s = member[referred], weight[referred], success[referred]
-        _move(t, m, 0.5 * w * np.where(s, tr.gain_success * (1 - t[m]), -tr.loss_failure * t[m]))
+        m, w, s, f = member[referred], weight[referred], success[referred], timely[referred]
+        _move(t, m, 0.5 * w * np.where(s, tr.gain_success * f * (1 - t[m]), -tr.loss_failure * t[m]))
         pop.trust[:, T_COMMUNITY] = t
     e = pop.efficacy
     _move(e, member, weight * np.where(success, tr.efficacy_gain * (1 - e[member]), -tr.efficacy_loss * e[member]))
     # Replies that close the loop, whatever the outcome.
     u = model.streams["feedback.reply"].uniform(day, log.size)[handled]
-    replied = u < model.levers.reply_prob
+    reply_prob = model.reply_probabilities()[np.maximum(log.channel[handled], 0)]
+    replied = u < reply_prob
     if replied.any():
         r = log.reporter[handled[replied]]
         t = pop.trust[:, T_COMMUNITY].copy()

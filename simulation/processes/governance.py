@@ -67,7 +67,17 @@ def governance(model: CommunityModel, day: int) -> None:
             same = comp[1:] == comp[:-1]
             model.network.meet(join[:-1][same], join[1:][same], ACTIVITY)
     if g.election_day >= 0 and day >= g.election_day and (day - g.election_day) % g.election_every_days == 0:
-        u = model.streams["governance.vote"].uniform(day, pop.n)
-        votes = np.flatnonzero(u < sigmoid(_logit(model, g.vote_base, slice(None))))
-        _act(model, day, votes)
-        model.elections_held += 1
+        hold_election(model, day, "governance.vote")
+
+
+def hold_election(model: CommunityModel, day: int, stream: str, bonus: np.ndarray | float = 0.0) -> np.ndarray:
+    """Every adult votes or not (a governance action); returns the voters.
+
+    ``bonus`` adds log-odds per resident (e.g. a campaign by candidates of one's own group).
+    """
+    g = model.scenario.governance
+    u = model.streams[stream].uniform(day, model.pop.n)
+    votes = np.flatnonzero(u < sigmoid(_logit(model, g.vote_base, slice(None)) + bonus))
+    _act(model, day, votes)
+    model.elections_held += 1
+    return votes

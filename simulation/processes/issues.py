@@ -40,6 +40,8 @@ _FIELDS = {
     "closed": np.int32,
     "outcome": np.int8,
     "escalated": np.bool_,
+    "escalated_day": np.int32,
+    "coordinated": np.bool_,  # moved past departmental walls by a coordination mechanism
     "stalled_days": np.int32,
 }
 
@@ -66,7 +68,15 @@ class IssueLog:
                 new[: self.size] = old[: self.size]
                 setattr(self, name, new)
         idx = np.arange(self.size, self.size + k)
-        defaults = {"reporter": -1, "reported": -1, "channel": -1, "handler": -1, "closed": -1, "ready": 0}
+        defaults = {
+            "reporter": -1,
+            "reported": -1,
+            "channel": -1,
+            "handler": -1,
+            "closed": -1,
+            "ready": 0,
+            "escalated_day": -1,
+        }
         for name in _FIELDS:
             getattr(self, name)[idx] = cols.get(name, defaults.get(name, 0))
         self.size += k
@@ -97,7 +107,8 @@ def domain_weights(model: CommunityModel) -> np.ndarray:
     pop = model.pop
     per_compound = np.tile(base, (pop.n_compounds, 1))
     per_compound[pop.three_no, MAINTENANCE] *= scn.three_no_maintenance_factor
-    per_compound *= model.levers.issue_rate_mult  # interventions (e.g. public-welfare clean-ups)
+    for factor in model.levers.issue_rate_factors.values():  # interventions (e.g. public-welfare clean-ups)
+        per_compound *= factor
     return per_compound[pop.hh_compound]
 
 

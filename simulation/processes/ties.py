@@ -2,7 +2,7 @@
 
 Each day an adult chats with someone with chance ``network.meeting_rate`` x
 relative presence (people who are around meet more). With chance
-``network.familiar_share`` it is an existing acquaintance (the tie is
+``network.familiar_share`` (lever ``familiar_share``) it is an existing acquaintance (the tie is
 renewed); otherwise a building neighbour drawn by presence, met as a new
 acquaintance with chance (1 - stranger index). A meeting strengthens an
 existing tie or forms a new one, and so does every contact recorded today
@@ -36,7 +36,8 @@ def ties(model: CommunityModel, day: int) -> None:
         u_kind = stream.uniform(day, pop.n, 1)[meets]
         u_who = stream.uniform(day, pop.n, 2)[meets]
         deg = network.degree()[meets]
-        familiar = (u_kind < net.familiar_share) & (deg > 0)
+        familiar_share = model.levers.familiar_share
+        familiar = (u_kind < familiar_share) & (deg > 0)
         partner = np.empty(len(meets), np.int64)
         f = meets[familiar]
         partner[familiar] = network.cols[
@@ -45,7 +46,7 @@ def ties(model: CommunityModel, day: int) -> None:
         new = ~familiar
         partner[new] = presence_weighted_partners(pop.building, pop.presence, meets[new], u_who[new])
         # A stranger is only taken on as an acquaintance in a close-knit place.
-        new_ok = u_kind[new] < net.familiar_share + (1.0 - net.familiar_share) * closeness
+        new_ok = u_kind[new] < familiar_share + (1.0 - familiar_share) * closeness
         keep = familiar.copy()
         keep[new] = new_ok
         keep &= pop.household[partner] != pop.household[meets]

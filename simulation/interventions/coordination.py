@@ -1,0 +1,174 @@
+"""Interventions on coordination between units (§4.1(1), §4.2): cases move faster and surer."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulation.interventions import Intervention, register
+from simulation.processes.issues import IN_TRANSIT, QUEUED
+
+
+class _P(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@register
+class JointMeetings(Intervention):
+    """Cross-department joint meetings (跨部门联席会议).
+
+    Every ``every_days`` the departments meet: every open cross-department
+    case is coordinated and no longer stalls between departments, and the
+    shared information shortens referrals by ``referral_days_saved``.
+    """
+
+    key = "joint_meetings"
+    title = {"en": "Cross-department joint meetings", "zh": "跨部门联席会议"}
+    paper_section = "4.1(1)"
+    monthly_cost = {"staff_hours": 24.0, "money": 500.0}
+
+    class Params(_P):
+        every_days: int = Field(30, ge=1, le=365, description="days between joint meetings")
+        referral_days_saved: int = Field(1, ge=0, le=30, description="days cut from each referral")
+
+    def setup(self, model) -> None:
+        model.levers.referral_days = max(0, model.levers.referral_days - self.params.referral_days_saved)
+
+    def before_phase(self, name, model) -> None:
+        if name != "casework" or model.day % self.params.every_days != 0:
+            return
+        log = model.issues
+        o = log.open
+        waiting = o[(log.stage[o] == QUEUED) | (log.stage[o] == IN_TRANSIT)]
+        log.coordinated[waiting[log.cross[waiting]]] = True
+
+
+@register
+class WhistleReport(Intervention):
+    """ "The community whistles, departments report" (社区吹哨、部门报到).
+
+    A referred case (at a property company or a government unit) still open
+    ``escalate_after_days`` after it was reported is escalated: the summoned
+    unit works it every day beyond its queue, walls do not stall it, it must
+    conclude within ``respond_within_days``, and with the departments on the
+    spot it ends resolved with at least ``escalated_success``.
+    """
+
+    key = "whistle_report"
+    title = {"en": "The community whistles, departments report", "zh": "社区吹哨、部门报到"}
+    paper_section = "4.1(1)"
+    monthly_cost = {"staff_hours": 16.0, "money": 0.0}
+
+    class Params(_P):
+        escalate_after_days: int = Field(10, ge=1, le=120, description="days a referred case waits before the whistle")
+        respond_within_days: int = Field(5, ge=1, le=60, description="days the summoned unit has to conclude")
+        escalated_success: float = Field(0.85, ge=0, le=1, description="least chance an escalated case ends resolved")
+
+    def setup(self, model) -> None:
+        model.levers.escalated_success = max(model.levers.escalated_success, self.params.escalated_success)
+
+    def before_phase(self, name, model) -> None:
+        if name != "casework":
+            return
+        log, day = model.issues, model.day
+        o = log.open
+        referred = o[(log.stage[o] == QUEUED) & (log.handler[o] >= 0)]
+        referred = referred[log.handler[referred] >= len(model.committees)]
+        late = referred[~log.escalated[referred] & (day - log.reported[referred] >= self.params.escalate_after_days)]
+        log.escalated[late] = True
+        log.escalated_day[late] = day
+        due = referred[log.escalated[referred] & (day - log.escalated_day[referred] >= self.params.respond_within_days)]
+        log.work_left[due] = np.minimum(log.work_left[due], 1)
+
+
+@register
+class FourPartyTeams(Intervention):
+    """City, district, street and community co-building teams (四方共建团队).
+
+    Teams visit each compound every ``visit_every_days`` and collect opinions
+    (a reporting channel that day for residents they find at home), mediate
+    disputes (extra committee case capacity) and run volunteer services
+    (volunteer hours join the community pool).
+    """
+
+    key = "four_party_teams"
+    title = {"en": "Four-level co-building teams", "zh": "市直、区直、镇街和社区四方共建团队"}
+    paper_section = "4.1(1)"
+    monthly_cost = {"staff_hours": 64.0, "money": 1000.0}
+
+    class Params(_P):
+        visit_every_days: int = Field(14, ge=1, le=365, description="days between a team's visits to a compound")
+        visit_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds when the team visits")
+        mediation_cases_per_day: float = Field(
+            1.0, ge=0, le=100, description="extra committee cases per day per community"
+        )
+        volunteer_hours_per_month: float = Field(40.0, ge=0, le=10_000, description="per community")
+
+    def setup(self, model) -> None:
+        for c in model.committees:
+            c.extra_capacity += self.params.mediation_cases_per_day
+            c.update_capacity()
+        extra = np.zeros((model.pop.n_communities, 3))
+        extra[:, 2] = self.params.volunteer_hours_per_month
+        model.levers.extra_offer = extra if model.levers.extra_offer is None else model.levers.extra_offer + extra
+        model.levers.extra_channels["four_party_team"] = np.full(model.pop.n, -np.inf, np.float32)
+
+    def before_phase(self, name, model) -> None:
+        if name != "reporting":
+            return
+        pop, day = model.pop, model.day
+        visited = (day + pop.compound) % self.params.visit_every_days == 0
+        home = self.stream(model, "visit").uniform(day, pop.n) < pop.presence
+        model.levers.extra_channels["four_party_team"] = np.where(
+            visited & home, self.params.visit_bonus, -np.inf
+        ).astype(np.float32)
+
+
+@register
+class AffairsAdmission(Intervention):
+    """An admission list for community affairs (社区事务准入制).
+
+    Tasks pushed down to the committee must pass an admission list: the
+    administrative burden falls by ``burden_cut``, freeing staff hours for
+    casework (committee capacity rises).
+    """
+
+    key = "affairs_admission"
+    title = {"en": "Admission list for community affairs", "zh": "社区事务准入制"}
+    paper_section = "4.2"
+    monthly_cost = {"staff_hours": 4.0, "money": 0.0}
+
+    class Params(_P):
+        burden_cut: float = Field(0.4, ge=0, le=1, description="share of the administrative burden removed")
+
+    def setup(self, model) -> None:
+        for c in model.committees:
+            c.admin_burden *= 1.0 - self.params.burden_cut
+            c.update_capacity()
+
+
+@register
+class PerformanceAssessment(Intervention):
+    """Assessment and ranking of units by response and satisfaction (考核评比).
+
+    Ranked units respond faster: government units and property companies
+    gain case capacity and need fewer handling days, and satisfaction
+    call-backs raise the chance that a reporter gets a reply.
+    """
+
+    key = "performance_assessment"
+    title = {"en": "Performance assessment and ranking", "zh": "考核评比"}
+    paper_section = "4.2"
+    monthly_cost = {"staff_hours": 16.0, "money": 1000.0}
+
+    class Params(_P):
+        capacity_boost: float = Field(0.25, ge=0, le=5, description="relative rise of units' case capacity")
+        work_days_cut: float = Field(0.2, ge=0, le=0.9, description="relative cut of handling days")
+        reply_prob: float = Field(0.6, ge=0, le=1, description="reply chance after assessment call-backs")
+
+    def setup(self, model) -> None:
+        for a in model.government_units + model.property_companies:
+            a.capacity *= 1.0 + self.params.capacity_boost
+            a.work_days = max(1.0, a.work_days * (1.0 - self.params.work_days_cut))
+        model.handlers.refresh()
+        model.levers.reply_prob = max(model.levers.reply_prob, self.params.reply_prob)

@@ -1,0 +1,217 @@
+"""Interventions on organisations, activities and resources (§3.2, §3.3, §4.1(2), §4.2, §4.3(1))."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulation.agents import NGO
+from simulation.interventions import Intervention, register
+from simulation.population import T_NGO
+from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Organiser
+
+SHARED_NEEDS = [DOMAINS.index(d) for d in ("maintenance", "sanitation", "dispute")]
+
+
+class _P(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@register
+class DualReporting(Intervention):
+    """Dual reporting (双报到, 驻点直联): Party members and resident units register with the community.
+
+    Resident units open their venues, funds and volunteers to the shared pool
+    and hold activities; each registered Party member gives volunteer hours.
+    """
+
+    key = "dual_reporting"
+    title = {"en": "Dual reporting of Party members and resident units", "zh": "双报到"}
+    paper_section = "4.1(2), 4.2"
+    monthly_cost = {"staff_hours": 8.0, "money": 0.0}
+
+    class Params(_P):
+        party_volunteer_hours: float = Field(2.0, ge=0, le=40, description="monthly hours per registered Party member")
+        unit_activities_per_week: float = Field(0.5, ge=0, le=7, description="activities per resident unit")
+
+    def setup(self, model) -> None:
+        model.levers.party_volunteer_hours = max(model.levers.party_volunteer_hours, self.params.party_volunteer_hours)
+        for unit in model.resident_units:
+            unit.joined = True
+        for org in model.organisers:
+            if org.agent in model.resident_units:
+                org.per_week = max(org.per_week, self.params.unit_activities_per_week)
+
+
+@register
+class DiversifiedActivities(Intervention):
+    """Diversified activities (多元化活动): handicraft, music, dance, learning, sports.
+
+    The committee's repertoire widens from performances and propaganda to
+    types matched to every age group's interests, with ``extra_per_week``
+    more activities.
+    """
+
+    key = "diversified_activities"
+    title = {"en": "Diversified activities", "zh": "多元化社区活动"}
+    paper_section = "3.3"
+    monthly_cost = {"staff_hours": 16.0, "money": 1500.0}
+
+    class Params(_P):
+        types: list[str] = Field(
+            default_factory=lambda: ["handicraft", "music", "dance", "learning", "sports", "performance"]
+        )
+        extra_per_week: float = Field(1.0, ge=0, le=14, description="more committee activities per week")
+
+    def setup(self, model) -> None:
+        bad = [t for t in self.params.types if t not in ACTIVITY_TYPES]
+        if bad:
+            raise ValueError(f"diversified_activities.types: unknown type {bad[0]!r}")
+        for org in model.organisers:
+            if org.agent in model.committees:
+                org.types = [ACTIVITY_TYPES.index(t) for t in self.params.types]
+                org.per_week += self.params.extra_per_week
+
+
+@register
+class PublicWelfareOrgs(Intervention):
+    """Public-welfare organisations (公益性社区组织) for shared needs.
+
+    Each community gets a public-welfare organisation holding clean-ups and
+    mutual aid (type ``public_welfare``). Taking part raises efficacy (doing
+    something together works), and the community's attendance over the last
+    30 days lowers the rates of shared-need issues (maintenance, sanitation,
+    disputes) up to ``issue_reduction``; cultural-sports activities do neither.
+    """
+
+    key = "public_welfare_orgs"
+    title = {"en": "Public-welfare organisations", "zh": "公益性社区组织"}
+    paper_section = "4.3(1)"
+    monthly_cost = {"staff_hours": 8.0, "money": 2000.0}
+
+    class Params(_P):
+        per_week: float = Field(1.0, ge=0, le=14, description="activities per community per week")
+        capacity: int = Field(30, ge=1, le=10_000)
+        efficacy_gain: float = Field(0.03, ge=0, le=1, description="share of the efficacy gap closed per attendance")
+        issue_reduction: float = Field(0.3, ge=0, le=1, description="largest relative cut of shared-need issue rates")
+        full_effect_attendance: float = Field(
+            0.05, gt=0, le=10, description="attendances per adult in 30 days for the full cut"
+        )
+
+    def setup(self, model) -> None:
+        spec = Organiser(
+            name="public-welfare organisation",
+            kind="public_welfare",
+            types=["public_welfare"],
+            capacity=self.params.capacity,
+            activities_per_week=self.params.per_week,
+        )
+        pop = model.pop
+        self.attendance = np.zeros((30, pop.n_communities))
+        for c in range(pop.n_communities):
+            agent = NGO(model, f"public-welfare organisation ({c})", c, "public_welfare", spec)
+            model.ngos.append(agent)
+            model.add_organiser(
+                agent,
+                c,
+                model.community_members[c],
+                ["public_welfare"],
+                self.params.per_week,
+                self.params.capacity,
+                T_NGO,
+                on_attend=self._attended,
+            )
+        self.adults = np.bincount(pop.community, minlength=pop.n_communities)
+        self.comp_community = np.arange(pop.n_compounds) // model.scenario.community.compounds_per_community
+
+    def _attended(self, model, day, org, who) -> None:
+        e = model.pop.efficacy
+        e[who] += np.float32(self.params.efficacy_gain) * (1.0 - e[who])
+        self.attendance[day % 30, org.community] += len(who)
+
+    def before_phase(self, name, model) -> None:
+        if name == "issues":
+            self.attendance[model.day % 30] = 0.0  # the slot is reused for today
+            per_adult = self.attendance.sum(axis=0) / np.maximum(self.adults, 1)
+            cut = self.params.issue_reduction * np.minimum(1.0, per_adult / self.params.full_effect_attendance)
+            factor = np.ones((model.pop.n_compounds, len(DOMAINS)))
+            factor[:, SHARED_NEEDS] = (1.0 - cut[self.comp_community])[:, None]
+            model.levers.issue_rate_factors[self.key] = factor
+
+
+@register
+class NeighbourhoodNetworking(Intervention):
+    """Neighbourhood exchange platforms (居民交流平台).
+
+    Organised platforms raise the rate at which neighbours meet
+    (``meeting_multiplier``) and move a share of chats from familiar faces to
+    introductions to new neighbours.
+    """
+
+    key = "neighbourhood_networking"
+    title = {"en": "Neighbourhood exchange platforms", "zh": "邻里交流平台"}
+    paper_section = "4.3(1)"
+    monthly_cost = {"staff_hours": 16.0, "money": 800.0}
+
+    class Params(_P):
+        meeting_multiplier: float = Field(1.8, ge=1, le=10, description="times the baseline chat rate")
+        introductions: float = Field(0.1, ge=0, le=1, description="share of chats turned into introductions")
+
+    def setup(self, model) -> None:
+        lv = model.levers
+        lv.meeting_rate_mult *= self.params.meeting_multiplier
+        lv.familiar_share = max(0.0, lv.familiar_share - self.params.introductions)
+
+
+@register
+class SmartAnalytics(Intervention):
+    """Smart analysis of complaint and resource data (智能分析).
+
+    Every ``every_days`` the compound-and-domain with the most issues in the
+    last 30 days is a hotspot and gets a proactive fix (its issue rate falls
+    by ``hotspot_cut`` for ``fix_days``); and the committee picks each
+    activity's type by forecast demand (the type its community is most
+    interested in among those it offers) instead of by rotation.
+    """
+
+    key = "smart_analytics"
+    title = {"en": "Smart analytics of complaints and resources", "zh": "小程序智能分析"}
+    paper_section = "3.2"
+    monthly_cost = {"staff_hours": 12.0, "money": 2500.0}
+
+    class Params(_P):
+        every_days: int = Field(7, ge=1, le=365)
+        hotspot_cut: float = Field(0.4, ge=0, le=1, description="relative cut of the hotspot's issue rate")
+        fix_days: int = Field(60, ge=1, le=3650, description="days a fix lasts")
+
+    def setup(self, model) -> None:
+        self.fixed_until = np.zeros((model.pop.n_compounds, len(DOMAINS)), np.int64)
+        self.recent_types: dict[int, list[int]] = {}
+        for org in model.organisers:
+            if org.agent in model.committees:
+                org.choose_type = self._choose
+
+    def _choose(self, model, org) -> int:
+        # Demand forecast: mean interest of the community's residents in each offered type,
+        # discounted by how often the type was already held this week (a varied programme).
+        interest = model.pop.interest[org.scope][:, org.types].mean(axis=0)
+        recent = self.recent_types.get(org.slot, [])
+        penalty = np.array([recent.count(t) for t in org.types]) * 0.1
+        pick = org.types[int(np.argmax(interest - penalty))]
+        self.recent_types[org.slot] = (recent + [pick])[-3:]
+        return pick
+
+    def before_phase(self, name, model) -> None:
+        if name != "issues":
+            return
+        log, day = model.issues, model.day
+        if day % self.params.every_days == 0 and log.size:
+            w = log.window(day - 1, 30)
+            counts = np.zeros(self.fixed_until.shape)
+            np.add.at(counts, (log.compound[w], log.domain[w]), 1)
+            counts[self.fixed_until > day] = -1  # already being fixed
+            comp, dom = np.unravel_index(int(np.argmax(counts)), counts.shape)
+            if counts[comp, dom] > 0:
+                self.fixed_until[comp, dom] = day + self.params.fix_days
+        factor = np.where(self.fixed_until > day, 1.0 - self.params.hotspot_cut, 1.0)
+        model.levers.issue_rate_factors[self.key] = factor

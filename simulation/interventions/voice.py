@@ -1,0 +1,201 @@
+"""Interventions that open channels and mobilise residents (§4.3): model households, elder
+representatives, the community app, representative elections."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulation.interventions import Intervention, register
+from simulation.population import ELDERLY, T_COMMUNITY
+from simulation.processes.governance import hold_election
+from simulation.scenario import ACTIVITY_TYPES
+from simulation.streams import SETUP_DAY
+
+
+class _P(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def ranked_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Rank (0 = highest score) of each entry within its group."""
+    order = np.lexsort((-score, group))
+    g = group[order]
+    rank_sorted = np.arange(len(g)) - np.searchsorted(g, g, side="left")
+    rank = np.empty(len(g), np.int64)
+    rank[order] = rank_sorted
+    return rank
+
+
+def members_by(group: np.ndarray) -> list[np.ndarray]:
+    """Resident indices per group value 0..max (one sort, not one scan per group)."""
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(int(group.max(initial=-1)) + 2))
+    return [order[bounds[k] : bounds[k + 1]] for k in range(len(bounds) - 1)]
+
+
+@register
+class ModelHouseholds(Intervention):
+    """Party-member model households (社区党委+小区党支部+党员示范户).
+
+    In each building up to ``per_building`` households with a Party member
+    become model households, backed by the compound Party branch. They invite
+    building neighbours personally (a daily chance per neighbour), host small
+    building gatherings, and relay neighbours' issues (a reporting channel
+    for everyone in the building that suits those who are at home, and they
+    report back).
+    """
+
+    key = "model_households"
+    title = {"en": "Party-member model households", "zh": "党员示范户"}
+    paper_section = "4.3(1)"
+    monthly_cost = {"staff_hours": 40.0, "money": 2000.0}
+
+    class Params(_P):
+        per_building: int = Field(1, ge=1, le=10, description="model households per building")
+        invite_rate: float = Field(0.03, ge=0, le=1, description="daily chance a building neighbour is invited")
+        relay_bonus: float = Field(1.2, ge=0, le=10, description="reporting log-odds through the model household")
+        reply_prob: float = Field(0.8, ge=0, le=1, description="chance the model household reports back")
+        gatherings_per_week: float = Field(0.25, ge=0, le=7, description="building gatherings per model household")
+        gathering_capacity: int = Field(12, ge=1, le=200)
+        gathering_types: list[str] = Field(default_factory=lambda: ["public_welfare", "handicraft", "music"])
+
+    def setup(self, model) -> None:
+        pop = model.pop
+        starts = pop.hh_indptr[:-1]
+        has_party = np.maximum.reduceat(pop.party.astype(np.int8), starts) > 0
+        u = self.stream(model, "select").uniform(SETUP_DAY, pop.n_households)
+        rank = ranked_within(pop.hh_building, np.where(has_party, u, -1.0))
+        chosen = np.flatnonzero(has_party & (rank < self.params.per_building))
+        pop.model_household[chosen] = True
+        buildings = np.zeros(pop.n_buildings, bool)
+        buildings[pop.hh_building[chosen]] = True
+        self.in_building = buildings[pop.building]
+        model.levers.extra_channels["model_household"] = np.where(
+            self.in_building, self.params.relay_bonus, -np.inf
+        ).astype(np.float32)
+        model.levers.reply_prob_by_channel["model_household"] = self.params.reply_prob
+        by_building = members_by(pop.building)
+        types = [t for t in self.params.gathering_types if t in ACTIVITY_TYPES]
+        for h in chosen:
+            b = int(pop.hh_building[h])
+            branch = model.branches[int(pop.hh_compound[h])]
+            model.add_organiser(
+                branch,
+                int(pop.hh_community[h]),
+                by_building[b],
+                types,
+                self.params.gatherings_per_week,
+                self.params.gathering_capacity,
+                T_COMMUNITY,
+                needs=(0.0, 0.0, 0.0),  # in the household's home, by its own members: no pool resources
+            )
+
+    def before_phase(self, name, model) -> None:
+        if name != "activities":
+            return
+        u = self.stream(model, "invite").uniform(model.day, model.pop.n)
+        model.pop.invited |= self.in_building & (u < self.params.invite_rate)
+
+
+@register
+class ElderRepresentatives(Intervention):
+    """Elected elder representatives (长者代表).
+
+    In each compound the ``per_compound`` elderly residents most interested in
+    public affairs become representatives: they collect the elderly's
+    issues (a reporting channel for every elderly resident), report back
+    regularly (replies) and take part in every consultation.
+    """
+
+    key = "elder_representatives"
+    title = {"en": "Elder representatives", "zh": "长者代表"}
+    paper_section = "4.3(2)"
+    monthly_cost = {"staff_hours": 8.0, "money": 400.0}
+
+    class Params(_P):
+        per_compound: int = Field(2, ge=1, le=50, description="representatives per compound")
+        relay_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds of the elderly through them")
+        reply_prob: float = Field(0.9, ge=0, le=1, description="chance they report back on a relayed issue")
+
+    def setup(self, model) -> None:
+        pop = model.pop
+        elderly = pop.age_group == ELDERLY
+        noise = self.stream(model, "select").uniform(SETUP_DAY, pop.n)
+        score = np.where(elderly, pop.public_affairs + 0.1 * noise, -1.0)
+        self.reps = np.flatnonzero(elderly & (ranked_within(pop.compound, score) < self.params.per_compound))
+        model.levers.extra_channels["elder_representative"] = np.where(
+            elderly, self.params.relay_bonus, -np.inf
+        ).astype(np.float32)
+        model.levers.reply_prob_by_channel["elder_representative"] = self.params.reply_prob
+
+    def before_phase(self, name, model) -> None:
+        if name == "governance":
+            model.pop.invited[self.reps] = True
+
+
+@register
+class CommunityApp(Intervention):
+    """A community app (社区App/小程序) for reports, replies and notices.
+
+    Residents with digital access (mostly the young) can report through the
+    app and hear of activities through it; app reports get replies.
+    """
+
+    key = "community_app"
+    title = {"en": "Community app", "zh": "社区App"}
+    paper_section = "4.3(2)"
+    monthly_cost = {"staff_hours": 20.0, "money": 1500.0}
+
+    class Params(_P):
+        app_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds through the app")
+        notice_reach: float = Field(0.5, ge=0, le=1, description="chance an app user hears of an activity")
+        reply_prob: float = Field(0.9, ge=0, le=1, description="chance an app report gets a reply")
+
+    def setup(self, model) -> None:
+        lv = model.levers
+        lv.app_enabled = True
+        lv.app_bonus = self.params.app_bonus
+        lv.app_reach = max(lv.app_reach, self.params.notice_reach)
+        lv.reply_prob_by_channel["app"] = self.params.reply_prob
+
+
+@register
+class RepresentativeElection(Intervention):
+    """Open elections of community representatives balancing groups (代表选举).
+
+    Every ``every_days`` (first on ``first_day``) each compound fields
+    ``candidates_per_group`` candidates from each age group, who canvass
+    their acquaintances (a campaign bonus to their log-odds of voting); every
+    adult votes or not. The elected then relay their acquaintances' issues.
+    """
+
+    key = "representative_election"
+    title = {"en": "Open representative elections", "zh": "代表选举制度"}
+    paper_section = "4.3(2)"
+    monthly_cost = {"staff_hours": 8.0, "money": 500.0}
+
+    class Params(_P):
+        first_day: int = Field(120, ge=1, le=36_500)
+        every_days: int = Field(365, ge=30, le=3650)
+        candidates_per_group: int = Field(1, ge=1, le=20, description="per compound and age group")
+        campaign_bonus: float = Field(1.0, ge=0, le=10, description="voting log-odds for a candidate's acquaintances")
+        relay_bonus: float = Field(0.8, ge=0, le=10, description="reporting log-odds through an elected representative")
+
+    def setup(self, model) -> None:
+        model.levers.extra_channels["representative"] = np.full(model.pop.n, -np.inf, np.float32)
+
+    def before_phase(self, name, model) -> None:
+        day = model.day
+        p = self.params
+        if name != "governance" or day < p.first_day or (day - p.first_day) % p.every_days:
+            return
+        pop = model.pop
+        u = self.stream(model, "candidates").uniform(day, pop.n)
+        group = pop.compound.astype(np.int64) * 3 + pop.age_group
+        candidate = ranked_within(group, pop.public_affairs + 0.3 * u) < p.candidates_per_group
+        reach = model.network.matrix() @ candidate.astype(np.float32)
+        bonus = np.where(reach > 0, p.campaign_bonus, 0.0)
+        hold_election(model, day, f"{self.key}.vote", bonus)
+        served = (reach > 0) | candidate
+        model.levers.extra_channels["representative"] = np.where(served, p.relay_bonus, -np.inf).astype(np.float32)
