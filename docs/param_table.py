@@ -66,6 +66,7 @@ UNITS: dict[str, str] = {
     "community.stranger_index": "index 0..1",
     "population.party_share": "share of adults",
     "population.trait_sd": "sd on the 0..1 trait scale",
+    "population.table": "file path",
     f"population.groups.{GROUP}.share": "share of adults",
     f"population.groups.{GROUP}.party_weight": "relative odds",
     f"population.groups.{GROUP}.free_time": "share of evenings and weekends",
@@ -130,6 +131,7 @@ UNITS: dict[str, str] = {
     "government.units[].work_days": "days worked (mean)",
     "trust.gain_success": "share of gap to 1 per event",
     "trust.loss_failure": "share of trust per event",
+    "trust.timely_days": "days",
     "trust.reply_bonus": "share of gap to 1 per reply",
     "trust.household_share": "weight 0..1",
     "trust.efficacy_gain": "share of gap to 1 per event",
@@ -168,6 +170,7 @@ UNITS: dict[str, str] = {
     "influence.direct": "switch",
     "engagement.memory_days": "days",
     "engagement.permanent": "switch",
+    "engagement.seed_residents": "residents",
     "word_of_mouth.rate": "share of gap per day",
     "governance.consultation_every_days": "days",
     "governance.consultation_capacity": "places per consultation",
@@ -188,6 +191,7 @@ UNITS: dict[str, str] = {
     "drivers.*": "switch",
     # intervention parameters: interventions.<key>.<param>
     "interventions.*_days": "days",
+    "interventions.*_days_saved": "days",
     "interventions.*.every_days": "days",
     "interventions.*.first_day": "day of run",
     "interventions.*bonus": "log-odds",
@@ -259,6 +263,13 @@ DESCRIPTIONS: dict[str, str] = {
     "resources.venue_hours_per_month": "venue hours the committee offers the pool each month",
     "resources.funds_per_month": "yuan the committee offers the pool each month",
     "resources.volunteer_hours_per_month": "volunteer hours the committee mobilises each month",
+    "interventions.diversified_activities.types": "the committee's activity types, in rotation",
+    "interventions.model_households.gathering_capacity": "places per building gathering",
+    "interventions.model_households.gathering_types": "types of building gatherings, in rotation",
+    "interventions.public_welfare_orgs.capacity": "places per activity",
+    "interventions.representative_election.first_day": "day of the first representative election",
+    "interventions.representative_election.every_days": "days between representative elections",
+    "interventions.smart_analytics.every_days": "days between hotspot analyses",
 }
 # drivers.<phase>: "runs phase N: <description from simulation.model.PHASES>", plus these notes.
 DRIVER_NOTES: dict[str, str] = {
@@ -298,6 +309,7 @@ SOURCES: dict[str, str] = {
     "community.stranger_index": A,
     "population.party_share": "assumption: about 7% of all Chinese are Party members, more among urban adults",
     "population.trait_sd": A,
+    "population.table": "— (optional input, ODD §6)",
     f"population.groups.{GROUP}.share": A,
     f"population.groups.{GROUP}.party_weight": "assumption: older cohorts joined more often",
     f"population.groups.{GROUP}.free_time": "assumption: work and commuting leave the young few free evenings; the elderly are retired",
@@ -360,7 +372,8 @@ SOURCES: dict[str, str] = {
     "government.units[].capacity": A,
     "government.units[].success": CAL,
     "government.units[].work_days": A,
-    "trust.gain_success": "assumption; smaller than loss_failure (trust asymmetry, Slovic 1993)",
+    "trust.gain_success": "assumption; smaller than loss_failure (trust asymmetry, Slovic 1993); calibrate",
+    "trust.timely_days": "assumption (pattern 5: faster handling raises satisfaction)",
     "trust.loss_failure": "assumption; failure weighs more than success (Slovic 1993)",
     "trust.reply_bonus": A,
     "trust.household_share": A,
@@ -396,10 +409,11 @@ SOURCES: dict[str, str] = {
     "activities.organisers[].joined": "baseline: resident units have not joined (no 双报到, paper §4.1(2))",
     "influence.threshold_mean": "rule: Watts (2002); value an assumption, calibrate",
     "influence.threshold_sd": A,
-    "influence.party_invites": "assumption; the schema description does not match the code, see §7.5",
+    "influence.party_invites": A,
     "influence.direct": f"{SWITCH}; canonical reduction (Watts 2002, Granovetter 1978)",
     "engagement.memory_days": "assumption; equals the 30-day participation window (DESIGN.md)",
     "engagement.permanent": f"{SWITCH}; canonical reduction",
+    "engagement.seed_residents": f"{SWITCH}; canonical reduction (Watts 2002: one random initial adopter)",
     "word_of_mouth.rate": "rule: DeGroot (1974); value an assumption",
     "governance.consultation_every_days": A,
     "governance.consultation_capacity": A,
@@ -584,9 +598,8 @@ def group_table(dotted: str, groups: dict[str, BaseModel]) -> list[str]:
     out = [
         f"### `{dotted}.{GROUP}`: {first_line(cls)}",
         "",
-        "Defaults per group: young (18-39) · middle (40-59) · elderly (60+). A scenario file that sets "
-        "`population.groups` must define all three groups, and a field it leaves out of a group takes the "
-        "generic default [in brackets], not the baseline value shown first.",
+        "Defaults per group: young (18-39) · middle (40-59) · elderly (60+). A scenario file that sets some "
+        "fields of a group keeps the defaults shown here for the rest.",
         "",
         HEADER,
     ]
@@ -598,9 +611,7 @@ def group_table(dotted: str, groups: dict[str, BaseModel]) -> list[str]:
                 walk(sub, lambda g, n=name, get=getter: getattr(get(g), n), f"{prefix}{name}.")
                 continue
             values = " · ".join(fmt(getattr(getter(g), name)) for g in AGE_GROUPS)
-            generic = class_default(info)
-            default = values + (f" [{fmt(generic)}]" if generic is not PydanticUndefined else "")
-            out.append(row(f"{dotted}.{GROUP}.{prefix}{name}", default, info))
+            out.append(row(f"{dotted}.{GROUP}.{prefix}{name}", values, info))
 
     walk(cls, lambda g: groups[g], "")
     return out + [""]

@@ -9,6 +9,7 @@ population whatever else the scenario switches on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -142,7 +143,7 @@ def build_population(scn: Scenario, streams: Streams) -> Population:
     threshold = np.clip(inf.threshold_mean + inf.threshold_sd * noise[:, 11], 0.0, 1.0).astype(np.float32)
 
     members = np.arange(n, dtype=np.int32)
-    return Population(
+    pop = Population(
         household=household,
         building=hh_building[household],
         compound=hh_compound[household],
@@ -176,3 +177,62 @@ def build_population(scn: Scenario, streams: Streams) -> Population:
         n_communities=n_comm,
         three_no=three_no,
     )
+    if p.table:
+        apply_table(pop, p.table)
+    if scn.engagement.seed_residents:
+        k = min(scn.engagement.seed_residents, n)
+        seeds = streams["setup.seed_engaged"].generator(SETUP_DAY).choice(n, size=k, replace=False)
+        pop.engaged[seeds] = True
+        pop.last_activity[seeds] = 0
+    return pop
+
+
+TABLE_COLUMNS = {
+    "threshold": "threshold",
+    "efficacy": "efficacy",
+    "free_time": "free_time",
+    "presence": "presence",
+    "public_affairs": "public_affairs",
+    "digital": "digital",
+    "party": "party",
+    "engaged": "engaged",
+}
+
+
+def apply_table(pop: Population, path: str) -> None:
+    """Replace generated traits by the columns of a per-adult table (CSV or Parquet)."""
+    import pandas as pd
+
+    from simulation.scenario import ScenarioError
+
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(f"population.table: {p} not found")
+    try:
+        df = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
+    except Exception as err:  # a user's file: report, don't crash
+        raise ScenarioError(f"population.table: cannot read {p}: {err}") from None
+    if len(df) != pop.n:
+        raise ScenarioError(f"population.table: {p} has {len(df)} rows; community.adults is {pop.n}")
+    known = set(TABLE_COLUMNS) | {f"trust_{t}" for t in TRUST_TARGETS}
+    unknown = [c for c in df.columns if c not in known]
+    if unknown:
+        raise ScenarioError(
+            f"population.table: {p}: unknown column {unknown[0]!r} (allowed: {', '.join(sorted(known))})"
+        )
+    for col in df.columns:
+        values = df[col].to_numpy()
+        if col in ("digital", "party", "engaged"):
+            getattr(pop, col)[:] = values.astype(bool)
+            if col == "engaged":
+                pop.last_activity[values.astype(bool)] = 0
+            continue
+        v = values.astype(np.float64)
+        if not np.all(np.isfinite(v)) or v.min() < 0 or v.max() > 1:
+            raise ScenarioError(f"population.table: {p}: column {col!r} must hold values in 0..1")
+        if col.startswith("trust_"):
+            pop.trust[:, TRUST_TARGETS.index(col[6:])] = v
+            if col == "trust_neighbours":
+                pop.trust_neighbours_start[:] = v
+        else:
+            getattr(pop, TABLE_COLUMNS[col])[:] = v

@@ -193,6 +193,12 @@ class Population(_Strict):
     party_share: float = unit(0.10, "share of adults who are Party members")
     trait_sd: float = Field(0.12, ge=0.0, le=0.5, description="individual scatter of traits (logit-free sd, 0..0.5)")
     groups: dict[Literal["young", "middle", "elderly"], AgeGroup] = Field(default_factory=_default_groups)
+    table: str = Field(
+        "",
+        description="optional CSV or Parquet, one row per adult in index order, whose columns replace generated "
+        "traits: threshold, trust_community, trust_government, trust_property, trust_ngo, trust_neighbours, "
+        "efficacy, free_time, presence, public_affairs, digital, party, engaged",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -489,13 +495,14 @@ class Influence(_Strict):
 
     threshold_mean: float = unit(0.25, "mean threshold (share of engaged acquaintances)")
     threshold_sd: float = Field(0.1, ge=0, le=1)
-    party_invites: float = unit(0.05, "daily chance a Party member invites each engaged acquaintance's neighbour")
+    party_invites: float = unit(0.05, "daily invitation rate per unit of tie weight to Party members")
     direct: bool = Field(False, description="pure threshold model: a resident whose threshold is met engages at once")
 
 
 class Engagement(_Strict):
     memory_days: int = Field(30, ge=1, le=3650, description="days a taking-part keeps a resident engaged")
     permanent: bool = Field(False, description="engagement never lapses (for canonical reductions)")
+    seed_residents: int = Field(0, ge=0, le=10_000_000, description="residents engaged at the start, drawn at random")
 
 
 class WordOfMouth(_Strict):
@@ -751,11 +758,13 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file") from None
     data = copy.deepcopy(data)
-    net = data.get("network")
-    if isinstance(net, dict) and isinstance(net.get("path"), str) and net["path"]:
-        p = Path(net["path"])
-        if not p.is_absolute():
-            net["path"] = str((path.parent / p).resolve())
+    # Relative data-file paths are read from the scenario file's folder.
+    for section, key in (("network", "path"), ("population", "table")):
+        part = data.get(section)
+        if isinstance(part, dict) and isinstance(part.get(key), str) and part[key]:
+            p = Path(part[key])
+            if not p.is_absolute():
+                part[key] = str((path.parent / p).resolve())
     scn = _validate(data, str(path))
     if overrides:
         scn = scn.override(overrides, source=str(path))

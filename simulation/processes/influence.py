@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 def influence(model: CommunityModel, day: int) -> None:
     pop, inf = model.pop, model.scenario.influence
     share, wsum = model.network.weighted_mean(pop.engaged.astype(np.float32))
-    pop.pulled[:] = (wsum > 0) & (share >= pop.threshold)
+    # A small tolerance so that "k of n acquaintances" thresholds are met exactly despite float rounding.
+    pop.pulled[:] = (wsum > 0) & (share >= pop.threshold - 1e-6)
     if inf.direct:
         newly = pop.pulled & ~pop.engaged
         pop.engaged |= newly
