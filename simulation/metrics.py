@@ -149,7 +149,8 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
         out["issues_unreported_share"] = 0.0
         out["issue_resolution_rate"] = 0.0
     # Resolved in the window: scan from the oldest issue that can have closed in it.
-    recent = log.window(day, ISSUE_DAYS + model.scenario.casework.max_days + 1)
+    longest = model.scenario.casework.max_days + model.scenario.issues.grievance_days
+    recent = log.window(day, ISSUE_DAYS + longest + 1)
     closed = log.closed[recent]
     res = (log.outcome[recent] == RESOLVED) & (closed > day - ISSUE_DAYS)
     days = closed[res] - log.raised[recent][res]

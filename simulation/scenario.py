@@ -191,7 +191,12 @@ class Population(_Strict):
     """Residents: group traits and individual scatter."""
 
     party_share: float = unit(0.10, "share of adults who are Party members")
-    trait_sd: float = Field(0.12, ge=0.0, le=0.5, description="individual scatter of traits (logit-free sd, 0..0.5)")
+    trait_sd: float = Field(
+        0.12,
+        ge=0.0,
+        le=0.5,
+        description="sd of the normal scatter added to each trait's group mean (then clipped to 0..1)",
+    )
     groups: dict[Literal["young", "middle", "elderly"], AgeGroup] = Field(default_factory=_default_groups)
     table: str = Field(
         "",
@@ -236,9 +241,11 @@ class Network(_Strict):
 
     kind: Literal["neighbourhood", "erdos_renyi", "watts_strogatz", "complete", "edge_list"] = "neighbourhood"
     building_ties: float = nonneg(3.0, "mean acquaintances per adult within the building (close-knit)", le=100)
-    compound_ties: float = nonneg(1.5, "mean acquaintances in other buildings of the compound", le=100)
-    cross_compound_ties: float = nonneg(0.5, "mean acquaintances in other compounds", le=100)
-    mean_degree: float = nonneg(6.0, "mean degree for erdos_renyi and watts_strogatz", le=1000)
+    compound_ties: float = nonneg(1.5, "mean acquaintances drawn from the whole compound", le=100)
+    cross_compound_ties: float = nonneg(0.5, "mean acquaintances drawn from the whole community", le=100)
+    mean_degree: float = nonneg(
+        6.0, "mean degree for erdos_renyi and watts_strogatz (the latter rounds down to an even number)", le=1000
+    )
     rewire: float = unit(0.1, "watts_strogatz rewiring probability")
     path: str = Field("", description="edge_list: CSV or Parquet with columns source, target[, weight]")
     household_weight: float = Field(1.0, gt=0.0, le=1.0, description="weight of a household tie (never decays)")
@@ -258,7 +265,7 @@ class Network(_Strict):
 class Issues(_Strict):
     """How often household issues arise (per household per day)."""
 
-    rate_per_household_day: float = Field(0.01, ge=0.0, le=1.0, description="issues per household per day")
+    rate_per_household_day: float = Field(0.005, ge=0.0, le=1.0, description="issues per household per day")
     maintenance: float = nonneg(0.35, "relative weight of the domain")
     sanitation: float = nonneg(0.2)
     safety: float = nonneg(0.1)
@@ -296,7 +303,7 @@ class Casework(_Strict):
 
     committee_staff: int = Field(8, ge=0, le=1000, description="committee staff per community")
     staff_hours_per_day: float = Field(8.0, ge=0, le=24, description="hours per staff member per working day")
-    admin_burden: float = unit(0.6, "share of committee time taken by administrative tasks from above")
+    admin_burden: float = unit(0.75, "share of committee time taken by administrative tasks from above")
     hours_per_case: float = Field(4.0, gt=0, le=200, description="committee staff hours per handled case-day")
     committee_domains: list[str] = Field(
         default_factory=lambda: ["dispute", "elderly_care", "maintenance"],
@@ -530,8 +537,8 @@ class Resources(_Strict):
     """The community's own resources per month (the shared pool)."""
 
     venue_hours_per_month: float = nonneg(40.0, le=1e6)
-    funds_per_month: float = nonneg(1500.0, le=1e9)
-    volunteer_hours_per_month: float = nonneg(20.0, le=1e7)
+    funds_per_month: float = nonneg(2500.0, le=1e9)
+    volunteer_hours_per_month: float = nonneg(30.0, le=1e7)
     party_volunteer_hours: float = nonneg(0.0, "monthly volunteer hours each registered Party member gives", le=200)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from simulation.interventions import Intervention, register
+from simulation.interventions.organisations import add_to_pool
 from simulation.processes.issues import IN_TRANSIT, QUEUED
 
 
@@ -49,7 +50,8 @@ class WhistleReport(Intervention):
 
     A referred case (at a property company or a government unit) still open
     ``escalate_after_days`` after it was reported is escalated: the summoned
-    unit works it every day beyond its queue, walls do not stall it, it must
+    unit works it first every day, beyond its capacity if need be, walls do
+    not stall it, it must
     conclude within ``respond_within_days``, and with the departments on the
     spot it ends resolved with at least ``escalated_success``.
     """
@@ -108,9 +110,7 @@ class FourPartyTeams(Intervention):
         for c in model.committees:
             c.extra_capacity += self.params.mediation_cases_per_day
             c.update_capacity()
-        extra = np.zeros((model.pop.n_communities, 3))
-        extra[:, 2] = self.params.volunteer_hours_per_month
-        model.levers.extra_offer = extra if model.levers.extra_offer is None else model.levers.extra_offer + extra
+        add_to_pool(model, volunteer_hours=self.params.volunteer_hours_per_month)
         model.levers.extra_channels["four_party_team"] = np.full(model.pop.n, -np.inf, np.float32)
 
     def before_phase(self, name, model) -> None:

@@ -17,6 +17,12 @@ class _P(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def add_to_pool(model, venue_hours: float = 0.0, funds: float = 0.0, volunteer_hours: float = 0.0) -> None:
+    """Add monthly resources to every community's pool (an intervention's own budget)."""
+    extra = np.tile([venue_hours, funds, volunteer_hours], (model.pop.n_communities, 1)).astype(float)
+    model.levers.extra_offer = extra if model.levers.extra_offer is None else model.levers.extra_offer + extra
+
+
 @register
 class DualReporting(Intervention):
     """Dual reporting (双报到, 驻点直联): Party members and resident units register with the community.
@@ -49,7 +55,7 @@ class DiversifiedActivities(Intervention):
 
     The committee's repertoire widens from performances and propaganda to
     types matched to every age group's interests, with ``extra_per_week``
-    more activities.
+    more activities; its monthly money (teachers, materials) joins the pool.
     """
 
     key = "diversified_activities"
@@ -71,6 +77,7 @@ class DiversifiedActivities(Intervention):
             if org.agent in model.committees:
                 org.types = [ACTIVITY_TYPES.index(t) for t in self.params.types]
                 org.per_week += self.params.extra_per_week
+        add_to_pool(model, funds=self.monthly_cost["money"])
 
 
 @register
@@ -97,14 +104,20 @@ class PublicWelfareOrgs(Intervention):
         full_effect_attendance: float = Field(
             0.05, gt=0, le=10, description="attendances per adult in 30 days for the full cut"
         )
+        volunteer_hours_per_month: float = Field(
+            30.0, ge=0, le=10_000, description="volunteers it brings, per community"
+        )
 
     def setup(self, model) -> None:
+        # The organisation brings its own funds (the intervention's money) and volunteers to the pool.
         spec = Organiser(
             name="public-welfare organisation",
             kind="public_welfare",
             types=["public_welfare"],
             capacity=self.params.capacity,
             activities_per_week=self.params.per_week,
+            funds_per_month=self.monthly_cost["money"],
+            volunteer_hours_per_month=self.params.volunteer_hours_per_month,
         )
         pop = model.pop
         self.attendance = np.zeros((30, pop.n_communities))
@@ -171,7 +184,8 @@ class SmartAnalytics(Intervention):
     last 30 days is a hotspot and gets a proactive fix (its issue rate falls
     by ``hotspot_cut`` for ``fix_days``); and the committee picks each
     activity's type by forecast demand (the type its community is most
-    interested in among those it offers) instead of by rotation.
+    interested in among those it offers, discounted for its last three
+    picks so the programme stays varied) instead of by rotation.
     """
 
     key = "smart_analytics"

@@ -105,7 +105,8 @@ class ElderRepresentatives(Intervention):
     In each compound the ``per_compound`` elderly residents most interested in
     public affairs become representatives: they collect the elderly's
     issues (a reporting channel for every elderly resident), report back
-    regularly (replies) and take part in every consultation.
+    regularly (replies on relayed issues) and are personally invited to
+    every consultation.
     """
 
     key = "elder_representatives"
@@ -149,7 +150,9 @@ class CommunityApp(Intervention):
 
     class Params(_P):
         app_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds through the app")
-        notice_reach: float = Field(0.5, ge=0, le=1, description="chance an app user hears of an activity")
+        notice_reach: float = Field(
+            0.5, ge=0, le=1, description="chance an app user hears of an activity (sets lever app_reach)"
+        )
         reply_prob: float = Field(0.9, ge=0, le=1, description="chance an app report gets a reply")
 
     def setup(self, model) -> None:
@@ -167,7 +170,9 @@ class RepresentativeElection(Intervention):
     Every ``every_days`` (first on ``first_day``) each compound fields
     ``candidates_per_group`` candidates from each age group, who canvass
     their acquaintances (a campaign bonus to their log-odds of voting); every
-    adult votes or not. The elected then relay their acquaintances' issues.
+    adult votes or not. The candidates, one slate per group, then serve as
+    representatives and relay their acquaintances' issues (a reporting
+    channel).
     """
 
     key = "representative_election"
@@ -180,7 +185,9 @@ class RepresentativeElection(Intervention):
         every_days: int = Field(365, ge=30, le=3650)
         candidates_per_group: int = Field(1, ge=1, le=20, description="per compound and age group")
         campaign_bonus: float = Field(1.0, ge=0, le=10, description="voting log-odds for a candidate's acquaintances")
-        relay_bonus: float = Field(0.8, ge=0, le=10, description="reporting log-odds through an elected representative")
+        relay_bonus: float = Field(
+            1.2, ge=0, le=10, description="reporting log-odds through a representative one knows"
+        )
 
     def setup(self, model) -> None:
         model.levers.extra_channels["representative"] = np.full(model.pop.n, -np.inf, np.float32)

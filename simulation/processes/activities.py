@@ -73,7 +73,7 @@ def activities(model: CommunityModel, day: int) -> None:
             else:
                 kind = org.types[org.next_type % len(org.types)]
                 org.next_type += 1
-            slot = org.slot * 8 + (j % 8)
+            slot = org.slot * 16 + 2 * (j % 8)  # attendance and aware draws use slot; ordering slot + 1
             s = org.scope
             invited = pop.invited[s] | org.invites
             reach = 1.0 - (1.0 - model.levers.notice_reach) * (1.0 - model.levers.app_reach * pop.digital[s])
@@ -91,7 +91,7 @@ def activities(model: CommunityModel, day: int) -> None:
             if len(who) > org.capacity:
                 rank = order_stream.uniform(day, pop.n, slot)[who]
                 who = who[np.argsort(rank)[: org.capacity]]
-            _attend(model, day, org, who, order_stream.uniform(day, pop.n, slot + 4))
+            _attend(model, day, org, who, order_stream.uniform(day, pop.n, slot + 1))
             if org.on_attend is not None:
                 org.on_attend(model, day, org, who)
             org.held += 1

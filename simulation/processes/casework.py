@@ -1,9 +1,11 @@
 """Phase 3, casework: routes, capacities and departmental walls.
 
-A reported issue reaches the community committee, which handles its own
-domains and refers the rest: to the compound's property company (none in a
-three-no compound) or to the government unit for the domain, after
-``casework.referral_days``. Every handler works on at most its capacity of
+A reported issue reaches the community committee. Maintenance and property
+service go to the compound's property company (after a day) where there is
+one; in a three-no compound maintenance stays with the committee. The
+committee handles its own domains (``casework.committee_domains``) except
+cross-department issues; those and all other domains go to the lowest-level
+government unit for the domain, after ``casework.referral_days``. Every handler works on at most its capacity of
 cases a day, oldest (and escalated) first; a case needs a number of
 handling days and then ends resolved with the handler's success chance. A
 cross-department case at a government unit makes no progress on a day with
@@ -40,7 +42,9 @@ def route(model: CommunityModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarra
     to_property = ((domain == PROPERTY_SERVICE) | (domain == MAINTENANCE)) & (prop >= 0)
     handler[to_property] = prop[to_property]
     delay[to_property] = 1
-    to_gov = ~to_property & ~committee_does
+    # The committee handles its own domains, except cross-department issues, which need
+    # the government unit for the domain (when one exists).
+    to_gov = ~to_property & (~committee_does | log.cross[idx])
     gov = h.government_for[domain]
     ok = to_gov & (gov >= 0)
     handler[ok] = gov[ok]
@@ -58,8 +62,7 @@ def casework(model: CommunityModel, day: int) -> None:
         log.handler[arriving] = handler
         log.ready[arriving] = day + delay
         u = model.streams["casework.work"].uniform(day, log.size)[arriving]
-        mean = h.work_days[handler]
-        log.work_left[arriving] = 1 + np.floor(-np.log1p(-u) * np.maximum(mean - 1.0, 0.0)).astype(np.int32)
+        log.work_left[arriving] = handling_days(u, h.work_days[handler])
     moving = log.open[(log.stage[log.open] == IN_TRANSIT) & (log.ready[log.open] <= day)]
     log.stage[moving] = QUEUED
 
@@ -100,6 +103,14 @@ def casework(model: CommunityModel, day: int) -> None:
     too_old = too_old[day - log.reported[too_old] >= cw.max_days]
     if len(too_old):
         log.close(too_old, day, FAILED)
+
+
+def handling_days(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Handling days, geometric on 1, 2, ... with the given mean (>= 1), by inverse CDF of ``u``."""
+    p = 1.0 / np.maximum(mean, 1.0)
+    with np.errstate(divide="ignore"):
+        extra = np.where(p >= 1.0, 0.0, np.floor(np.log1p(-u) / np.log1p(-np.minimum(p, 1 - 1e-12))))
+    return (1 + extra).astype(np.int32)
 
 
 def domain_index(names: list[str]) -> np.ndarray:

@@ -61,6 +61,6 @@ class ResourcePool:
 
 def resources(model: CommunityModel, day: int) -> None:
     """Refill at the start of each month, from the offers of the pool's members."""
-    if (day - 1) % MONTH == 0:
+    if day % MONTH == 0:  # the end of a month; the set-up filled the first
         model.pool.offer[:] = model.resource_offers()
         model.pool.refill()

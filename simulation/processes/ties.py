@@ -3,8 +3,8 @@
 Each day an adult chats with someone with chance ``network.meeting_rate`` x
 relative presence (people who are around meet more). With chance
 ``network.familiar_share`` (lever ``familiar_share``) it is an existing acquaintance (the tie is
-renewed); otherwise a building neighbour drawn by presence, met as a new
-acquaintance with chance (1 - stranger index). A meeting strengthens an
+renewed); otherwise a building neighbour drawn by presence, taken on as a new
+acquaintance with chance (1 - stranger index) (an independent draw). A meeting strengthens an
 existing tie or forms a new one, and so does every contact recorded today
 by the activities and governance phases (co-attendance). Then every non-household tie fades by
 ``network.decay_per_day`` and ties below ``network.min_weight`` are dropped.
@@ -46,7 +46,7 @@ def ties(model: CommunityModel, day: int) -> None:
         new = ~familiar
         partner[new] = presence_weighted_partners(pop.building, pop.presence, meets[new], u_who[new])
         # A stranger is only taken on as an acquaintance in a close-knit place.
-        new_ok = u_kind[new] < familiar_share + (1.0 - familiar_share) * closeness
+        new_ok = stream.uniform(day, pop.n, 3)[meets[new]] < closeness
         keep = familiar.copy()
         keep[new] = new_ok
         keep &= pop.household[partner] != pop.household[meets]
