@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from simulation.population import Population
-from simulation.scenario import Scenario, ScenarioError
+from simulation.scenario import Scenario, ScenarioError, read_table
 from simulation.streams import SETUP_DAY, Streams
 
 # Tie kinds: how the acquaintance came about.
@@ -303,15 +303,8 @@ def _complete(n: int, weight: float) -> Network:
 
 
 def _edge_list(path: str, n: int, weight: float) -> Network:
-    import pandas as pd
-
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError(f"network.path: edge list {p} not found")
-    try:
-        df = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
-    except Exception as err:  # a user's file: report, don't crash
-        raise ScenarioError(f"network.path: cannot read edge list {p}: {err}") from None
+    df = read_table(path, "network.path")
     missing = {"source", "target"} - set(df.columns)
     if missing:
         raise ScenarioError(f"network.path: {p} lacks column(s) {', '.join(sorted(missing))}")

@@ -201,17 +201,10 @@ TABLE_COLUMNS = {
 
 def apply_table(pop: Population, path: str) -> None:
     """Replace generated traits by the columns of a per-adult table (CSV or Parquet)."""
-    import pandas as pd
-
-    from simulation.scenario import ScenarioError
+    from simulation.scenario import ScenarioError, read_table
 
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError(f"population.table: {p} not found")
-    try:
-        df = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
-    except Exception as err:  # a user's file: report, don't crash
-        raise ScenarioError(f"population.table: cannot read {p}: {err}") from None
+    df = read_table(path, "population.table")
     if len(df) != pop.n:
         raise ScenarioError(f"population.table: {p} has {len(df)} rows; community.adults is {pop.n}")
     known = set(TABLE_COLUMNS) | {f"trust_{t}" for t in TRUST_TARGETS}

@@ -791,3 +791,16 @@ def parse_override(text: str) -> tuple[str, Any]:
     except tomllib.TOMLDecodeError:
         value = raw
     return key, value
+
+
+def read_table(path: str, field: str):
+    """Read a user's CSV or Parquet file for ``field``; mistakes become a ScenarioError naming it."""
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(f"{field}: {p} not found")
+    try:
+        return pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
+    except Exception as err:  # a user's file: report, don't crash
+        raise ScenarioError(f"{field}: cannot read {p}: {err}") from None

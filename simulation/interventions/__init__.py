@@ -20,8 +20,13 @@ if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
 
-class NoParams(BaseModel):
+class InterventionParams(BaseModel):
+    """Base of every intervention's ``Params``: unknown fields are errors; values are fixed."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+NoParams = InterventionParams
 
 
 class Intervention:

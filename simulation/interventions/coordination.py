@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from simulation.interventions import Intervention, register
+from simulation.interventions import Intervention, InterventionParams, register
 from simulation.interventions.organisations import add_to_pool
 from simulation.processes.issues import IN_TRANSIT, QUEUED
-
-
-class _P(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @register
@@ -28,7 +24,7 @@ class JointMeetings(Intervention):
     paper_section = "4.1(1)"
     monthly_cost = {"staff_hours": 24.0, "money": 500.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         every_days: int = Field(30, ge=1, le=365, description="days between joint meetings")
         referral_days_saved: int = Field(1, ge=0, le=30, description="days cut from each referral")
 
@@ -61,7 +57,7 @@ class WhistleReport(Intervention):
     paper_section = "4.1(1)"
     monthly_cost = {"staff_hours": 16.0, "money": 0.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         escalate_after_days: int = Field(10, ge=1, le=120, description="days a referred case waits before the whistle")
         respond_within_days: int = Field(5, ge=1, le=60, description="days the summoned unit has to conclude")
         escalated_success: float = Field(0.85, ge=0, le=1, description="least chance an escalated case ends resolved")
@@ -98,7 +94,7 @@ class FourPartyTeams(Intervention):
     paper_section = "4.1(1)"
     monthly_cost = {"staff_hours": 64.0, "money": 1000.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         visit_every_days: int = Field(14, ge=1, le=365, description="days between a team's visits to a compound")
         visit_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds when the team visits")
         mediation_cases_per_day: float = Field(
@@ -138,7 +134,7 @@ class AffairsAdmission(Intervention):
     paper_section = "4.2"
     monthly_cost = {"staff_hours": 4.0, "money": 0.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         burden_cut: float = Field(0.4, ge=0, le=1, description="share of the administrative burden removed")
 
     def setup(self, model) -> None:
@@ -161,7 +157,7 @@ class PerformanceAssessment(Intervention):
     paper_section = "4.2"
     monthly_cost = {"staff_hours": 16.0, "money": 1000.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         capacity_boost: float = Field(0.25, ge=0, le=5, description="relative rise of units' case capacity")
         work_days_cut: float = Field(0.2, ge=0, le=0.9, description="relative cut of handling days")
         reply_prob: float = Field(0.6, ge=0, le=1, description="reply chance after assessment call-backs")

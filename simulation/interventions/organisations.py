@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from simulation.agents import NGO
-from simulation.interventions import Intervention, register
+from simulation.interventions import Intervention, InterventionParams, register
 from simulation.population import T_NGO
 from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Organiser
 
 SHARED_NEEDS = [DOMAINS.index(d) for d in ("maintenance", "sanitation", "dispute")]
-
-
-class _P(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def add_to_pool(model, venue_hours: float = 0.0, funds: float = 0.0, volunteer_hours: float = 0.0) -> None:
@@ -36,7 +32,7 @@ class DualReporting(Intervention):
     paper_section = "4.1(2), 4.2"
     monthly_cost = {"staff_hours": 8.0, "money": 0.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         party_volunteer_hours: float = Field(2.0, ge=0, le=40, description="monthly hours per registered Party member")
         unit_activities_per_week: float = Field(0.5, ge=0, le=7, description="activities per resident unit")
 
@@ -63,7 +59,7 @@ class DiversifiedActivities(Intervention):
     paper_section = "3.3"
     monthly_cost = {"staff_hours": 16.0, "money": 1500.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         types: list[str] = Field(
             default_factory=lambda: ["handicraft", "music", "dance", "learning", "sports", "performance"]
         )
@@ -96,7 +92,7 @@ class PublicWelfareOrgs(Intervention):
     paper_section = "4.3(1)"
     monthly_cost = {"staff_hours": 8.0, "money": 2000.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         per_week: float = Field(1.0, ge=0, le=14, description="activities per community per week")
         capacity: int = Field(30, ge=1, le=10_000)
         efficacy_gain: float = Field(0.03, ge=0, le=1, description="share of the efficacy gap closed per attendance")
@@ -166,7 +162,7 @@ class NeighbourhoodNetworking(Intervention):
     paper_section = "4.3(1)"
     monthly_cost = {"staff_hours": 16.0, "money": 800.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         meeting_multiplier: float = Field(1.8, ge=1, le=10, description="times the baseline chat rate")
         introductions: float = Field(0.1, ge=0, le=1, description="share of chats turned into introductions")
 
@@ -193,7 +189,7 @@ class SmartAnalytics(Intervention):
     paper_section = "3.2"
     monthly_cost = {"staff_hours": 12.0, "money": 2500.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         every_days: int = Field(7, ge=1, le=365)
         hotspot_cut: float = Field(0.4, ge=0, le=1, description="relative cut of the hotspot's issue rate")
         fix_days: int = Field(60, ge=1, le=3650, description="days a fix lasts")

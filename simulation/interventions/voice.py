@@ -4,17 +4,13 @@ representatives, the community app, representative elections."""
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from simulation.interventions import Intervention, register
+from simulation.interventions import Intervention, InterventionParams, register
 from simulation.population import ELDERLY, T_COMMUNITY
 from simulation.processes.governance import hold_election
 from simulation.scenario import ACTIVITY_TYPES
 from simulation.streams import SETUP_DAY
-
-
-class _P(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def ranked_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -51,7 +47,7 @@ class ModelHouseholds(Intervention):
     paper_section = "4.3(1)"
     monthly_cost = {"staff_hours": 40.0, "money": 2000.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         per_building: int = Field(1, ge=1, le=10, description="model households per building")
         invite_rate: float = Field(0.03, ge=0, le=1, description="daily chance a building neighbour is invited")
         relay_bonus: float = Field(1.2, ge=0, le=10, description="reporting log-odds through the model household")
@@ -114,7 +110,7 @@ class ElderRepresentatives(Intervention):
     paper_section = "4.3(2)"
     monthly_cost = {"staff_hours": 8.0, "money": 400.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         per_compound: int = Field(2, ge=1, le=50, description="representatives per compound")
         relay_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds of the elderly through them")
         reply_prob: float = Field(0.9, ge=0, le=1, description="chance they report back on a relayed issue")
@@ -148,7 +144,7 @@ class CommunityApp(Intervention):
     paper_section = "4.3(2)"
     monthly_cost = {"staff_hours": 20.0, "money": 1500.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         app_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds through the app")
         notice_reach: float = Field(
             0.5, ge=0, le=1, description="chance an app user hears of an activity (sets lever app_reach)"
@@ -180,7 +176,7 @@ class RepresentativeElection(Intervention):
     paper_section = "4.3(2)"
     monthly_cost = {"staff_hours": 8.0, "money": 500.0}
 
-    class Params(_P):
+    class Params(InterventionParams):
         first_day: int = Field(120, ge=1, le=36_500)
         every_days: int = Field(365, ge=30, le=3650)
         candidates_per_group: int = Field(1, ge=1, le=20, description="per compound and age group")
