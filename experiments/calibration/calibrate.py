@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -33,12 +34,16 @@ FREE = {
     "governance.free_time_weight": (0.0, 4.0),
     "governance.party_weight": (0.0, 1.5),
     "governance.base": (-6.0, -3.0),
-    "network.building_ties": (0.8, 3.5),
-    "network.meeting_rate": (0.01, 0.05),
-    "activities.base": (-4.5, -1.5),
+    "network.building_ties": (0.3, 3.5),
+    "network.meeting_rate": (0.003, 0.05),
+    "activities.base": (-4.5, 0.0),
     "activities.free_time_weight": (1.0, 4.0),
+    "governance.mobilisation_weight": (0.0, 3.0),
+    "population.groups.young.public_affairs_interest": (0.0, 0.2),
+    "population.groups.middle.public_affairs_interest": (0.2, 0.5),
 }
 REPS = 2
+SPAWN = multiprocessing.get_context("spawn")
 
 
 def evaluate(point: dict[str, float], seeds) -> tuple[float, dict]:
@@ -63,7 +68,7 @@ def search(points: list[dict], workers: int, label: str) -> list[tuple[float, di
     seeds = list(range(1000, 1000 + REPS))
     out = []
     t0 = time.time()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=SPAWN) as pool:
         for i, (point, (score, means)) in enumerate(
             zip(points, pool.map(_eval, [(p, seeds) for p in points]), strict=True), 1
         ):
@@ -94,7 +99,7 @@ def main() -> None:
     score, point, _ = min(stage1[:1] + stage2[:1], key=lambda r: r[0])
 
     seeds = list(range(args.verify_reps))
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    with ProcessPoolExecutor(max_workers=args.workers, mp_context=SPAWN) as pool:
         runs = list(pool.map(run_patterns, [Scenario().override(point)] * len(seeds), seeds))
     verified = summarise(runs)
     result = {

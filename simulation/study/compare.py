@@ -11,6 +11,7 @@ cost per unit of effect.
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -129,7 +130,8 @@ def compare(
             if progress:
                 progress(i, len(jobs))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Spawned workers: forking a process that holds threads (BLAS, rich) may deadlock.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = [pool.submit(_job, job) for job in jobs]
             for i, fut in enumerate(as_completed(futures), 1):
                 results.append(fut.result())
