@@ -73,11 +73,15 @@ def activities(model: CommunityModel, day: int) -> None:
             else:
                 kind = org.types[org.next_type % len(org.types)]
                 org.next_type += 1
+            # Draws are one per place in the organiser's scope (a fixed list of residents), so
+            # a building gathering draws a few dozen numbers, not one per adult of the street,
+            # and the same organiser's decisions stay paired across scenarios.
             slot = org.slot * 16 + 2 * (j % 8)  # attendance and aware draws use slot; ordering slot + 1
             s = org.scope
+            m = len(s)
             invited = pop.invited[s] | org.invites
             reach = 1.0 - (1.0 - model.levers.notice_reach) * (1.0 - model.levers.app_reach * pop.digital[s])
-            aware = invited | (aware_stream.uniform(day, pop.n, slot)[s] < reach)
+            aware = invited | (aware_stream.uniform(day, m, slot) < reach)
             logit = (
                 act.base
                 + act.interest_weight * pop.interest[s, kind]
@@ -86,12 +90,12 @@ def activities(model: CommunityModel, day: int) -> None:
                 + act.social_weight * pop.pulled[s]
                 + act.invite_weight * invited
             )
-            go = aware & (att_stream.uniform(day, pop.n, slot)[s] < sigmoid(logit))
+            go = np.flatnonzero(aware & (att_stream.uniform(day, m, slot) < sigmoid(logit)))
+            if len(go) > org.capacity:
+                rank = order_stream.uniform(day, m, slot)[go]
+                go = np.sort(go[np.argsort(rank)[: org.capacity]])
             who = s[go]
-            if len(who) > org.capacity:
-                rank = order_stream.uniform(day, pop.n, slot)[who]
-                who = who[np.argsort(rank)[: org.capacity]]
-            _attend(model, day, org, who, order_stream.uniform(day, pop.n, slot + 1))
+            _attend(model, day, org, who, order_stream.uniform(day, m, slot + 1)[go])
             if org.on_attend is not None:
                 org.on_attend(model, day, org, who)
             org.held += 1
@@ -100,6 +104,7 @@ def activities(model: CommunityModel, day: int) -> None:
 
 
 def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.ndarray, u: np.ndarray) -> None:
+    """Attendees ``who`` take part; ``u`` (one draw per attendee) orders them for meeting."""
     pop = model.pop
     if len(who) == 0:
         return
@@ -112,7 +117,7 @@ def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.nda
     if k == 0 or len(who) < 2 or not model.scenario.drivers.ties:
         return
     # Co-attendees met: each attendee meets the next k in a random circular order.
-    ring = who[np.argsort(u[who])]
+    ring = who[np.argsort(u)]
     i = np.repeat(ring, k)
     j = ring[(np.repeat(np.arange(len(ring)), k) + np.tile(np.arange(1, k + 1), len(ring))) % len(ring)]
     model.network.meet(i, j, ACTIVITY)
