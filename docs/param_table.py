@@ -290,10 +290,13 @@ SECTION_TITLES: dict[str, str] = {
 }
 
 # -- sources and assumptions ----------------------------------------------------
-# (A) = a modelling assumption, not a measurement. "calibrate" = to be fitted to
-# the patterns of ODD §8. Paper sections (§) refer to Song and Zai (2025).
+# (A) = a modelling assumption, not a measurement. FITTED = one of the 12 values
+# fitted to the patterns of ODD §8 (marked (C) in scenarios/baseline.toml);
+# NOT_FITTED = an assumption that bears on the patterns but was held fixed in
+# that calibration. Paper sections (§) refer to Song and Zai (2025).
 A = "assumption"
-CAL = "assumption; to be calibrated (§8)"
+FITTED = "calibrated (§8)"
+NOT_FITTED = "assumption; not among the fitted parameters (§8)"
 SWITCH = "model switch (no empirical value)"
 SOURCES: dict[str, str] = {
     "name": "—",
@@ -315,14 +318,14 @@ SOURCES: dict[str, str] = {
     f"population.groups.{GROUP}.free_time": "assumption: work and commuting leave the young few free evenings; the elderly are retired",
     f"population.groups.{GROUP}.presence": "assumption: the young are away at work in the daytime",
     f"population.groups.{GROUP}.digital_access": "CNNIC: internet use near-universal under 40, about a third of people 60+; middle: assumption",
-    f"population.groups.{GROUP}.trust_*": CAL,
-    f"population.groups.{GROUP}.efficacy": CAL,
-    f"population.groups.{GROUP}.public_affairs_interest": CAL,
+    f"population.groups.{GROUP}.trust_*": NOT_FITTED,
+    f"population.groups.{GROUP}.efficacy": NOT_FITTED,
+    f"population.groups.{GROUP}.public_affairs_interest": f"young, middle: {FITTED}; elderly: assumption",
     f"population.groups.{GROUP}.interests.*": "assumption; paper §3.3: activities mostly performances and propaganda, which suit few groups",
     "network.kind": "MODEL.md §4: other kinds for the canonical reductions",
-    "network.building_ties": "assumption (close-knit acquaintances in the building); calibrate to isolated_share",
-    "network.compound_ties": CAL,
-    "network.cross_compound_ties": CAL,
+    "network.building_ties": f"{FITTED}, to isolated_share (weakly identified: these ties are gone by day 153)",
+    "network.compound_ties": NOT_FITTED,
+    "network.cross_compound_ties": NOT_FITTED,
     "network.mean_degree": "assumption (only for erdos_renyi, watts_strogatz)",
     "network.rewire": "assumption (only for watts_strogatz)",
     "network.path": "—",
@@ -330,11 +333,11 @@ SOURCES: dict[str, str] = {
     "network.initial_weight": A,
     "network.new_tie_weight": A,
     "network.strengthen": A,
-    "network.decay_per_day": CAL,
+    "network.decay_per_day": NOT_FITTED,
     "network.min_weight": A,
-    "network.meeting_rate": CAL,
+    "network.meeting_rate": f"{FITTED}, to isolated_share",
     "network.familiar_share": A,
-    "issues.rate_per_household_day": "assumption: about 3.7 issues per household a year",
+    "issues.rate_per_household_day": "assumption: about 1.8 issues per household a year",
     "issues.maintenance": A,
     "issues.sanitation": A,
     "issues.safety": A,
@@ -344,9 +347,9 @@ SOURCES: dict[str, str] = {
     "issues.three_no_maintenance_factor": "assumption (MODEL.md §3: three-no compounds raise more maintenance issues)",
     "issues.cross_department_share": A,
     "issues.grievance_days": A,
-    "reporting.base": CAL,
-    "reporting.trust_weight": CAL,
-    "reporting.efficacy_weight": CAL,
+    "reporting.base": NOT_FITTED,
+    "reporting.trust_weight": NOT_FITTED,
+    "reporting.efficacy_weight": NOT_FITTED,
     "reporting.walk_in_time_weight": "assumption: office hours clash with work",
     "reporting.branch_bonus": A,
     "reporting.urgency_days": A,
@@ -357,10 +360,10 @@ SOURCES: dict[str, str] = {
     "casework.admin_burden": "assumption: most committee time goes to tasks from above (paper §4.2)",
     "casework.hours_per_case": A,
     "casework.committee_domains": A,
-    "casework.committee_success": CAL,
+    "casework.committee_success": NOT_FITTED,
     "casework.committee_work_days": A,
     "casework.property_capacity": A,
-    "casework.property_success": CAL,
+    "casework.property_success": NOT_FITTED,
     "casework.property_work_days": A,
     "casework.referral_days": A,
     "casework.wall_stall": "assumption: departmental walls (部门墙, paper §3.2)",
@@ -370,9 +373,9 @@ SOURCES: dict[str, str] = {
     "government.units[].level": "—",
     "government.units[].domains": A,
     "government.units[].capacity": A,
-    "government.units[].success": CAL,
+    "government.units[].success": NOT_FITTED,
     "government.units[].work_days": A,
-    "trust.gain_success": "assumption; smaller than loss_failure (trust asymmetry, Slovic 1993); calibrate",
+    "trust.gain_success": "assumption; smaller than loss_failure (trust asymmetry, Slovic 1993); not fitted (§8)",
     "trust.timely_days": "assumption (pattern 5: faster handling raises satisfaction)",
     "trust.loss_failure": "assumption; failure weighs more than success (Slovic 1993)",
     "trust.reply_bonus": A,
@@ -391,12 +394,12 @@ SOURCES: dict[str, str] = {
     "activities.volunteer_hours": A,
     "activities.notice_reach": A,
     "activities.app_reach": "baseline: no app announcements",
-    "activities.base": CAL,
-    "activities.interest_weight": CAL,
-    "activities.free_time_weight": CAL,
-    "activities.trust_weight": CAL,
-    "activities.social_weight": CAL,
-    "activities.invite_weight": CAL,
+    "activities.base": FITTED,
+    "activities.interest_weight": NOT_FITTED,
+    "activities.free_time_weight": FITTED,
+    "activities.trust_weight": NOT_FITTED,
+    "activities.social_weight": NOT_FITTED,
+    "activities.invite_weight": NOT_FITTED,
     "activities.co_attendee_ties": A,
     "activities.organisers[].name": "—",
     "activities.organisers[].kind": "paper §4.3(1) (文体类, 公益性 organisations), §4.1 (驻社区单位), 社工机构",
@@ -407,7 +410,7 @@ SOURCES: dict[str, str] = {
     "activities.organisers[].funds_per_month": A,
     "activities.organisers[].volunteer_hours_per_month": A,
     "activities.organisers[].joined": "baseline: resident units have not joined (no 双报到, paper §4.1(2))",
-    "influence.threshold_mean": "rule: Watts (2002); value an assumption, calibrate",
+    "influence.threshold_mean": "rule: Watts (2002); value an assumption, not fitted (§8)",
     "influence.threshold_sd": A,
     "influence.party_invites": A,
     "influence.direct": f"{SWITCH}; canonical reduction (Watts 2002, Granovetter 1978)",
@@ -419,14 +422,14 @@ SOURCES: dict[str, str] = {
     "governance.consultation_capacity": A,
     "governance.election_day": "assumption: one election inside the standard year",
     "governance.election_every_days": "five-year terms of residents' committees since the 2018 amendment of the Organic Law",
-    "governance.base": CAL,
-    "governance.vote_base": "assumption; calibrate to SUNS 2017 turnout by age and Party membership",
-    "governance.interest_weight": CAL,
-    "governance.trust_weight": CAL,
-    "governance.efficacy_weight": CAL,
-    "governance.free_time_weight": CAL,
-    "governance.mobilisation_weight": CAL,
-    "governance.party_weight": "assumption; calibrate to SUNS 2017 (turnout 65.1% members vs 48.4% non-members)",
+    "governance.base": FITTED,
+    "governance.vote_base": f"{FITTED}, to SUNS 2017 turnout by age and Party membership",
+    "governance.interest_weight": FITTED,
+    "governance.trust_weight": NOT_FITTED,
+    "governance.efficacy_weight": NOT_FITTED,
+    "governance.free_time_weight": FITTED,
+    "governance.mobilisation_weight": FITTED,
+    "governance.party_weight": f"{FITTED}, to SUNS 2017 (turnout 65.1% members vs 48.4% non-members)",
     "resources.venue_hours_per_month": A,
     "resources.funds_per_month": A,
     "resources.volunteer_hours_per_month": A,
@@ -665,7 +668,9 @@ def params_block() -> str:
         out += section(value, name)
     out.append(
         "† description supplied by `docs/param_table.py` because the schema field has none. "
-        "“calibrate” marks values to be fitted to the patterns of §8."
+        "“calibrated (§8)” marks the 12 values fitted to the patterns of §8 (marked (C) in "
+        "`scenarios/baseline.toml`); “not among the fitted parameters” marks assumptions that bear on the "
+        "patterns but were held fixed in that calibration."
     )
     return "\n".join(out).rstrip() + "\n"
 

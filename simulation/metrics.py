@@ -1,7 +1,7 @@
 """The metric registry (DESIGN rule 7): every metric defined once, measured from state.
 
 ``measure(model)`` computes all metrics from the arrays and the issue log
-(phase 10); the DataCollector, the CLI, the studies and the app read them
+(phase 11); the DataCollector, the CLI, the studies and the app read them
 through ``METRICS`` and the module-level reporter ``report``.
 """
 

@@ -6,7 +6,7 @@ each point is scored by the pattern loss (sum of squared misfits in units of
 the tolerance) averaged over 2 replications. The best point is verified over
 10 replications and written to ``result.json``. Rerun with::
 
-    python experiments/calibration/calibrate.py [--points 100] [--workers 2]
+    python experiments/calibration/calibrate.py [--points 120] [--workers 2]
 
 It only reports: copying the fitted values into ``simulation/scenario.py``
 and ``scenarios/baseline.toml`` is a deliberate, reviewed step.
@@ -83,7 +83,7 @@ def search(points: list[dict], workers: int, label: str) -> list[tuple[float, di
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--points", type=int, default=100, help="points per stage")
+    ap.add_argument("--points", type=int, default=120, help="points per stage (result.json: 120)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--verify-reps", type=int, default=10)
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("result.json"))

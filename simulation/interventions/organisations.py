@@ -203,7 +203,7 @@ class SmartAnalytics(Intervention):
 
     def _choose(self, model, org) -> int:
         # Demand forecast: mean interest of the community's residents in each offered type,
-        # discounted by how often the type was already held this week (a varied programme).
+        # discounted by how often it was among the last three picks (a varied programme).
         interest = model.pop.interest[org.scope][:, org.types].mean(axis=0)
         recent = self.recent_types.get(org.slot, [])
         penalty = np.array([recent.count(t) for t in org.types]) * 0.1

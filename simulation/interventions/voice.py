@@ -38,8 +38,7 @@ class ModelHouseholds(Intervention):
     become model households, backed by the compound Party branch. They invite
     building neighbours personally (a daily chance per neighbour), host small
     building gatherings, and relay neighbours' issues (a reporting channel
-    for everyone in the building that suits those who are at home, and they
-    report back).
+    for everyone in their building; they report back).
     """
 
     key = "model_households"
@@ -96,10 +95,11 @@ class ModelHouseholds(Intervention):
 
 @register
 class ElderRepresentatives(Intervention):
-    """Elected elder representatives (长者代表).
+    """Elder representatives (长者代表).
 
     In each compound the ``per_compound`` elderly residents most interested in
-    public affairs become representatives: they collect the elderly's
+    public affairs become representatives (the election among the elderly is
+    not simulated; interest stands in for the vote): they collect the elderly's
     issues (a reporting channel for every elderly resident), report back
     regularly (replies on relayed issues) and are personally invited to
     every consultation.

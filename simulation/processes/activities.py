@@ -1,4 +1,4 @@
-"""Phase 5, activities: organisers hold activities; residents decide to attend.
+"""Phase 6, activities: organisers hold activities; residents decide to attend.
 
 Organisers (the committee, NGOs, resident units, and those interventions add)
 hold activities on a weekly rate, rotating through their activity types, if
@@ -76,7 +76,7 @@ def activities(model: CommunityModel, day: int) -> None:
             # Draws are one per place in the organiser's scope (a fixed list of residents), so
             # a building gathering draws a few dozen numbers, not one per adult of the street,
             # and the same organiser's decisions stay paired across scenarios.
-            slot = org.slot * 16 + 2 * (j % 8)  # attendance and aware draws use slot; ordering slot + 1
+            slot = org.slot * 16 + 2 * (j % 8)  # aware, attend and first-come order use slot; the meeting ring slot + 1
             s = org.scope
             m = len(s)
             invited = pop.invited[s] | org.invites

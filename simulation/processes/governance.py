@@ -1,4 +1,4 @@
-"""Phase 8, governance: consultations (协商议事) and representative elections.
+"""Phase 9, governance: consultations (协商议事) and representative elections.
 
 Each compound holds a consultation every ``governance.consultation_every_days``
 (compounds staggered). Residents of the compound hear of it by notice or

@@ -1,4 +1,4 @@
-"""Social influence (between feedback and activities): Watts's threshold rule.
+"""Phase 5, social influence: Watts's threshold rule.
 
 Each resident compares the tie-weighted share of engaged acquaintances with
 their own threshold; when it is reached they are *pulled* (a term in the

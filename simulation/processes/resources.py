@@ -1,4 +1,4 @@
-"""Phase 9, resources: the community pool of venue hours, funds and volunteer hours.
+"""Phase 10, resources: the community pool of venue hours, funds and volunteer hours.
 
 Each community's pool is refilled every 30 days with what the committee
 and the organisations that joined the pool offer (plus registered Party
@@ -60,7 +60,7 @@ class ResourcePool:
 
 
 def resources(model: CommunityModel, day: int) -> None:
-    """Refill at the start of each month, from the offers of the pool's members."""
+    """Refill at the end of days 30, 60, ... (for the month to come), from the offers of the pool's members."""
     if day % MONTH == 0:  # the end of a month; the set-up filled the first
         model.pool.offer[:] = model.resource_offers()
         model.pool.refill()

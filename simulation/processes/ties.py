@@ -1,4 +1,4 @@
-"""Phase 6, ties: chats renew ties or form new ones; unused ties fade.
+"""Phase 7, ties: chats renew ties or form new ones; unused ties fade.
 
 Each day an adult chats with someone with chance ``network.meeting_rate`` x
 relative presence (people who are around meet more). With chance
@@ -8,7 +8,8 @@ acquaintance with chance (1 - stranger index) (an independent draw). A meeting s
 existing tie or forms a new one, and so does every contact recorded today
 by the activities and governance phases (co-attendance). Then every non-household tie fades by
 ``network.decay_per_day`` and ties below ``network.min_weight`` are dropped.
-(Co-attendance ties form in the activities and governance phases.)
+(Co-attendance contacts are recorded by the activities phase and, the day
+before, by the governance phase; they become ties here.)
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Phase 7, word of mouth: trust moves toward acquaintances' (DeGroot averaging).
+"""Phase 8, word of mouth: trust moves toward acquaintances' (DeGroot averaging).
 
 Every trust column moves a share ``word_of_mouth.rate`` of the way to the
 tie-weighted mean of the resident's acquaintances. This is DeGroot updating

@@ -1,9 +1,8 @@
 """The calibrated baseline reproduces the observed patterns of MODEL.md §1.
 
 Ten replications of the standard 365-day baseline (seeds 0-9, the seeds
-the calibration verified on). The tolerances are MODEL.md's, themselves
-about two standard errors of the survey figures plus the spread between
-surveys; we check the mean over replications, which is what the model
+the calibration verified on). The tolerances are MODEL.md's (its pattern
+table); we check the mean over replications, which is what the model
 claims to reproduce (single runs of 3,000 adults scatter more).
 """
 
