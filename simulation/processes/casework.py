@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.processes.issues import FAILED, IN_TRANSIT, MAINTENANCE, PROPERTY_SERVICE, QUEUED, RESOLVED
+from simulation.processes.issues import (
+    CLOSED,
+    FAILED,
+    IN_TRANSIT,
+    MAINTENANCE,
+    PROPERTY_SERVICE,
+    QUEUED,
+    RESOLVED,
+)
 from simulation.scenario import DOMAINS
 
 if TYPE_CHECKING:
@@ -67,9 +75,17 @@ def casework(model: CommunityModel, day: int) -> None:
     log.stage[moving] = QUEUED
 
     queued = log.open[log.stage[log.open] == QUEUED]
-    if len(queued) == 0:
-        log.stalled_today = 0
-        return
+    _work_queues(model, day, queued)
+    # Time-out: reported cases open too long close unresolved, wherever they are.
+    too_old = log.open[(log.stage[log.open] != CLOSED) & (log.reported[log.open] >= 0)]
+    too_old = too_old[day - log.reported[too_old] >= cw.max_days]
+    if len(too_old):
+        log.close(too_old, day, FAILED)
+
+
+def _work_queues(model: CommunityModel, day: int, queued: np.ndarray) -> None:
+    """Walls, capacities and outcomes for today's queued cases."""
+    log, h = model.issues, model.handlers
     # Departmental walls: cross-department cases at government units stall.
     walls = log.cross[queued] & h.is_government[log.handler[queued]]
     u_stall = model.streams["casework.stall"].uniform(day, log.size)[queued]
@@ -99,10 +115,6 @@ def casework(model: CommunityModel, day: int) -> None:
         ok = u_ok < success
         log.close(done[ok], day, RESOLVED)
         log.close(done[~ok], day, FAILED)
-    too_old = log.open[(log.stage[log.open] != 3) & (log.reported[log.open] >= 0)]
-    too_old = too_old[day - log.reported[too_old] >= cw.max_days]
-    if len(too_old):
-        log.close(too_old, day, FAILED)
 
 
 def handling_days(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
