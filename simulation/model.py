@@ -25,8 +25,8 @@ from simulation.agents import (
 )
 from simulation.interventions import INTERVENTIONS, Intervention
 from simulation.metrics import measure, reporters
-from simulation.network import build_network
-from simulation.population import T_COMMUNITY, T_NEIGHBOURS, T_NGO, build_population
+from simulation.network import PresenceSampler, build_network
+from simulation.population import T_COMMUNITY, T_NGO, build_population
 from simulation.processes.activities import ActivityOrganiser, activities
 from simulation.processes.casework import casework, domain_index
 from simulation.processes.feedback import feedback
@@ -131,6 +131,8 @@ class CommunityModel(mesa.Model):
 
         self.pop = build_population(scn, self.streams)
         self.network = build_network(scn, self.pop, self.streams)
+        # Buildings and presence are fixed: the chat partner sampler is built once.
+        self.building_sampler = PresenceSampler(self.pop.building, self.pop.presence)
         self.issues = IssueLog()
         self.group_masks = self.pop.group_masks()
         self.group_counts = {g: int(m.sum()) for g, m in self.group_masks.items()}
@@ -382,7 +384,3 @@ class CommunityModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(self.day)
-
-
-# Keep T_NEIGHBOURS importable from here for organisers added by interventions.
-__all__ = ["CommunityModel", "PHASES", "Phase", "Levers", "T_NEIGHBOURS"]

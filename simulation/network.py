@@ -100,12 +100,16 @@ class Network:
         mean = num / (safe[:, None] if num.ndim == 2 else safe)
         return mean, wsum
 
+    def _find(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Insertion positions of keys ``q`` and whether each is already there."""
+        pos = np.searchsorted(self.keys, q)
+        if len(self.keys) == 0:
+            return pos, np.zeros(len(q), bool)
+        return pos, (pos < len(self.keys)) & (self.keys[np.minimum(pos, len(self.keys) - 1)] == q)
+
     def has_ties(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Whether each pair (i, j) is tied."""
-        q = i.astype(np.int64) * self.n + j
-        pos = np.searchsorted(self.keys, q)
-        pos_c = np.minimum(pos, max(len(self.keys) - 1, 0))
-        return (pos < len(self.keys)) & (self.keys[pos_c] == q) if len(self.keys) else np.zeros(len(q), bool)
+        return self._find(i.astype(np.int64) * self.n + j)[1]
 
     # -- change -------------------------------------------------------------
     def add_or_strengthen(self, i: np.ndarray, j: np.ndarray, new_weight: float, strengthen: float, kind) -> int:
@@ -122,9 +126,7 @@ class Network:
         if len(i) == 0:
             return 0
         q = np.concatenate([i.astype(np.int64) * self.n + j, j.astype(np.int64) * self.n + i])
-        pos = np.searchsorted(self.keys, q)
-        pos_c = np.minimum(pos, max(len(self.keys) - 1, 0))
-        found = (pos < len(self.keys)) & (self.keys[pos_c] == q) if len(self.keys) else np.zeros(len(q), bool)
+        pos, found = self._find(q)
         if found.any():
             p = pos[found]
             self.weight[p] = np.minimum(1.0, self.weight[p] + strengthen)
@@ -213,26 +215,31 @@ def _household_pairs(pop: Population) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ii), np.concatenate(jj)
 
 
-def presence_weighted_partners(group: np.ndarray, weight: np.ndarray, who: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """For each resident in ``who``, a partner from the same ``group``, drawn with probability ∝ ``weight``.
+class PresenceSampler:
+    """Draws, for residents, a partner from the same group with probability ∝ a weight.
 
-    Vectorised inverse-CDF sampling over residents sorted by group; ``u`` are
-    uniforms, one per entry of ``who``. May return the resident itself
-    (callers drop self-pairs).
+    Vectorised inverse-CDF sampling over residents sorted by group. The sort
+    is done once, so a fixed grouping (buildings, presence) can be reused
+    every day. A draw may return the resident itself (callers drop self-pairs).
     """
-    order = np.argsort(group, kind="stable")
-    g_sorted = group[order]
-    cw = np.cumsum(weight[order].astype(np.float64))
-    n_groups = int(group.max(initial=-1)) + 1
-    start = np.searchsorted(g_sorted, np.arange(n_groups), side="left")
-    end = np.searchsorted(g_sorted, np.arange(n_groups), side="right")
-    before = np.where(start > 0, cw[np.maximum(start - 1, 0)], 0.0)
-    total = cw[np.maximum(end - 1, 0)] - before
-    g = group[who]
-    target = before[g] + u * total[g]
-    pos = np.searchsorted(cw, target, side="right")
-    pos = np.clip(pos, start[g], np.maximum(end[g] - 1, start[g]))
-    return order[pos]
+
+    def __init__(self, group: np.ndarray, weight: np.ndarray):
+        self.group = group
+        self.order = np.argsort(group, kind="stable")
+        g_sorted = group[self.order]
+        self.cw = np.cumsum(weight[self.order].astype(np.float64))
+        groups = np.arange(int(group.max(initial=-1)) + 1)
+        self.start = np.searchsorted(g_sorted, groups, side="left")
+        self.end = np.searchsorted(g_sorted, groups, side="right")
+        self.before = np.where(self.start > 0, self.cw[np.maximum(self.start - 1, 0)], 0.0)
+        self.total = self.cw[np.maximum(self.end - 1, 0)] - self.before
+
+    def draw(self, who: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """One partner per entry of ``who``; ``u`` are uniforms, one per entry."""
+        g = self.group[who]
+        pos = np.searchsorted(self.cw, self.before[g] + u * self.total[g], side="right")
+        pos = np.clip(pos, self.start[g], np.maximum(self.end[g] - 1, self.start[g]))
+        return self.order[pos]
 
 
 def _neighbourhood(scn: Scenario, pop: Population, streams: Streams) -> Network:
@@ -260,7 +267,7 @@ def _neighbourhood(scn: Scenario, pop: Population, streams: Streams) -> Network:
         # partners are drawn by presence too, so people who are around know more neighbours.
         starts = rng.poisson(0.5 * mean_ties * closeness * rel_presence)
         who = np.repeat(np.arange(n), starts)
-        partner = presence_weighted_partners(group, pop.presence, who, rng.random(len(who)))
+        partner = PresenceSampler(group, pop.presence).draw(who, rng.random(len(who)))
         keep = pop.household[who] != pop.household[partner]
         parts_i.append(who[keep])
         parts_j.append(partner[keep])

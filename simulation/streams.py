@@ -45,10 +45,6 @@ class Stream:
         """n uniform draws in [0, 1), one per index 0..n-1 (float64)."""
         return self.generator(day, slot).random(n)
 
-    def normal(self, day: int, n: int, slot: int = 0) -> np.ndarray:
-        """n standard normal draws, one per index."""
-        return self.generator(day, slot).standard_normal(n)
-
 
 class Streams:
     """The model's registry of named streams, created on first use.

@@ -26,9 +26,6 @@ class InterventionParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-NoParams = InterventionParams
-
-
 class Intervention:
     """Base class: hooks do nothing unless overridden."""
 
@@ -36,7 +33,7 @@ class Intervention:
     title: ClassVar[dict[str, str]] = {"en": "", "zh": ""}
     paper_section: ClassVar[str] = ""
     monthly_cost: ClassVar[dict[str, float]] = {"staff_hours": 0.0, "money": 0.0}
-    Params: ClassVar[type[BaseModel]] = NoParams
+    Params: ClassVar[type[BaseModel]] = InterventionParams
 
     def __init__(self, params: BaseModel):
         self.params = params

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.network import MEETING, presence_weighted_partners
+from simulation.network import MEETING
 from simulation.population import T_NEIGHBOURS
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def ties(model: CommunityModel, day: int) -> None:
             network.indptr[f] + np.minimum((u_who[familiar] * deg[familiar]).astype(np.int64), deg[familiar] - 1)
         ]
         new = ~familiar
-        partner[new] = presence_weighted_partners(pop.building, pop.presence, meets[new], u_who[new])
+        partner[new] = model.building_sampler.draw(meets[new], u_who[new])
         # A stranger is only taken on as an acquaintance in a close-knit place.
         new_ok = stream.uniform(day, pop.n, 3)[meets[new]] < closeness
         keep = familiar.copy()
