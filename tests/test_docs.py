@@ -14,6 +14,6 @@ def test_odd_tables_are_current():
 
 def test_readme_commands_exist():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert 'pip install -e ".[dev]" && .venv/bin/python -m pytest' in text
+    assert 'pip install -c constraints.txt -e ".[dev]" && .venv/bin/python -m pytest' in text
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'pip install -q -e ".[dev]" && .venv/bin/python -m pytest' in ci
+    assert 'pip install -q -c constraints.txt -e ".[dev]" && .venv/bin/python -m pytest' in ci
