@@ -38,6 +38,15 @@ class Intervention:
     def __init__(self, params: BaseModel):
         self.params = params
 
+    @classmethod
+    def cost(cls, params: BaseModel | None = None) -> dict[str, float]:
+        """Monthly cost per community with these parameters: ``{"staff_hours": h, "money": yuan}``.
+
+        The default is the class's ``monthly_cost``; an intervention whose cost
+        grows with its parameters (more gatherings, more visits) overrides this.
+        """
+        return dict(cls.monthly_cost)
+
     def setup(self, model: CommunityModel) -> None:
         """Called once after the world is built, before day 1."""
 

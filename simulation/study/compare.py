@@ -39,7 +39,7 @@ def arm_cost(arm: str, communities: int, staff_hour_cost: float = STAFF_HOUR_YUA
     """Monthly cost of an arm in yuan: (money + staff hours x hour cost) per community, all communities."""
     total = 0.0
     for key in arm.split("+"):
-        c = INTERVENTIONS[key.strip()].monthly_cost
+        c = INTERVENTIONS[key.strip()].cost()
         total += c["money"] + c["staff_hours"] * staff_hour_cost
     return total * communities
 
