@@ -194,6 +194,7 @@ UNITS: dict[str, str] = {
     "interventions.*_days_saved": "days",
     "interventions.*.every_days": "days",
     "interventions.*.first_day": "day of run",
+    "interventions.*.start_day": "day of run (0: set-up)",
     "interventions.*bonus": "log-odds",
     "interventions.*.reply_prob": "probability per closed case",
     "interventions.*.escalated_success": "probability per finished case",
@@ -275,8 +276,11 @@ DESCRIPTIONS: dict[str, str] = {
 DRIVER_NOTES: dict[str, str] = {
     "ties": "off also stops co-attendance contacts and their neighbour-trust gain",
     "word_of_mouth": "off also stops the forgetting of neighbour trust",
-    "resources": "off also makes the pool unlimited (activities are never cancelled)",
 }
+DESCRIPTIONS["drivers.resources"] = (
+    "off makes the pool unlimited: activities are never cancelled for want of resources (the resources phase "
+    "still records use)"
+)
 for _i, _phase in enumerate(PHASES, 1):
     if _phase.driver:
         _note = DRIVER_NOTES.get(_phase.driver)
@@ -300,6 +304,7 @@ NOT_FITTED = "assumption; not among the fitted parameters (§8)"
 SWITCH = "model switch (no empirical value)"
 SOURCES: dict[str, str] = {
     "name": "—",
+    "interventions.*.start_day": SWITCH,
     "description": "—",
     "days": "MODEL.md §2: a standard run is 365 days",
     "interventions": "MODEL.md §7; baseline: none (status quo, paper §3)",

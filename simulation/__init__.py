@@ -7,7 +7,8 @@ Public API (DESIGN.md)::
 
 from simulation.interventions import INTERVENTIONS
 from simulation.metrics import METRICS
-from simulation.model import PHASES, CommunityModel
+from simulation.model import CommunityModel
+from simulation.phases import PHASES
 from simulation.scenario import Scenario, ScenarioError, load_scenario
 from simulation.study.compare import compare
 

@@ -211,7 +211,7 @@ def describe(
     """Print the daily phases in order, the interventions, the metrics and the scenario's parameters."""
     from simulation.interventions import INTERVENTIONS
     from simulation.metrics import METRICS
-    from simulation.model import PHASES
+    from simulation.phases import PHASES
 
     scn = load_scenario(scenario) if scenario else Scenario()
     t = Table(title="Daily phases, in order (one step = one day)")

@@ -138,7 +138,7 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     out["efficacy"] = float(pop.efficacy.mean(dtype=np.float64))
     out["engaged_share"] = float(pop.engaged.mean())
 
-    out["issues_open"] = float(len(log.open))
+    out["issues_open"] = float(log.n_open())
     out["issues_stalled"] = float(log.stalled_today)
     w = log.window(day, ISSUE_DAYS)
     raised = w.stop - w.start

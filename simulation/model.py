@@ -8,11 +8,14 @@ parameters) and the phase hooks, never on metrics.
 
 from __future__ import annotations
 
+import copy
+import pickle
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import mesa
 import numpy as np
+from pydantic import ValidationError
 
 from simulation.agents import (
     NGO,
@@ -26,41 +29,16 @@ from simulation.agents import (
 from simulation.interventions import INTERVENTIONS, Intervention
 from simulation.metrics import measure, reporters
 from simulation.network import PresenceSampler, build_network
+from simulation.phases import PHASES
 from simulation.population import T_COMMUNITY, T_NGO, build_population
-from simulation.processes.activities import ActivityOrganiser, activities
-from simulation.processes.casework import casework, domain_index
-from simulation.processes.feedback import feedback
-from simulation.processes.governance import governance
-from simulation.processes.influence import influence
-from simulation.processes.issues import IssueLog, issues_arise
-from simulation.processes.reporting import reporting
-from simulation.processes.resources import ResourcePool, resources
-from simulation.processes.ties import ties
-from simulation.processes.word_of_mouth import word_of_mouth
-from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Scenario
+from simulation.processes.activities import ActivityOrganiser
+from simulation.processes.casework import domain_index
+from simulation.processes.issues import IssueLog
+from simulation.processes.resources import MONTH, ResourcePool
+from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Scenario, ScenarioError, format_validation_error
 from simulation.streams import Streams
 
-
-class Phase(NamedTuple):
-    name: str
-    driver: str  # the scenario.drivers switch that turns it off ("" = always on)
-    function: object
-    description: str
-
-
-PHASES: tuple[Phase, ...] = (
-    Phase("issues", "issues", issues_arise, "issues arise per household and domain"),
-    Phase("reporting", "reporting", reporting, "residents report issues (or not) through their channels"),
-    Phase("casework", "casework", casework, "the committee, property companies and government units work on cases"),
-    Phase("feedback", "feedback", feedback, "outcomes and replies update trust and efficacy"),
-    Phase("influence", "influence", influence, "threshold rule on engaged acquaintances; personal invitations"),
-    Phase("activities", "activities", activities, "organisers hold activities; residents attend"),
-    Phase("ties", "ties", ties, "chance meetings form ties; unused ties decay"),
-    Phase("word_of_mouth", "word_of_mouth", word_of_mouth, "trust moves toward acquaintances' trust"),
-    Phase("governance", "governance", governance, "consultations and elections"),
-    Phase("resources", "resources", resources, "the community pool is refilled monthly"),
-    Phase("measure", "", None, "metrics are measured and collected"),
-)
+__all__ = ["PHASES", "CommunityModel", "Levers"]
 
 
 @dataclass
@@ -160,15 +138,22 @@ class CommunityModel(mesa.Model):
         self._party_ties_day = -1
         self._party_ties = np.zeros(self.pop.n, np.float32)
 
-        self.interventions: list[Intervention] = [
-            INTERVENTIONS[key](INTERVENTIONS[key].Params.model_validate(params))
-            for key, params in scn.interventions.items()
-        ]
-        for iv in self.interventions:
-            iv.setup(self)
+        # Interventions switched on at set-up (start_day 0) act before the pool is first filled;
+        # the others wait for the start of their day.
+        self.interventions: list[Intervention] = []
+        self._hooks: dict[str, list] = defaultdict(list)  # "before_<phase>" -> bound hooks, in switch-on order
+        self._scheduled: list[tuple[int, str, dict]] = []
+        self._building = True
+        for key, params in scn.interventions.items():
+            start = int(params.get("start_day", 0))
+            if start == 0:
+                self.switch_on(key, **params)
+            else:
+                self._scheduled.append((start, key, dict(params)))
         self.handlers.refresh()
         self.pool.offer[:] = self.resource_offers()
         self.pool.refill()
+        self._building = False
 
         self._measured = measure(self, 0)
         self.datacollector = mesa.DataCollector(model_reporters=reporters())
@@ -342,37 +327,75 @@ class CommunityModel(mesa.Model):
             self._party_ties_day = self.day
         return self._party_ties
 
+    # -- interventions -----------------------------------------------------------
+    def switch_on(self, key: str, **params) -> Intervention:
+        """Switch intervention ``key`` on from now (before the next day's phases).
+
+        ``params`` are its parameters (validated; defaults otherwise). During a
+        run, the resources it brings enter the pool at once for the rest of the
+        month, pro rata. Returns the intervention object.
+        """
+        cls = INTERVENTIONS.get(key)
+        if cls is None:
+            raise ScenarioError(f"switch_on: unknown intervention {key!r} (known: {', '.join(sorted(INTERVENTIONS))})")
+        if any(iv.key == key for iv in self.interventions):
+            raise ScenarioError(f"switch_on: {key!r} is already on")
+        try:
+            p = cls.Params.model_validate(params)
+        except ValidationError as err:
+            raise ScenarioError(format_validation_error(err, "switch_on", ("interventions", key), cls.Params)) from None
+        iv = cls(p)
+        iv.setup(self)
+        self.interventions.append(iv)
+        for when, phase in cls.hooks():
+            self._hooks[f"{when}_{phase}"].append(getattr(iv, f"{when}_{phase}"))
+        if not self._building:
+            self.handlers.refresh()
+            offer = self.resource_offers()
+            # The month runs to the refill at the end of the next multiple of 30 days.
+            left_days = MONTH - (self.day % MONTH)
+            self.pool.left += (offer - self.pool.offer) * (left_days / MONTH)
+            self.pool.offer[:] = offer
+        return iv
+
+    # -- copies ------------------------------------------------------------------
+    def snapshot(self) -> bytes:
+        """The whole model as bytes; ``CommunityModel.restore`` gives a copy that continues exactly as this one."""
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def restore(cls, snapshot: bytes) -> CommunityModel:
+        """An independent model from ``snapshot()`` (same day, state, streams and collected data)."""
+        model = pickle.loads(snapshot)
+        if not isinstance(model, cls):
+            raise TypeError(f"restore: not a {cls.__name__} snapshot")
+        return model
+
+    def fork(self) -> CommunityModel:
+        """An independent copy of this model that continues exactly as it would."""
+        return copy.deepcopy(self)
+
     # -- running ---------------------------------------------------------------
     def step(self) -> None:
         """One day: the phases in order, with the interventions' hooks around each."""
         self.day += 1
         day = self.day
+        for start, key, params in sorted(s for s in self._scheduled if s[0] <= day):
+            self._scheduled.remove((start, key, params))
+            self.switch_on(key, **params)
         if day >= len(self.activity_days):
             self.activity_days = np.concatenate([self.activity_days, np.zeros(len(self.activity_days), np.int32)])
         self.pop.invited[:] = False
-        self.issues.closed_today = np.zeros(0, np.int64)
+        self.issues.start_day()
         drivers = self.scenario.drivers
+        hooks = self._hooks
         for phase in self.phases:
-            for iv in self.interventions:
-                iv.before_phase(phase.name, self)
-            if phase.name == "measure":
-                self._measure(day)
-            elif getattr(drivers, phase.driver):
+            for hook in hooks.get(f"before_{phase.name}", ()):
+                hook(self)
+            if not phase.driver or getattr(drivers, phase.driver):
                 phase.function(self, day)
-            for iv in self.interventions:
-                iv.after_phase(phase.name, self)
-
-    def _measure(self, day: int) -> None:
-        self.issues.prune_open()
-        pop, eng = self.pop, self.scenario.engagement
-        recent = np.maximum(pop.last_activity, pop.last_governance) > day - eng.memory_days
-        if eng.permanent:
-            pop.engaged |= recent
-        else:
-            pop.engaged[:] = recent
-        self.pool.record(day)
-        self._measured = measure(self, day)
-        self.datacollector.collect(self)
+            for hook in hooks.get(f"after_{phase.name}", ()):
+                hook(self)
 
     def metrics(self) -> dict[str, float]:
         """Current value of every metric in ``METRICS`` (as of the end of the last day)."""

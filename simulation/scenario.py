@@ -715,7 +715,8 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _format(err: ValidationError, source: str, prefix: tuple = (), root: Any = None) -> str:
+def format_validation_error(err: ValidationError, source: str, prefix: tuple = (), root: Any = None) -> str:
+    """One line: source, dotted field, message, the value given and the allowed range."""
     first = err.errors()[0]
     loc = tuple(first["loc"])
     dotted = ".".join(str(p) for p in prefix + loc) or "(top level)"
@@ -748,11 +749,11 @@ def _validate(data: dict, source: str) -> Scenario:
                 try:
                     cls.model_validate(params)
                 except ValidationError as err:
-                    raise ScenarioError(_format(err, source, ("interventions", key), cls)) from None
+                    raise ScenarioError(format_validation_error(err, source, ("interventions", key), cls)) from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_format(err, source)) from None
+        raise ScenarioError(format_validation_error(err, source)) from None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

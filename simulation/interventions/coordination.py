@@ -31,8 +31,8 @@ class JointMeetings(Intervention):
     def setup(self, model) -> None:
         model.levers.referral_days = max(0, model.levers.referral_days - self.params.referral_days_saved)
 
-    def before_phase(self, name, model) -> None:
-        if name != "casework" or model.day % self.params.every_days != 0:
+    def before_casework(self, model) -> None:
+        if model.day % self.params.every_days != 0:
             return
         log = model.issues
         o = log.open
@@ -65,9 +65,7 @@ class WhistleReport(Intervention):
     def setup(self, model) -> None:
         model.levers.escalated_success = max(model.levers.escalated_success, self.params.escalated_success)
 
-    def before_phase(self, name, model) -> None:
-        if name != "casework":
-            return
+    def before_casework(self, model) -> None:
         log, day = model.issues, model.day
         o = log.open
         referred = o[(log.stage[o] == QUEUED) & (log.handler[o] >= 0)]
@@ -109,9 +107,7 @@ class FourPartyTeams(Intervention):
         add_to_pool(model, volunteer_hours=self.params.volunteer_hours_per_month)
         model.levers.extra_channels["four_party_team"] = np.full(model.pop.n, -np.inf, np.float32)
 
-    def before_phase(self, name, model) -> None:
-        if name != "reporting":
-            return
+    def before_reporting(self, model) -> None:
         pop, day = model.pop, model.day
         visited = (day + pop.compound) % self.params.visit_every_days == 0
         home = self.stream(model, "visit").uniform(day, pop.n) < pop.presence

@@ -138,14 +138,13 @@ class PublicWelfareOrgs(Intervention):
         e[who] += np.float32(self.params.efficacy_gain) * (1.0 - e[who])
         self.attendance[day % 30, org.community] += len(who)
 
-    def before_phase(self, name, model) -> None:
-        if name == "issues":
-            self.attendance[model.day % 30] = 0.0  # the slot is reused for today
-            per_adult = self.attendance.sum(axis=0) / np.maximum(self.adults, 1)
-            cut = self.params.issue_reduction * np.minimum(1.0, per_adult / self.params.full_effect_attendance)
-            factor = np.ones((model.pop.n_compounds, len(DOMAINS)))
-            factor[:, SHARED_NEEDS] = (1.0 - cut[self.comp_community])[:, None]
-            model.levers.issue_rate_factors[self.key] = factor
+    def before_issues(self, model) -> None:
+        self.attendance[model.day % 30] = 0.0  # the slot is reused for today
+        per_adult = self.attendance.sum(axis=0) / np.maximum(self.adults, 1)
+        cut = self.params.issue_reduction * np.minimum(1.0, per_adult / self.params.full_effect_attendance)
+        factor = np.ones((model.pop.n_compounds, len(DOMAINS)))
+        factor[:, SHARED_NEEDS] = (1.0 - cut[self.comp_community])[:, None]
+        model.levers.issue_rate_factors[self.key] = factor
 
 
 @register
@@ -211,9 +210,7 @@ class SmartAnalytics(Intervention):
         self.recent_types[org.slot] = (recent + [pick])[-3:]
         return pick
 
-    def before_phase(self, name, model) -> None:
-        if name != "issues":
-            return
+    def before_issues(self, model) -> None:
         log, day = model.issues, model.day
         if day % self.params.every_days == 0 and log.size:
             w = log.window(day - 1, 30)

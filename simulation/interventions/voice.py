@@ -86,9 +86,7 @@ class ModelHouseholds(Intervention):
                 needs=(0.0, 0.0, 0.0),  # in the household's home, by its own members: no pool resources
             )
 
-    def before_phase(self, name, model) -> None:
-        if name != "activities":
-            return
+    def before_activities(self, model) -> None:
         u = self.stream(model, "invite").uniform(model.day, model.pop.n)
         model.pop.invited |= self.in_building & (u < self.params.invite_rate)
 
@@ -126,9 +124,8 @@ class ElderRepresentatives(Intervention):
         ).astype(np.float32)
         model.levers.reply_prob_by_channel["elder_representative"] = self.params.reply_prob
 
-    def before_phase(self, name, model) -> None:
-        if name == "governance":
-            model.pop.invited[self.reps] = True
+    def before_governance(self, model) -> None:
+        model.pop.invited[self.reps] = True
 
 
 @register
@@ -188,10 +185,10 @@ class RepresentativeElection(Intervention):
     def setup(self, model) -> None:
         model.levers.extra_channels["representative"] = np.full(model.pop.n, -np.inf, np.float32)
 
-    def before_phase(self, name, model) -> None:
+    def before_governance(self, model) -> None:
         day = model.day
         p = self.params
-        if name != "governance" or day < p.first_day or (day - p.first_day) % p.every_days:
+        if day < p.first_day or (day - p.first_day) % p.every_days:
             return
         pop = model.pop
         u = self.stream(model, "candidates").uniform(day, pop.n)

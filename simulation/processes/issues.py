@@ -89,9 +89,15 @@ class IssueLog:
         self.outcome[idx] = outcome
         self.closed_today = np.concatenate([self.closed_today, idx])
 
-    def prune_open(self) -> None:
-        """Drop closed issues from the open index (once a day)."""
+    def start_day(self) -> None:
+        """A new day: closed issues leave the open index; nothing has closed or stalled today yet."""
         self.open = self.open[self.stage[self.open] != CLOSED]
+        self.closed_today = np.zeros(0, np.int64)
+        self.stalled_today = 0
+
+    def n_open(self) -> int:
+        """Issues raised and not yet closed (read-only: the open index is pruned at the day's start)."""
+        return int(np.count_nonzero(self.stage[self.open] != CLOSED))
 
     def window(self, day: int, days: int) -> slice:
         """Issues raised in the last ``days`` days up to ``day`` (inclusive)."""

@@ -60,7 +60,12 @@ class ResourcePool:
 
 
 def resources(model: CommunityModel, day: int) -> None:
-    """Refill at the end of days 30, 60, ... (for the month to come), from the offers of the pool's members."""
+    """Record the day's use; refill at the end of days 30, 60, ... (for the month to come).
+
+    The refill takes the offers of the pool's members. With ``drivers.resources``
+    off the pool is unlimited (``ResourcePool.limited``), but use is still recorded.
+    """
     if day % MONTH == 0:  # the end of a month; the set-up filled the first
         model.pool.offer[:] = model.resource_offers()
         model.pool.refill()
+    model.pool.record(day)

@@ -1,0 +1,127 @@
+"""The phase and intervention contract: declared hooks, switch-on during a run, snapshots."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from simulation import CommunityModel, Scenario, ScenarioError
+from simulation.interventions import Intervention, InterventionParams
+from simulation.phases import PHASE_NAMES
+
+DAYS = 45
+
+
+@pytest.fixture(scope="module")
+def scn() -> Scenario:
+    return Scenario().scaled(adults=600)
+
+
+def frame(model):
+    return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+def test_a_misspelt_hook_raises_at_class_definition():
+    with pytest.raises(TypeError) as err:
+
+        class Misspelt(Intervention):  # noqa: F841
+            def before_casewrok(self, model):
+                pass
+
+    msg = str(err.value)
+    assert "before_casewrok" in msg and "casework" in msg and "word_of_mouth" in msg
+
+
+def test_hooks_are_the_methods_a_class_defines():
+    class Two(Intervention):
+        def after_ties(self, model):
+            pass
+
+        def before_issues(self, model):
+            pass
+
+    assert Two.hooks() == [("before", "issues"), ("after", "ties")]
+    assert all(phase in PHASE_NAMES for _, phase in Two.hooks())
+
+
+def test_every_params_model_has_start_day():
+    assert "start_day" in InterventionParams.model_fields
+    from simulation import INTERVENTIONS
+
+    for cls in INTERVENTIONS.values():
+        assert cls.Params().start_day == 0
+
+
+@pytest.mark.parametrize("key", ["model_households", "dual_reporting", "whistle_report"])
+def test_start_day_is_the_baseline_until_that_day(scn, key):
+    start = 30
+    base = CommunityModel(scenario=scn, rng=3)
+    base.run_for(DAYS)
+    late = CommunityModel(scenario=scn.with_interventions(key, **{key: {"start_day": start}}), rng=3)
+    late.run_for(DAYS)
+    a, b = frame(base), frame(late)
+    assert a.iloc[: start - 1].equals(b.iloc[: start - 1])
+    assert not a.iloc[start - 1 :].equals(b.iloc[start - 1 :])
+    # The draws of decisions the remedy does not touch are the same all along.
+    n = base.issues.size
+    assert n == late.issues.size and np.array_equal(base.issues.household[:n], late.issues.household[:n])
+
+
+def test_switch_on_during_a_run_equals_start_day(scn):
+    planned = CommunityModel(scenario=scn.with_interventions(model_households={"start_day": 20}), rng=4)
+    planned.run_for(DAYS)
+    live = CommunityModel(scenario=scn, rng=4)
+    live.run_for(19)
+    slots = [o.slot for o in live.organisers]
+    live.switch_on("model_households")
+    live.run_for(DAYS - 19)
+    assert frame(planned).equals(frame(live))
+    # Organisers added mid-run never shift the slots (and so the draws) of those that existed.
+    assert [o.slot for o in live.organisers[: len(slots)]] == slots
+
+
+def test_switch_on_rejects_bad_input(scn):
+    m = CommunityModel(scenario=scn, rng=1)
+    with pytest.raises(ScenarioError, match="unknown intervention 'nope'"):
+        m.switch_on("nope")
+    with pytest.raises(ScenarioError, match=r"interventions\.joint_meetings\.every_days"):
+        m.switch_on("joint_meetings", every_days=0)
+    m.switch_on("joint_meetings")
+    with pytest.raises(ScenarioError, match="already on"):
+        m.switch_on("joint_meetings")
+
+
+def test_switch_on_mid_month_adds_resources_pro_rata(scn):
+    m = CommunityModel(scenario=scn, rng=2)
+    m.run_for(20)
+    before_left, before_offer = m.pool.left.copy(), m.pool.offer.copy()
+    m.switch_on("dual_reporting")
+    added = m.pool.offer - before_offer
+    assert added.sum() > 0
+    assert np.allclose(m.pool.left - before_left, added * 10 / 30)
+
+
+@pytest.mark.parametrize("how", ["snapshot", "fork", "deepcopy"])
+def test_a_copy_continues_exactly_as_the_original(scn, how):
+    full = scn.with_interventions("model_households", "public_welfare_orgs", "whistle_report")
+    m = CommunityModel(scenario=full, rng=6)
+    m.run_for(20)
+    if how == "snapshot":
+        c = CommunityModel.restore(m.snapshot())
+    elif how == "fork":
+        c = m.fork()
+    else:
+        c = copy.deepcopy(m)
+    m.run_for(25)
+    c.run_for(25)
+    assert c.day == m.day == 45
+    assert frame(m).equals(frame(c))
+    assert np.array_equal(m.pop.trust, c.pop.trust)
+    assert c.pop is not m.pop
+
+
+def test_restore_rejects_other_objects():
+    import pickle
+
+    with pytest.raises(TypeError, match="not a CommunityModel"):
+        CommunityModel.restore(pickle.dumps({"a": 1}))
