@@ -26,12 +26,14 @@ from simulation.agents import (
     PartyMember,
     Resident,
 )
+from simulation.arrays import compound_community
+from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY, HandlerTable
 from simulation.interventions import INTERVENTIONS, Intervention
 from simulation.metrics import measure, reporters
 from simulation.network import PresenceSampler, build_network
 from simulation.phases import PHASES
-from simulation.population import T_COMMUNITY, T_NGO, build_population
-from simulation.processes.activities import ActivityOrganiser
+from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_NGO, T_PROPERTY, build_population
+from simulation.processes.activities import ActivityOrganiser, Organisers
 from simulation.processes.casework import domain_index
 from simulation.processes.issues import IssueLog
 from simulation.processes.resources import MONTH, ResourcePool
@@ -61,34 +63,6 @@ class Levers:
     consultation_every_days: int = 30
     extra_channels: dict[str, np.ndarray] = field(default_factory=dict)  # name -> per-resident log-odds (-inf: closed)
     reply_prob_by_channel: dict[str, float] = field(default_factory=dict)  # channel name -> reply chance
-    extra_offer: np.ndarray | None = None  # (communities, 3) monthly resources added to the pool
-
-
-class Handlers:
-    """The case handlers as arrays: committees, property companies, government units."""
-
-    def __init__(self, agents: list, committee_of, property_of, government_for, committee_domains):
-        self.agents = agents
-        for i, a in enumerate(agents):
-            a.handler_id = i
-        self.committee_of = np.asarray(committee_of, np.int32)
-        self.property_of = np.asarray(property_of, np.int32)
-        self.government_for = np.asarray(government_for, np.int32)
-        self.committee_domains = committee_domains
-        self.success = np.array([a.success for a in agents])
-        self.work_days = np.array([a.work_days for a in agents])
-        self.trust_target = np.array([a.trust_target for a in agents], np.int8)
-        self.is_government = np.array([isinstance(a, GovernmentUnit) for a in agents])
-        self.cases_worked = np.zeros(len(agents), np.int64)
-
-    def capacity(self) -> np.ndarray:
-        """Cases per day of each handler (read live: interventions may change agents' capacity)."""
-        return np.array([a.capacity for a in self.agents])
-
-    def refresh(self) -> None:
-        """Re-read success and handling time after an intervention changed agents."""
-        self.success = np.array([a.success for a in self.agents])
-        self.work_days = np.array([a.work_days for a in self.agents])
 
 
 class CommunityModel(mesa.Model):
@@ -150,7 +124,6 @@ class CommunityModel(mesa.Model):
                 self.switch_on(key, **params)
             else:
                 self._scheduled.append((start, key, dict(params)))
-        self.handlers.refresh()
         self.pool.offer[:] = self.resource_offers()
         self.pool.refill()
         self._building = False
@@ -180,59 +153,65 @@ class CommunityModel(mesa.Model):
             (PartyMember if p else Resident)(self, i) for i, p in enumerate(pop.party.tolist())
         ]
         cw = scn.casework
-        committees = [
-            CommunityCommittee(
-                self,
-                c,
-                cw.committee_staff,
-                cw.staff_hours_per_day,
-                cw.admin_burden,
-                cw.hours_per_case,
+        table = self.handlers = HandlerTable()
+        committees = [CommunityCommittee(self, c) for c in range(pop.n_communities)]
+        for c, agent in enumerate(committees):
+            agent.handler_id = table.add(
+                agent,
+                COMMITTEE,
+                T_COMMUNITY,
                 cw.committee_success,
                 cw.committee_work_days,
+                community=c,
+                staff=cw.committee_staff,
+                staff_hours_per_day=cw.staff_hours_per_day,
+                admin_burden=cw.admin_burden,
+                hours_per_case=cw.hours_per_case,
             )
-            for c in range(pop.n_communities)
-        ]
         self.committees = committees
-        comp_community = np.arange(pop.n_compounds) // scn.community.compounds_per_community
+        comp_community = compound_community(scn)
         self.branches = [PartyBranch(self, k, int(comp_community[k])) for k in range(pop.n_compounds)]
         properties: list[Enterprise] = []
         property_of = np.full(pop.n_compounds, -1)
-        for k in range(pop.n_compounds):
-            if not pop.three_no[k]:
-                property_of[k] = len(committees) + len(properties)
-                properties.append(
-                    Enterprise(
-                        self,
-                        f"property company {k}",
-                        int(comp_community[k]),
-                        "property_management",
-                        k,
-                        cw.property_capacity,
-                        cw.property_success,
-                        cw.property_work_days,
-                    )
-                )
+        for k in np.flatnonzero(~pop.three_no):
+            agent = Enterprise(self, f"property company {k}", int(comp_community[k]), "property_management", int(k))
+            agent.handler_id = property_of[k] = table.add(
+                agent,
+                PROPERTY,
+                T_PROPERTY,
+                cw.property_success,
+                cw.property_work_days,
+                community=int(comp_community[k]),
+                compound=int(k),
+                stated_capacity=cw.property_capacity,
+            )
+            properties.append(agent)
         self.property_companies = properties
-        # Government units serve the whole street: their capacity grows with the communities they serve.
-        units = [GovernmentUnit(self, spec, pop.n_communities) for spec in scn.government.units]
+        units = [GovernmentUnit(self, spec) for spec in scn.government.units]
+        for agent, spec in zip(units, scn.government.units, strict=True):
+            # Units serve the whole street: their capacity grows with the communities they serve.
+            agent.handler_id = table.add(
+                agent,
+                GOVERNMENT,
+                T_GOVERNMENT,
+                spec.success,
+                spec.work_days,
+                stated_capacity=spec.capacity * pop.n_communities,
+            )
         self.government_units = units
         government_for = np.full(len(DOMAINS), -1)
         level_rank = {"street": 0, "district": 1, "city": 2}
         for d_i, d in enumerate(DOMAINS):
             # The lowest-level unit responsible for a domain takes its cases.
-            cands = [(level_rank[u.level], j) for j, u in enumerate(units) if d in u.domains]
+            cands = [(level_rank[u.level], u.handler_id) for u in units if d in u.domains]
             if cands:
-                government_for[d_i] = len(committees) + len(properties) + min(cands)[1]
-        self.handlers = Handlers(
-            committees + properties + units,
-            committee_of=np.arange(pop.n_communities),
-            property_of=property_of,
-            government_for=government_for,
-            committee_domains=domain_index(cw.committee_domains),
-        )
+                government_for[d_i] = min(cands)[1]
+        table.committee_of = np.array([a.handler_id for a in committees], np.int32)
+        table.property_of = property_of.astype(np.int32)
+        table.government_for = government_for.astype(np.int32)
+        table.committee_domains = domain_index(cw.committee_domains)
         # Activity organisers: the committee, NGOs and resident units of each community.
-        self.organisers: list[ActivityOrganiser] = []
+        self.organisers = Organisers()
         self.ngos: list[NGO] = []
         self.resident_units: list[Enterprise] = []
         comm_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
@@ -289,8 +268,31 @@ class CommunityModel(mesa.Model):
             # Stagger calendars so organisers do not all meet on the same day.
             credit=(slot * 0.618) % 1.0,
         )
-        self.organisers.append(org)
-        return org
+        return self.organisers.add(org)
+
+    def add_ngo(self, name: str, community: int, kind: str, spec) -> NGO:
+        """A social organisation joins a community (e.g. one an intervention brings)."""
+        agent = NGO(self, name, community, kind, spec)
+        self.ngos.append(agent)
+        return agent
+
+    def join_pool(self, agents) -> None:
+        """These organisations offer their resources to the pool from the next refill (双报到)."""
+        for agent in agents:
+            agent.joined = True
+
+    def open_channel(self, name: str, logodds: np.ndarray, reply_prob: float | None = None) -> None:
+        """Open (or re-aim) a reporting channel: per-resident log-odds bonus, ``-inf`` where it is closed.
+
+        ``reply_prob`` is the chance a case reported through it gets a reply
+        that closes the loop (default: the casework reply chance).
+        """
+        logodds = np.asarray(logodds, np.float32)
+        if logodds.shape != (self.pop.n,):
+            raise ValueError(f"open_channel {name!r}: need one log-odds per resident ({self.pop.n})")
+        self.levers.extra_channels[name] = logodds
+        if reply_prob is not None:
+            self.levers.reply_prob_by_channel[name] = float(reply_prob)
 
     def resource_offers(self) -> np.ndarray:
         """Monthly offer of each community's pool: (communities, [venue hours, funds, volunteer hours])."""
@@ -300,8 +302,7 @@ class CommunityModel(mesa.Model):
         ).astype(float)
         party_per_comm = np.bincount(self.pop.community[self.pop.party], minlength=self.pop.n_communities)
         offer[:, 2] += self.levers.party_volunteer_hours * party_per_comm
-        if self.levers.extra_offer is not None:
-            offer += self.levers.extra_offer
+        offer += self.pool.extra
         for agent in self.ngos + self.resident_units:
             s = agent.spec
             if agent.joined:
@@ -350,7 +351,6 @@ class CommunityModel(mesa.Model):
         for when, phase in cls.hooks():
             self._hooks[f"{when}_{phase}"].append(getattr(iv, f"{when}_{phase}"))
         if not self._building:
-            self.handlers.refresh()
             offer = self.resource_offers()
             # The month runs to the refill at the end of the next multiple of 30 days.
             left_days = MONTH - (self.day % MONTH)

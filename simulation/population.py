@@ -72,6 +72,20 @@ class Population:
     def n_households(self) -> int:
         return int(self.hh_building.shape[0])
 
+    # -- verbs (what interventions may change in resident state) ----------------
+    def invite(self, who) -> None:
+        """Personally invite these residents (indices or a mask) to what happens today."""
+        self.invited[who] = True
+
+    def designate_model_households(self, households: np.ndarray) -> None:
+        """These households become model households (党员示范户)."""
+        self.model_household[households] = True
+
+    def close_gap(self, name: str, who: np.ndarray, share: float) -> None:
+        """Move a 0..1 state (e.g. ``efficacy``) of residents ``who`` a ``share`` of the way to 1."""
+        values = getattr(self, name)
+        values[who] += np.float32(share) * (1.0 - values[who])
+
     def group_masks(self) -> dict[str, np.ndarray]:
         """Boolean masks for the metric groups."""
         return {

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.arrays import sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_NEIGHBOURS
-from simulation.processes.reporting import sigmoid
 from simulation.scenario import ACTIVITY_TYPES
 
 if TYPE_CHECKING:
@@ -55,6 +55,48 @@ class ActivityOrganiser:
         k = int(self.credit)
         self.credit -= k
         return k
+
+
+class Organisers:
+    """The registry of activity calendars, in the order they were added (their slots never change).
+
+    Iterating gives the calendars; the verbs change a calendar's rate, types
+    or type chooser (interventions use these, not field writes).
+    """
+
+    def __init__(self):
+        self._items: list[ActivityOrganiser] = []
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):
+        return self._items[i]
+
+    def add(self, org: ActivityOrganiser) -> ActivityOrganiser:
+        self._items.append(org)
+        return org
+
+    def of(self, agents) -> list[ActivityOrganiser]:
+        """The calendars held by these agents."""
+        ids = {id(a) for a in agents}
+        return [o for o in self._items if id(o.agent) in ids]
+
+    # -- verbs ----------------------------------------------------------------
+    def set_rate(self, org: ActivityOrganiser, per_week: float) -> None:
+        """Activities per week (>= 0) from now on."""
+        org.per_week = float(per_week)
+
+    def set_types(self, org: ActivityOrganiser, types: list[str]) -> None:
+        """The activity types it rotates through from now on."""
+        org.types = [ACTIVITY_TYPES.index(t) for t in types]
+
+    def set_chooser(self, org: ActivityOrganiser, choose: Callable) -> None:
+        """``choose(model, org) -> type index`` picks each activity's type instead of the rotation."""
+        org.choose_type = choose
 
 
 def activities(model: CommunityModel, day: int) -> None:

@@ -99,6 +99,26 @@ class IssueLog:
         """Issues raised and not yet closed (read-only: the open index is pruned at the day's start)."""
         return int(np.count_nonzero(self.stage[self.open] != CLOSED))
 
+    # -- verbs (what coordination mechanisms may do to cases) ----------------------
+    def coordinate(self, idx: np.ndarray) -> None:
+        """Cases moved past departmental walls by a coordination mechanism: they no longer stall."""
+        self.coordinated[idx] = True
+
+    def escalate(self, idx: np.ndarray, day: int) -> None:
+        """Cases escalated on ``day``: worked first, beyond capacity, and never stalled."""
+        self.escalated[idx] = True
+        self.escalated_day[idx] = day
+
+    def expedite(self, idx: np.ndarray) -> None:
+        """Cases to be concluded at the next day of work (a deadline that must be met)."""
+        self.work_left[idx] = np.minimum(self.work_left[idx], 1)
+
+    # -- reads --------------------------------------------------------------------
+    def open_in_stage(self, *stages: int) -> np.ndarray:
+        """Open issues in these stages (indices)."""
+        o = self.open
+        return o[np.isin(self.stage[o], stages)]
+
     def window(self, day: int, days: int) -> slice:
         """Issues raised in the last ``days`` days up to ``day`` (inclusive)."""
         start = int(np.searchsorted(self.raised[: self.size], day - days + 1, side="left"))
