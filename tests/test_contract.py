@@ -125,3 +125,56 @@ def test_restore_rejects_other_objects():
 
     with pytest.raises(TypeError, match="not a CommunityModel"):
         CommunityModel.restore(pickle.dumps({"a": 1}))
+
+
+# -- the static contract: interventions write no other object's fields --------------------
+def test_no_intervention_writes_another_objects_fields():
+    from pathlib import Path
+
+    from tests.intervention_scan import field_writes
+
+    folder = Path(__file__).resolve().parents[1] / "simulation" / "interventions"
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        found += field_writes(path.read_text(encoding="utf-8"), path.name)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "log = model.issues\n    log.escalated[ids] = True",
+        "model.pop.invited[ids] = True",
+        "model.pop.trust[:, 0] += 0.1",
+        "e = model.pop.efficacy\n    e[who] += 0.1",
+        "for c in model.committees:\n        c.capacity *= 2",
+        "log, day = model.issues, model.day\n    log.work_left[ids] = 1",
+        "model.ngos.append(agent)",
+        "np.add.at(model.pop.governance_actions, who, 1)",
+        "np.clip(model.pop.trust, 0, 1, out=model.pop.trust)",
+        "org.per_week = 3",
+        "del model.levers_backup[0]",
+    ],
+)
+def test_the_scan_catches_a_field_write(body):
+    from tests.intervention_scan import field_writes
+
+    assert field_writes(f"def hook(self, model, org, who, agent, ids):\n    {body}\n")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "model.levers.referral_days = 1",
+        "model.levers.issue_rate_factors[self.key] = f",
+        "self.seen[ids] = True",
+        "f = np.ones(3)\n    f[0] = 2",
+        "queued = model.issues.open_in_stage(2)\n    queued = queued[:1]",
+        "model.issues.escalate(ids, model.day)",
+        "lv = model.levers\n    lv.app_bonus = 2.0",
+    ],
+)
+def test_the_scan_allows_levers_own_state_and_verbs(body):
+    from tests.intervention_scan import field_writes
+
+    assert field_writes(f"def hook(self, model, org, who, agent, ids):\n    {body}\n") == []
