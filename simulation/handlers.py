@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.state import declared
+
 COMMITTEE, PROPERTY, GOVERNMENT = 0, 1, 2
 KIND_NAMES = ("committee", "property_management", "government")
 
@@ -24,19 +26,9 @@ class HandlerTable:
 
     def __init__(self):
         self.agents: list = []  # the Mesa agent viewing each row
-        self.kind = np.zeros(0, np.int8)  # COMMITTEE, PROPERTY or GOVERNMENT
-        self.community = np.zeros(0, np.int32)  # community served (-1: the whole street)
-        self.compound = np.zeros(0, np.int32)  # compound served (property companies; else -1)
-        self.staff = np.zeros(0)  # committee staff (committees only)
-        self.staff_hours_per_day = np.zeros(0)  # hours per staff member per working day (committees)
-        self.admin_burden = np.zeros(0)  # 0..1, share of committee time taken by tasks from above
-        self.hours_per_case = np.ones(0)  # staff hours per handled case-day (committees)
-        self.stated_capacity = np.zeros(0)  # cases per day (property companies, government units)
-        self.extra_capacity = np.zeros(0)  # cases per day added by interventions
-        self.success = np.zeros(0)  # 0..1, chance a finished case ends resolved
-        self.work_days = np.zeros(0)  # >= 1, mean handling days of a case
-        self.trust_target = np.zeros(0, np.int8)  # column of pop.trust its outcomes move
-        self.cases_worked = np.zeros(0, np.int64)  # case-days worked so far
+        # One array per declared handler state (simulation/state.py: dtype, range, writers).
+        for name, var in declared("handlers").items():
+            setattr(self, name, var.allocate(0))
         # Routing (set once the handlers exist).
         self.committee_of = np.zeros(0, np.int32)  # community -> committee row
         self.property_of = np.zeros(0, np.int32)  # compound -> property company row (-1: three-no compound)
@@ -50,26 +42,11 @@ class HandlerTable:
         """Append a handler row (values: community, compound, staff, ..., stated_capacity). Returns its id."""
         row = len(self.agents)
         self.agents.append(agent)
+        given = {"kind": kind, "trust_target": trust_target, "success": success, "work_days": work_days, **values}
         defaults = {"community": -1, "compound": -1, "hours_per_case": 1.0}
-        for name in (
-            "kind",
-            "community",
-            "compound",
-            "staff",
-            "staff_hours_per_day",
-            "admin_burden",
-            "hours_per_case",
-            "stated_capacity",
-            "extra_capacity",
-            "success",
-            "work_days",
-            "trust_target",
-            "cases_worked",
-        ):
-            given = {"kind": kind, "trust_target": trust_target, "success": success, "work_days": work_days}
-            value = given.get(name, values.get(name, defaults.get(name, 0)))
-            old = getattr(self, name)
-            setattr(self, name, np.append(old, np.asarray(value, old.dtype)))
+        for name, var in declared("handlers").items():
+            value = given.get(name, defaults.get(name, 0))
+            setattr(self, name, np.append(getattr(self, name), np.asarray(value, var.dtype)))
         return row
 
     # -- reads ----------------------------------------------------------------

@@ -38,6 +38,7 @@ from simulation.processes.casework import domain_index
 from simulation.processes.issues import IssueLog
 from simulation.processes.resources import MONTH, ResourcePool
 from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Scenario, ScenarioError, format_validation_error
+from simulation.state import DAY_START, SETUP
 from simulation.streams import Streams
 
 __all__ = ["PHASES", "CommunityModel", "Levers"]
@@ -118,6 +119,9 @@ class CommunityModel(mesa.Model):
         self._hooks: dict[str, list] = defaultdict(list)  # "before_<phase>" -> bound hooks, in switch-on order
         self._scheduled: list[tuple[int, str, dict]] = []
         self._building = True
+        # observer(stage, "before" | "after") is called around each phase (and the day's start and
+        # switch-ons); None in normal runs. Tests use it to check who writes which state.
+        self.observer = None
         for key, params in scn.interventions.items():
             start = int(params.get("start_day", 0))
             if start == 0:
@@ -380,22 +384,37 @@ class CommunityModel(mesa.Model):
         """One day: the phases in order, with the interventions' hooks around each."""
         self.day += 1
         day = self.day
-        for start, key, params in sorted(s for s in self._scheduled if s[0] <= day):
-            self._scheduled.remove((start, key, params))
-            self.switch_on(key, **params)
+        watch = self.observer
+        due = sorted(s for s in self._scheduled if s[0] <= day)
+        if due:
+            if watch:
+                watch(SETUP, "before")
+            for start, key, params in due:
+                self._scheduled.remove((start, key, params))
+                self.switch_on(key, **params)
+            if watch:
+                watch(SETUP, "after")
         if day >= len(self.activity_days):
             self.activity_days = np.concatenate([self.activity_days, np.zeros(len(self.activity_days), np.int32)])
+        if watch:
+            watch(DAY_START, "before")
         self.pop.invited[:] = False
         self.issues.start_day()
+        if watch:
+            watch(DAY_START, "after")
         drivers = self.scenario.drivers
         hooks = self._hooks
         for phase in self.phases:
+            if watch:
+                watch(phase.name, "before")
             for hook in hooks.get(f"before_{phase.name}", ()):
                 hook(self)
             if not phase.driver or getattr(drivers, phase.driver):
                 phase.function(self, day)
             for hook in hooks.get(f"after_{phase.name}", ()):
                 hook(self)
+            if watch:
+                watch(phase.name, "after")
 
     def metrics(self) -> dict[str, float]:
         """Current value of every metric in ``METRICS`` (as of the end of the last day)."""
