@@ -43,6 +43,11 @@ from simulation.streams import Streams
 
 __all__ = ["PHASES", "CommunityModel", "Levers"]
 
+ACTIVITY_DAYS_START = 1024  # initial length of the per-day activity count (doubles when a run is longer)
+# Calendars start at staggered fractions of a day's credit (multiples of the golden ratio's fractional
+# part spread evenly over [0, 1)), so organisers with equal rates do not all meet on the same day.
+GOLDEN_STAGGER = 0.618
+
 
 @dataclass
 class Levers:
@@ -106,7 +111,7 @@ class CommunityModel(mesa.Model):
         self._make_agents()
         self.pool = ResourcePool(self.pop.n_communities)
         self.pool.limited = scn.drivers.resources
-        self.activity_days = np.zeros(scn.days + 400, np.int32)
+        self.activity_days = np.zeros(ACTIVITY_DAYS_START, np.int32)  # activities held per day; grows as needed
         self.activity_log: list[tuple[int, int, str, int]] = []
         self.consultations_held = 0
         self.elections_held = 0
@@ -270,7 +275,7 @@ class CommunityModel(mesa.Model):
             invites=invites,
             **extra,
             # Stagger calendars so organisers do not all meet on the same day.
-            credit=(slot * 0.618) % 1.0,
+            credit=(slot * GOLDEN_STAGGER) % 1.0,
         )
         return self.organisers.add(org)
 

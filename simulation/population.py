@@ -111,7 +111,7 @@ def build_population(scn: Scenario, streams: Streams) -> Population:
     age_u = streams["setup.age"].generator(SETUP_DAY).random((2, max(n_hh, n)))
     hh_age = np.searchsorted(np.cumsum(shares), age_u[0, :n_hh] * shares.sum(), side="right")
     own_age = np.searchsorted(np.cumsum(shares), age_u[1, :n] * shares.sum(), side="right")
-    same = streams["setup.age_mix"].uniform(SETUP_DAY, n) < 0.7
+    same = streams["setup.age_mix"].uniform(SETUP_DAY, n) < p.household_age_match
     age_group = np.where(same, hh_age[household], own_age).clip(0, 2).astype(np.int8)
 
     def by_group(attr: str) -> np.ndarray:

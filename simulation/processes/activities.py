@@ -57,6 +57,17 @@ class ActivityOrganiser:
         return k
 
 
+# Stream slots: each organiser owns SLOTS_PER_ORGANISER consecutive slots, two per activity of a
+# day (awareness, attendance and first-come order use the first; the meeting ring the second), for up
+# to SLOTS_PER_ORGANISER // 2 activities a day (more wrap around and reuse draws).
+SLOTS_PER_ORGANISER = 16
+
+
+def activity_slot(organiser_slot: int, j: int) -> int:
+    """The stream slot of an organiser's ``j``-th activity of a day (its meeting ring uses slot + 1)."""
+    return organiser_slot * SLOTS_PER_ORGANISER + 2 * (j % (SLOTS_PER_ORGANISER // 2))
+
+
 class Organisers:
     """The registry of activity calendars, in the order they were added (their slots never change).
 
@@ -118,7 +129,7 @@ def activities(model: CommunityModel, day: int) -> None:
             # Draws are one per place in the organiser's scope (a fixed list of residents), so
             # a building gathering draws a few dozen numbers, not one per adult of the street,
             # and the same organiser's decisions stay paired across scenarios.
-            slot = org.slot * 16 + 2 * (j % 8)  # aware, attend and first-come order use slot; the meeting ring slot + 1
+            slot = activity_slot(org.slot, j)
             s = org.scope
             m = len(s)
             invited = pop.invited[s] | org.invites

@@ -79,7 +79,7 @@ def feedback(model: CommunityModel, day: int) -> None:
     if referred.any():
         t = pop.trust[:, T_COMMUNITY].copy()
         m, w, s, f = member[referred], weight[referred], success[referred], timely[referred]
-        _move(t, m, 0.5 * w * np.where(s, tr.gain_success * f * (1 - t[m]), -tr.loss_failure * t[m]))
+        _move(t, m, tr.referral_share * w * np.where(s, tr.gain_success * f * (1 - t[m]), -tr.loss_failure * t[m]))
         pop.trust[:, T_COMMUNITY] = t
     e = pop.efficacy
     _move(e, member, weight * np.where(success, tr.efficacy_gain * (1 - e[member]), -tr.efficacy_loss * e[member]))
