@@ -739,8 +739,10 @@ def interventions_block() -> str:
             out.append("| " + " | ".join(esc(x) for x in cells) + " |")
         out.append("")
     out.append(
-        "Costs are per community and month (`simulation/study/compare.py` puts them on one scale at an assumed "
-        "40 yuan per staff hour); they are assumptions."
+        "Costs are per community and month at the default parameters; with other parameters they scale with the "
+        "volume of work (`volume(params)` of each class: meetings, gatherings, visits per month). "
+        "`simulation/study/compare.py` puts staff hours and money on one scale at an assumed 40 yuan per staff hour. "
+        "All costs are assumptions."
     )
     return "\n".join(out).rstrip() + "\n"
 

@@ -178,3 +178,16 @@ def test_the_scan_allows_levers_own_state_and_verbs(body):
     from tests.intervention_scan import field_writes
 
     assert field_writes(f"def hook(self, model, org, who, agent, ids):\n    {body}\n") == []
+
+
+def test_cost_follows_the_parameters():
+    from simulation import INTERVENTIONS
+
+    for key, cls in INTERVENTIONS.items():
+        assert cls.cost() == {k: float(v) for k, v in cls.monthly_cost.items()}, key
+    jm = INTERVENTIONS["joint_meetings"]
+    weekly, monthly = jm.cost(jm.Params(every_days=7)), jm.cost(jm.Params(every_days=30))
+    assert weekly["staff_hours"] > 4 * monthly["staff_hours"] * 0.99
+    mh = INTERVENTIONS["model_households"]
+    assert mh.cost(mh.Params(gatherings_per_week=1.0))["money"] > mh.cost()["money"]
+    assert mh.cost(mh.Params(per_building=2))["staff_hours"] == 2 * mh.cost()["staff_hours"]

@@ -28,6 +28,10 @@ class JointMeetings(Intervention):
         every_days: int = Field(30, ge=1, le=365, description="days between joint meetings")
         referral_days_saved: int = Field(1, ge=0, le=30, description="days cut from each referral")
 
+    @classmethod
+    def volume(cls, params) -> float:
+        return 30.0 / params.every_days  # meetings per month (one at the defaults)
+
     def setup(self, model) -> None:
         model.levers.referral_days = max(0, model.levers.referral_days - self.params.referral_days_saved)
 
@@ -97,6 +101,15 @@ class FourPartyTeams(Intervention):
             1.0, ge=0, le=100, description="extra committee cases per day per community"
         )
         volunteer_hours_per_month: float = Field(40.0, ge=0, le=10_000, description="per community")
+
+    @classmethod
+    def volume(cls, params) -> float:
+        # Visits, mediation and volunteer services, each relative to its default, weighted equally.
+        return (
+            14.0 / params.visit_every_days
+            + params.mediation_cases_per_day / 1.0
+            + params.volunteer_hours_per_month / 40.0
+        ) / 3.0
 
     def setup(self, model) -> None:
         model.handlers.add_capacity((COMMITTEE,), self.params.mediation_cases_per_day)

@@ -57,6 +57,11 @@ class DiversifiedActivities(Intervention):
         )
         extra_per_week: float = Field(1.0, ge=0, le=14, description="more committee activities per week")
 
+    @classmethod
+    def volume(cls, params) -> float:
+        # Half is planning the wider repertoire, half the extra activities (one a week at the defaults).
+        return 0.5 + 0.5 * params.extra_per_week / 1.0
+
     def setup(self, model) -> None:
         bad = [t for t in self.params.types if t not in ACTIVITY_TYPES]
         if bad:
@@ -64,7 +69,7 @@ class DiversifiedActivities(Intervention):
         for org in model.organisers.of(model.committees):
             model.organisers.set_types(org, self.params.types)
             model.organisers.set_rate(org, org.per_week + self.params.extra_per_week)
-        model.pool.add_offer(funds=self.monthly_cost["money"])
+        model.pool.add_offer(funds=self.cost(self.params)["money"])
 
 
 @register
@@ -95,6 +100,10 @@ class PublicWelfareOrgs(Intervention):
             30.0, ge=0, le=10_000, description="volunteers it brings, per community"
         )
 
+    @classmethod
+    def volume(cls, params) -> float:
+        return params.per_week / 1.0  # activities per week (one at the defaults)
+
     def setup(self, model) -> None:
         # The organisation brings its own funds (the intervention's money) and volunteers to the pool.
         spec = Organiser(
@@ -103,7 +112,7 @@ class PublicWelfareOrgs(Intervention):
             types=["public_welfare"],
             capacity=self.params.capacity,
             activities_per_week=self.params.per_week,
-            funds_per_month=self.monthly_cost["money"],
+            funds_per_month=self.cost(self.params)["money"],
             volunteer_hours_per_month=self.params.volunteer_hours_per_month,
         )
         pop = model.pop
@@ -153,6 +162,12 @@ class NeighbourhoodNetworking(Intervention):
     class Params(InterventionParams):
         meeting_multiplier: float = Field(1.8, ge=1, le=10, description="times the baseline chat rate")
         introductions: float = Field(0.1, ge=0, le=1, description="share of chats turned into introductions")
+
+    @classmethod
+    def volume(cls, params) -> float:
+        return (
+            params.meeting_multiplier - 1.0
+        ) / 0.8  # extra meetings organised (0.8 of the usual rate at the defaults)
 
     def setup(self, model) -> None:
         lv = model.levers

@@ -39,6 +39,11 @@ class ModelHouseholds(Intervention):
         gathering_capacity: int = Field(12, ge=1, le=200)
         gathering_types: list[str] = Field(default_factory=lambda: ["public_welfare", "handicraft", "music"])
 
+    @classmethod
+    def volume(cls, params) -> float:
+        # Households supported, half fixed (training, relaying issues) and half their gatherings.
+        return params.per_building * (0.5 + 0.5 * params.gatherings_per_week / 0.25)
+
     def setup(self, model) -> None:
         pop = model.pop
         starts = pop.hh_indptr[:-1]
@@ -97,6 +102,10 @@ class ElderRepresentatives(Intervention):
         per_compound: int = Field(2, ge=1, le=50, description="representatives per compound")
         relay_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds of the elderly through them")
         reply_prob: float = Field(0.9, ge=0, le=1, description="chance they report back on a relayed issue")
+
+    @classmethod
+    def volume(cls, params) -> float:
+        return params.per_compound / 2.0  # representatives (two per compound at the defaults)
 
     def setup(self, model) -> None:
         pop = model.pop
@@ -168,6 +177,10 @@ class RepresentativeElection(Intervention):
         relay_bonus: float = Field(
             1.2, ge=0, le=10, description="reporting log-odds through a representative one knows"
         )
+
+    @classmethod
+    def volume(cls, params) -> float:
+        return 365.0 / params.every_days  # elections per year, costs spread over the months
 
     def setup(self, model) -> None:
         model.open_channel("representative", np.full(model.pop.n, -np.inf))
