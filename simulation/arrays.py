@@ -42,3 +42,29 @@ def compound_community(scn: Scenario) -> np.ndarray:
     """Community index of each compound (compounds are numbered community by community)."""
     c = scn.community
     return np.arange(c.communities * c.compounds_per_community) // c.compounds_per_community
+
+
+def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
+    """The gap-closing update, in place: a positive ``share`` (0..1) closes that share of the gap to 1,
+    a negative one removes ``|share|`` of the value held.
+
+    ``values`` is a 1-D float array (or a column view of one); ``who`` indexes it
+    and may repeat; ``share`` is one number or one per entry of ``who``. The
+    rule for repeats: every entry counts, and they compound as if applied one
+    after another (two gains of 0.1 close 1 - 0.9^2 = 0.19 of the gap); a
+    resident's gains in one call are applied before its losses. Values stay in
+    [0, 1]. Computed in float64 and stored in the array's dtype.
+    """
+    who = np.asarray(who, np.int64).ravel()
+    if who.size == 0:
+        return
+    share = np.broadcast_to(np.asarray(share, np.float64), who.shape)
+    for sign in (1.0, -1.0):
+        sel = share * sign > 0
+        if not sel.any():
+            continue
+        idx, inverse = np.unique(who[sel], return_inverse=True)
+        # Product of (1 - |share|) over each resident's entries, as a sum of logs.
+        keep = np.exp(np.bincount(inverse, weights=np.log1p(-np.abs(share[sel])), minlength=len(idx)))
+        v = values[idx].astype(np.float64)
+        values[idx] = (1.0 - (1.0 - v) * keep) if sign > 0 else v * keep

@@ -39,7 +39,7 @@ from simulation.processes.issues import IssueLog
 from simulation.processes.resources import MONTH, ResourcePool
 from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Scenario, ScenarioError, format_validation_error
 from simulation.state import DAY_START, SETUP
-from simulation.streams import Streams
+from simulation.streams import Streams, stable_slot
 
 __all__ = ["PHASES", "CommunityModel", "Levers"]
 
@@ -108,6 +108,8 @@ class CommunityModel(mesa.Model):
             party_volunteer_hours=scn.resources.party_volunteer_hours,
             consultation_every_days=scn.governance.consultation_every_days,
         )
+        self._switching: str | None = None  # the intervention being switched on (for stable slots)
+        self._added: dict[str, int] = {}  # calendars added per intervention key
         self._make_agents()
         self.pool = ResourcePool(self.pop.n_communities)
         self.pool.limited = scn.drivers.resources
@@ -260,8 +262,18 @@ class CommunityModel(mesa.Model):
         invites: bool = False,
         **extra,
     ) -> ActivityOrganiser:
-        """Register an activity calendar (used at set-up and by interventions)."""
-        slot = len(self.organisers)
+        """Register an activity calendar (used at set-up and by interventions).
+
+        Its stream slot never changes: calendars of the scenario are numbered in
+        order; one an intervention adds gets a slot from the intervention's key
+        and its own count, so it draws the same numbers whatever else is on and
+        whenever it is switched on (paired comparisons of combined arms).
+        """
+        if self._switching is None:
+            slot = len(self.organisers)
+        else:
+            count = self._added[self._switching] = self._added.get(self._switching, 0) + 1
+            slot = stable_slot(f"{self._switching}:{count}")
         org = ActivityOrganiser(
             name=getattr(agent, "name", str(agent)),
             slot=slot,
@@ -355,7 +367,11 @@ class CommunityModel(mesa.Model):
         except ValidationError as err:
             raise ScenarioError(format_validation_error(err, "switch_on", ("interventions", key), cls.Params)) from None
         iv = cls(p)
-        iv.setup(self)
+        self._switching = key
+        try:
+            iv.setup(self)
+        finally:
+            self._switching = None
         self.interventions.append(iv)
         for when, phase in cls.hooks():
             self._hooks[f"{when}_{phase}"].append(getattr(iv, f"{when}_{phase}"))

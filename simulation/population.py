@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulation.arrays import nudge
 from simulation.scenario import ACTIVITY_TYPES, AGE_GROUPS, Scenario
 from simulation.state import NEVER, declared
 from simulation.streams import SETUP_DAY, Streams
@@ -58,10 +59,14 @@ class Population:
         """These households become model households (党员示范户)."""
         self.model_household[households] = True
 
-    def close_gap(self, name: str, who: np.ndarray, share: float) -> None:
-        """Move a 0..1 state (e.g. ``efficacy``) of residents ``who`` a ``share`` of the way to 1."""
+    def nudge(self, name: str, who: np.ndarray, share, column: int | None = None) -> None:
+        """The gap-closing update of a 0..1 state (``efficacy``, or a ``trust`` column) for residents ``who``.
+
+        ``share`` > 0 closes that share of the gap to 1, < 0 removes that share of
+        the value; repeats compound (``simulation.arrays.nudge`` states the rule).
+        """
         values = getattr(self, name)
-        values[who] += np.float32(share) * (1.0 - values[who])
+        nudge(values if column is None else values[:, column], who, share)
 
     def group_masks(self) -> dict[str, np.ndarray]:
         """Boolean masks for the metric groups."""

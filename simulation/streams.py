@@ -21,6 +21,15 @@ def _name_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
 
 
+# Slots derived from names start above any positional slot a scenario can need.
+_NAMED_SLOT_BASE = 1 << 24
+
+
+def stable_slot(name: str) -> int:
+    """A slot number fixed by a name (e.g. "model_households:17"), the same in every run and process."""
+    return _NAMED_SLOT_BASE + (_name_key(name) % (1 << 32))
+
+
 class Stream:
     """One named stream; ``uniform(day, n)`` gives n draws in [0, 1).
 

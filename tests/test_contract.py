@@ -191,3 +191,39 @@ def test_cost_follows_the_parameters():
     mh = INTERVENTIONS["model_households"]
     assert mh.cost(mh.Params(gatherings_per_week=1.0))["money"] > mh.cost()["money"]
     assert mh.cost(mh.Params(per_building=2))["staff_hours"] == 2 * mh.cost()["staff_hours"]
+
+
+# -- the one gap-closing update --------------------------------------------------------------
+def test_nudge_compounds_repeats_and_stays_in_range():
+    from simulation.arrays import nudge
+
+    v = np.array([0.5, 0.2, 0.9, 0.0], np.float32)
+    nudge(v, np.array([0, 0, 1]), 0.1)
+    assert v[0] == pytest.approx(1 - 0.5 * 0.9**2, abs=1e-6)  # two gains compound
+    assert v[1] == pytest.approx(0.2 + 0.1 * 0.8, abs=1e-6)
+    assert v[2] == pytest.approx(0.9) and v[3] == 0.0  # untouched
+    w = np.array([0.5], np.float64)
+    nudge(w, np.array([0, 0]), np.array([0.2, -0.5]))  # gains first, then losses
+    assert w[0] == pytest.approx((1 - 0.5 * 0.8) * 0.5)
+    x = np.random.default_rng(0).random(50)
+    nudge(x, np.random.default_rng(1).integers(0, 50, 500), np.random.default_rng(2).uniform(-1, 1, 500))
+    assert ((x >= 0) & (x <= 1)).all()
+
+
+def test_nudge_writes_through_a_column_view():
+    from simulation.population import T_NEIGHBOURS
+
+    m = CommunityModel(scenario=Scenario().scaled(adults=300), rng=1)
+    before = m.pop.trust.copy()
+    m.pop.nudge("trust", np.array([3, 3]), 0.5, column=T_NEIGHBOURS)
+    assert m.pop.trust[3, T_NEIGHBOURS] == pytest.approx(1 - (1 - before[3, T_NEIGHBOURS]) * 0.25, abs=1e-6)
+    changed = np.argwhere(m.pop.trust != before)
+    assert changed.tolist() == [[3, T_NEIGHBOURS]]
+
+
+def test_intervention_calendars_keep_their_slots_whatever_else_is_on():
+    s = Scenario().scaled(adults=600)
+    alone = CommunityModel(scenario=s.with_interventions("model_households"), rng=1)
+    both = CommunityModel(scenario=s.with_interventions("public_welfare_orgs", "model_households"), rng=1)
+    slots = lambda m: sorted(o.slot for o in m.organisers if o.agent in m.branches)  # noqa: E731
+    assert slots(alone) and slots(alone) == slots(both)

@@ -133,7 +133,7 @@ class PublicWelfareOrgs(Intervention):
         self.comp_community = compound_community(model.scenario)
 
     def _attended(self, model, day, org, who) -> None:
-        model.pop.close_gap("efficacy", who, self.params.efficacy_gain)
+        model.pop.nudge("efficacy", who, self.params.efficacy_gain)
         self.attendance[day % 30, org.community] += len(who)
 
     def before_issues(self, model) -> None:

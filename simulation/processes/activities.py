@@ -164,8 +164,7 @@ def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.nda
     pop.last_activity[who] = day
     pop.activities_attended[who] += 1
     tr = model.scenario.trust
-    t = pop.trust[who, org.trust_col]
-    pop.trust[who, org.trust_col] = t + tr.attendance_gain * (1.0 - t)
+    pop.nudge("trust", who, tr.attendance_gain, column=org.trust_col)
     k = model.scenario.activities.co_attendee_ties
     if k == 0 or len(who) < 2 or not model.scenario.drivers.ties:
         return
@@ -174,5 +173,4 @@ def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.nda
     i = np.repeat(ring, k)
     j = ring[(np.repeat(np.arange(len(ring)), k) + np.tile(np.arange(1, k + 1), len(ring))) % len(ring)]
     model.network.meet(i, j, ACTIVITY)
-    tn = pop.trust[who, T_NEIGHBOURS]
-    pop.trust[who, T_NEIGHBOURS] = tn + tr.contact_gain * (1.0 - tn)
+    pop.nudge("trust", who, tr.contact_gain, column=T_NEIGHBOURS)
