@@ -1,7 +1,7 @@
 """Mesa agents: thin views over the population arrays, and the organisations.
 
 A ``Resident`` stores only its index; every attribute reads (and, for the
-dynamic state, writes) the arrays in ``model.pop`` (DESIGN rule 1). The
+dynamic state, writes) the arrays in ``model.pop`` (docs/ARCHITECTURE.md: arrays are the truth). The
 organisations are a few dozen agents whose state is plain Python; the
 vectorised phases read their capacities and calendars.
 """

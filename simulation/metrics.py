@@ -1,4 +1,4 @@
-"""The metric registry (DESIGN rule 7): every metric defined once, measured from state.
+"""The metric registry (docs/ARCHITECTURE.md): every metric defined once, measured from state.
 
 ``measure(model)`` computes all metrics from the arrays and the issue log
 (phase 11); the DataCollector, the CLI, the studies and the app read them

@@ -2,7 +2,7 @@
 
 One step is one day. The phase order is data (``PHASES``), printed by
 ``govsim describe``; each phase is a vectorised function over the arrays
-(DESIGN rules 2 and 3). Interventions act through the ``levers`` (mechanism
+(docs/ARCHITECTURE.md: vectorised phases, one explicit order). Interventions act through the ``levers`` (mechanism
 parameters) and the phase hooks, never on metrics.
 """
 

@@ -1,7 +1,7 @@
 """Resident state as a struct of arrays; households, buildings, compounds.
 
 One numpy array per attribute, indexed by a dense resident index 0..n-1
-(DESIGN rule 1). Mesa agents are views over these arrays. Generation draws
+(docs/ARCHITECTURE.md: arrays are the truth). Mesa agents are views over these arrays. Generation draws
 only from the set-up day of named streams, so the same seed gives the same
 population whatever else the scenario switches on.
 """

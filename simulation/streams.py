@@ -1,4 +1,4 @@
-"""Named random streams for common random numbers (DESIGN rule 5).
+"""Named random streams for common random numbers (docs/ARCHITECTURE.md; ODD §4.9).
 
 Every stochastic decision draws from its own stream. A stream's draws for a
 given day depend only on ``(seed, stream name, day, slot)``, never on how
