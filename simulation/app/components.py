@@ -105,8 +105,8 @@ def NumbersTable(run: PairedRun, lang: str, version: int):
 
 
 @solara.component
-def RemedyToggles(run: PairedRun, lang: str, on_change):
-    """One switch per remedy, with both titles and the paper section."""
+def RemedyToggles(run: PairedRun, lang: str, version: int, on_change):
+    """One switch per remedy, with both titles and the paper section (``version`` redraws it)."""
     Heading(t("remedies", lang))
     for key, cls in adapter.remedies().items():
         r = run.remedies.get(key)
@@ -253,7 +253,7 @@ def TrainerApp(scenario: str | None = None, seed: int = 1, folder: str | None = 
                         solara.Button(t("play", lg), on_click=lambda: playing.set(True), color="primary")
                     solara.Button(t("reset", lg), on_click=reset)
                 solara.SliderValue(t("speed", lg), value=speed, values=list(SPEEDS))
-                RemedyToggles(run, lg, changed)
+                RemedyToggles(run, lg, v, changed)
                 Heading(t("sliders", lg))
                 for dotted, (low, high, step) in SLIDERS.items():
                     current = overrides.value.get(dotted, slider_value(run.source, dotted))
@@ -268,7 +268,6 @@ def TrainerApp(scenario: str | None = None, seed: int = 1, folder: str | None = 
                     )
                 solara.ToggleButtonsSingle(
                     value=colour_by,
-                    values=["engaged", "trust"],
                     children=[
                         solara.Button(t("colour_engaged", lg), value="engaged"),
                         solara.Button(t("colour_trust", lg), value="trust"),
