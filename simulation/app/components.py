@@ -7,6 +7,7 @@ smaller components draw from it and call back into it. A counter
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -185,33 +186,44 @@ def TrainerApp(scenario: str | None = None, seed: int = 1, folder: str | None = 
             error.value = str(err)
         changed()
 
+    # Pause must stop the loop at once: an Event, not the reactive value, which the loop's
+    # thread may see late.
+    paused = solara.use_memo(threading.Event, [])
+
     def play_loop():
         # Runs in a thread while playing; one day per tick at the chosen speed.
-        while playing.value:
+        if not playing.value:
+            return
+        paused.clear()
+        while not paused.is_set():
             t0 = time.perf_counter()
             run.step(1)
             changed()
-            time.sleep(max(0.0, 1.0 / speed.value - (time.perf_counter() - t0)))
+            paused.wait(max(0.0, 1.0 / speed.value - (time.perf_counter() - t0)))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
-    def pick(name: str):
+    def pause():
+        paused.set()
         playing.value = False
+
+    def pick(name: str):
+        pause()
         archetype.value = name
         attempt(lambda: run.configure(scenario=resolve(str(choices.get(name, name)), where)[1]))
 
     def set_seed(value):
-        playing.value = False
+        pause()
         attempt(lambda: run.configure(seed=check_seed(value)))
 
     def set_slider(dotted: str, value: float):
-        playing.value = False
+        pause()
         attempt(lambda: run.configure(overrides={**overrides.value, dotted: value}))
         if not error.value:
             overrides.value = {**overrides.value, dotted: value}
 
     def reset():
-        playing.value = False
+        pause()
         attempt(run.reset)
 
     lg = lang.value
@@ -248,7 +260,7 @@ def TrainerApp(scenario: str | None = None, seed: int = 1, folder: str | None = 
                 with solara.Row():
                     solara.Button(t("step", lg), on_click=lambda: attempt(lambda: run.step(1)), disabled=playing.value)
                     if playing.value:
-                        solara.Button(t("pause", lg), on_click=lambda: playing.set(False), color="warning")
+                        solara.Button(t("pause", lg), on_click=pause, color="warning")
                     else:
                         solara.Button(t("play", lg), on_click=lambda: playing.set(True), color="primary")
                     solara.Button(t("reset", lg), on_click=reset)
