@@ -19,6 +19,7 @@ from simulation.app.i18n import t
 from simulation.app.layout import layout_for
 from simulation.app.plotly_view import PlotlyFigure, PlotlyLoader
 from simulation.app.session import SEED_MAX, PairedRun, check_seed
+from simulation.metrics import METRICS
 from simulation.scenario import Scenario, ScenarioError
 
 # The parameters trainers talk about: dotted field -> (low, high, step). Ranges are the scenario's own.
@@ -29,6 +30,7 @@ SLIDERS = {
     "population.party_share": (0.0, 0.5, 0.01),
 }
 SPEEDS = (1, 2, 5, 10, 20)  # days per second
+FRAMES_PER_SECOND = 2.0  # redraws while playing
 
 
 def slider_value(scn: Scenario, dotted: str) -> float:
@@ -72,6 +74,19 @@ def charts(run: PairedRun, lang: str) -> dict[str, dict]:
     }
 
 
+def fmt(name: str, value: float) -> str:
+    """A metric for the numbers table: shares and trust to 4 decimals, counts and days to 1."""
+    if value != value:  # NaN: nothing to measure yet (e.g. no issue closed)
+        return "–"
+    return f"{value:.1f}" if METRICS[name].high > 1 else f"{value:.4f}"
+
+
+def fmt_diff(name: str, diff: float) -> str:
+    if diff != diff:
+        return "–"
+    return f"{diff:+.1f}" if METRICS[name].high > 1 else f"{diff:+.4f}"
+
+
 def remedy_label(cls, lang: str) -> str:
     other = "en" if lang == "zh" else "zh"
     return f"{cls.title[lang]} · {cls.title[other]} · §{cls.paper_section}"
@@ -94,7 +109,7 @@ def NumbersTable(run: PairedRun, lang: str, version: int):
     for name, label in shown.ALL:
         b, r = base[name], rem[name]
         text = f"{t(groups[name], lang)}: {t(label, lang)}" if name in groups else t(label, lang)
-        rows.append((name, text, f"{b:.4f}", f"{r:.4f}", f"{r - b:+.4f}"))
+        rows.append((name, text, fmt(name, b), fmt(name, r), fmt_diff(name, r - b)))
     with solara.v.Html(tag="table", class_="govsim-numbers", attributes={"data-day": str(run.day)}):
         with solara.v.Html(tag="tr"):
             for h in head:
@@ -191,15 +206,21 @@ def TrainerApp(scenario: str | None = None, seed: int = 1, folder: str | None = 
     paused = solara.use_memo(threading.Event, [])
 
     def play_loop():
-        # Runs in a thread while playing; one day per tick at the chosen speed.
+        # Runs in a thread while playing: one day per tick at the chosen speed, but at most
+        # FRAMES_PER_SECOND redraws (a frame may then show several days), so the browser keeps
+        # up and Pause answers at once.
         if not playing.value:
             return
         paused.clear()
+        last_frame = 0.0
         while not paused.is_set():
             t0 = time.perf_counter()
             run.step(1)
-            changed()
+            if t0 - last_frame >= 1.0 / FRAMES_PER_SECOND:
+                last_frame = t0
+                changed()
             paused.wait(max(0.0, 1.0 / speed.value - (time.perf_counter() - t0)))
+        changed()  # the last day run
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 

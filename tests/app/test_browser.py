@@ -21,6 +21,7 @@ import pytest
 
 from simulation import load_scenario
 from simulation.app import shown
+from simulation.app.components import fmt
 from simulation.app.session import PairedRun
 from simulation.interventions import INTERVENTIONS
 
@@ -186,8 +187,8 @@ def test_remedy_mid_run_changes_the_remedy_side_only(page):
     remedy_differs = False
     for metric in shown.NAMES:
         base, rem, _ = numbers(page, metric)
-        assert base == f"{expect_base[metric]:.4f}", (metric, switched_on, now)
-        remedy_differs |= rem != f"{expect_rem[metric]:.4f}"
+        assert base == fmt(metric, expect_base[metric]), (metric, switched_on, now)
+        remedy_differs |= rem != fmt(metric, expect_rem[metric])
     assert remedy_differs
 
 
