@@ -1,6 +1,6 @@
 """govsim: an agent-based simulator of multi-actor community governance (Mesa).
 
-Public API (DESIGN.md)::
+Public API (docs/ARCHITECTURE.md)::
 
     from simulation import CommunityModel, Scenario, load_scenario, INTERVENTIONS, METRICS
 """

@@ -1,4 +1,4 @@
-"""The metric registry (DESIGN rule 7): every metric defined once, measured from state.
+"""The metric registry (docs/ARCHITECTURE.md): every metric defined once, measured from state.
 
 ``measure(model)`` computes all metrics from the arrays and the issue log
 (phase 11); the DataCollector, the CLI, the studies and the app read them
@@ -160,6 +160,6 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     deg = model.network.degree()
     out["ties_per_resident"] = float(deg.mean()) if pop.n else 0.0
     out["isolated_share"] = float(np.mean(model.network.degree(exclude_household=True) == 0))
-    held = model.activity_days
-    out["activities_held"] = float(np.sum(held[max(0, day - PARTICIPATION_DAYS + 1) : day + 1]))
+    held, t = model.activity_days, day + model.burn_in
+    out["activities_held"] = float(np.sum(held[max(0, t - PARTICIPATION_DAYS + 1) : t + 1]))
     return out

@@ -191,6 +191,9 @@ class Population(_Strict):
     """Residents: group traits and individual scatter."""
 
     party_share: float = unit(0.10, "share of adults who are Party members")
+    household_age_match: float = unit(
+        0.7, "share of adults in their household's age group (couples, flatmates); the rest drawn independently"
+    )
     trait_sd: float = Field(
         0.12,
         ge=0.0,
@@ -400,6 +403,9 @@ class Trust(_Strict):
     household_share: float = unit(0.5, "share of the update felt by the reporter's household members")
     efficacy_gain: float = unit(0.05)
     efficacy_loss: float = unit(0.08)
+    referral_share: float = unit(
+        0.5, "share of a referred case's trust update also felt by the community that took the report"
+    )
     grievance_loss: float = unit(0.03, "trust in the community lost when an issue is given up unreported")
     attendance_gain: float = unit(0.02, "gap to 1 closed in the organiser by attending its activity")
     contact_gain: float = unit(0.01, "gap closed in neighbour trust per new or renewed tie")
@@ -565,6 +571,12 @@ class Scenario(_Strict):
     name: str = "baseline"
     description: str = ""
     days: int = Field(365, ge=1, le=36_500, description="default run length in days")
+    burn_in_days: int = Field(
+        0,
+        ge=0,
+        le=3650,
+        description="days simulated before day 1 with no intervention on and nothing collected (spin-up)",
+    )
     community: Community = Community()
     population: Population = Population()
     network: Network = Network()

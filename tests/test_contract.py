@@ -125,3 +125,132 @@ def test_restore_rejects_other_objects():
 
     with pytest.raises(TypeError, match="not a CommunityModel"):
         CommunityModel.restore(pickle.dumps({"a": 1}))
+
+
+# -- the static contract: interventions write no other object's fields --------------------
+def test_no_intervention_writes_another_objects_fields():
+    from pathlib import Path
+
+    from tests.intervention_scan import field_writes
+
+    folder = Path(__file__).resolve().parents[1] / "simulation" / "interventions"
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        found += field_writes(path.read_text(encoding="utf-8"), path.name)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "log = model.issues\n    log.escalated[ids] = True",
+        "model.pop.invited[ids] = True",
+        "model.pop.trust[:, 0] += 0.1",
+        "e = model.pop.efficacy\n    e[who] += 0.1",
+        "for c in model.committees:\n        c.capacity *= 2",
+        "log, day = model.issues, model.day\n    log.work_left[ids] = 1",
+        "model.ngos.append(agent)",
+        "np.add.at(model.pop.governance_actions, who, 1)",
+        "np.clip(model.pop.trust, 0, 1, out=model.pop.trust)",
+        "org.per_week = 3",
+        "del model.levers_backup[0]",
+    ],
+)
+def test_the_scan_catches_a_field_write(body):
+    from tests.intervention_scan import field_writes
+
+    assert field_writes(f"def hook(self, model, org, who, agent, ids):\n    {body}\n")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "model.levers.referral_days = 1",
+        "model.levers.issue_rate_factors[self.key] = f",
+        "self.seen[ids] = True",
+        "f = np.ones(3)\n    f[0] = 2",
+        "queued = model.issues.open_in_stage(2)\n    queued = queued[:1]",
+        "model.issues.escalate(ids, model.day)",
+        "lv = model.levers\n    lv.app_bonus = 2.0",
+    ],
+)
+def test_the_scan_allows_levers_own_state_and_verbs(body):
+    from tests.intervention_scan import field_writes
+
+    assert field_writes(f"def hook(self, model, org, who, agent, ids):\n    {body}\n") == []
+
+
+def test_cost_follows_the_parameters():
+    from simulation import INTERVENTIONS
+
+    for key, cls in INTERVENTIONS.items():
+        assert cls.cost() == {k: float(v) for k, v in cls.monthly_cost.items()}, key
+    jm = INTERVENTIONS["joint_meetings"]
+    weekly, monthly = jm.cost(jm.Params(every_days=7)), jm.cost(jm.Params(every_days=30))
+    assert weekly["staff_hours"] > 4 * monthly["staff_hours"] * 0.99
+    mh = INTERVENTIONS["model_households"]
+    assert mh.cost(mh.Params(gatherings_per_week=1.0))["money"] > mh.cost()["money"]
+    assert mh.cost(mh.Params(per_building=2))["staff_hours"] == 2 * mh.cost()["staff_hours"]
+
+
+# -- the one gap-closing update --------------------------------------------------------------
+def test_nudge_compounds_repeats_and_stays_in_range():
+    from simulation.arrays import nudge
+
+    v = np.array([0.5, 0.2, 0.9, 0.0], np.float32)
+    nudge(v, np.array([0, 0, 1]), 0.1)
+    assert v[0] == pytest.approx(1 - 0.5 * 0.9**2, abs=1e-6)  # two gains compound
+    assert v[1] == pytest.approx(0.2 + 0.1 * 0.8, abs=1e-6)
+    assert v[2] == pytest.approx(0.9) and v[3] == 0.0  # untouched
+    w = np.array([0.5], np.float64)
+    nudge(w, np.array([0, 0]), np.array([0.2, -0.5]))  # gains first, then losses
+    assert w[0] == pytest.approx((1 - 0.5 * 0.8) * 0.5)
+    x = np.random.default_rng(0).random(50)
+    nudge(x, np.random.default_rng(1).integers(0, 50, 500), np.random.default_rng(2).uniform(-1, 1, 500))
+    assert ((x >= 0) & (x <= 1)).all()
+
+
+def test_nudge_writes_through_a_column_view():
+    from simulation.population import T_NEIGHBOURS
+
+    m = CommunityModel(scenario=Scenario().scaled(adults=300), rng=1)
+    before = m.pop.trust.copy()
+    m.pop.nudge("trust", np.array([3, 3]), 0.5, column=T_NEIGHBOURS)
+    assert m.pop.trust[3, T_NEIGHBOURS] == pytest.approx(1 - (1 - before[3, T_NEIGHBOURS]) * 0.25, abs=1e-6)
+    changed = np.argwhere(m.pop.trust != before)
+    assert changed.tolist() == [[3, T_NEIGHBOURS]]
+
+
+def test_intervention_calendars_keep_their_slots_whatever_else_is_on():
+    s = Scenario().scaled(adults=600)
+    alone = CommunityModel(scenario=s.with_interventions("model_households"), rng=1)
+    both = CommunityModel(scenario=s.with_interventions("public_welfare_orgs", "model_households"), rng=1)
+    slots = lambda m: sorted(o.slot for o in m.organisers if o.agent in m.branches)  # noqa: E731
+    assert slots(alone) and slots(alone) == slots(both)
+
+
+# -- spin-up -------------------------------------------------------------------------------
+def test_burn_in_is_simulated_without_interventions_and_not_collected():
+    s = Scenario().scaled(adults=600).override({"burn_in_days": 40})
+    base = CommunityModel(scenario=s, rng=8)
+    arm = CommunityModel(scenario=s.with_interventions("model_households", "community_app"), rng=8)
+    assert base.day == arm.day == 0 and base.tick == 40
+    # Nothing of the remedies acted before day 1: the state at day 0 is the baseline's.
+    assert np.array_equal(base.pop.trust, arm.pop.trust) and not arm.pop.model_household.any()
+    assert len(frame(base)) == 0
+    fresh = CommunityModel(scenario=Scenario().scaled(adults=600), rng=8)
+    assert not np.array_equal(base.pop.trust, fresh.pop.trust)  # the spin-up did run
+    base.run_for(30)
+    arm.run_for(30)
+    assert len(frame(base)) == 30 and arm.pop.model_household.any()
+    assert not frame(base).equals(frame(arm))
+
+
+def test_start_day_counts_from_day_one_after_burn_in():
+    s = Scenario().scaled(adults=600).override({"burn_in_days": 25})
+    base = CommunityModel(scenario=s, rng=9)
+    late = CommunityModel(scenario=s.with_interventions(whistle_report={"start_day": 12}), rng=9)
+    base.run_for(30)
+    late.run_for(30)
+    a, b = frame(base), frame(late)
+    assert a.iloc[:11].equals(b.iloc[:11]) and not a.iloc[11:].equals(b.iloc[11:])

@@ -80,13 +80,23 @@ class Intervention:
         ]
 
     @classmethod
+    def volume(cls, params: BaseModel) -> float:
+        """Volume of work with these parameters relative to the defaults (1.0 at the defaults).
+
+        An intervention whose work grows with its parameters (more meetings,
+        more gatherings) overrides this; its cost scales with it.
+        """
+        return 1.0
+
+    @classmethod
     def cost(cls, params: BaseModel | None = None) -> dict[str, float]:
         """Monthly cost per community with these parameters: ``{"staff_hours": h, "money": yuan}``.
 
-        The default is the class's ``monthly_cost``; an intervention whose cost
-        grows with its parameters (more gatherings, more visits) overrides this.
+        ``monthly_cost`` (the cost at the default parameters) times ``volume(params)``.
         """
-        return dict(cls.monthly_cost)
+        p = params if params is not None else cls.Params()
+        v = float(cls.volume(p))
+        return {k: float(x) * v for k, x in cls.monthly_cost.items()}
 
     def setup(self, model: CommunityModel) -> None:
         """Called once when the intervention is switched on."""

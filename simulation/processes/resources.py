@@ -31,6 +31,11 @@ class ResourcePool:
         self.available = np.zeros((days, 3))  # ring buffer of daily offer (monthly / 30)
         self.cancelled = 0
         self.limited = True  # False when the resources driver is off: nothing is ever short
+        self.extra = np.zeros((n_communities, 3))  # monthly offers interventions bring, per community
+
+    def add_offer(self, venue_hours: float = 0.0, funds: float = 0.0, volunteer_hours: float = 0.0) -> None:
+        """Resources an intervention brings to every community's pool each month (its own budget)."""
+        self.extra += np.array([venue_hours, funds, volunteer_hours], dtype=float)
 
     def refill(self) -> None:
         self.left[:] = self.offer
