@@ -676,10 +676,11 @@ def params_block() -> str:
 
 
 def metrics_block() -> str:
-    out = ["| metric | unit | range | description |", "|---|---|---|---|"]
+    out = ["| metric | unit | range | better | description |", "|---|---|---|---|---|"]
     for m in METRICS.values():
         rng = f"{fmt(float(m.low))} .. {fmt(float(m.high))}"
-        out.append("| " + " | ".join(esc(c) for c in (f"`{m.name}`", m.unit, rng, m.description)) + " |")
+        cells = (f"`{m.name}`", m.unit, rng, m.better or "(no direction)", m.description)
+        out.append("| " + " | ".join(esc(c) for c in cells) + " |")
     return "\n".join(out) + "\n"
 
 

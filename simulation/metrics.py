@@ -32,6 +32,13 @@ class Metric:
     description: str
     low: float = 0.0  # allowed range, for checks
     high: float = 1.0
+    # Which direction is an improvement: "higher", "lower", or "" (no direction;
+    # studies then rank and cost it by neither). Read by the study's ranking.
+    better: str = ""
+
+    def __post_init__(self) -> None:
+        if self.better not in ("higher", "lower", ""):
+            raise ValueError(f"metric {self.name}: better must be 'higher', 'lower' or '' (got {self.better!r})")
 
 
 def _defs() -> dict[str, Metric]:
@@ -48,19 +55,28 @@ def _defs() -> dict[str, Metric]:
             "participation_rate",
             "share",
             "adults who took part in a community activity or governance action in the last 30 days",
+            better="higher",
         )
     )
     for g, who in groups.items():
-        out.append(Metric(f"participation_rate_{g}", "share", f"participation_rate among {who}"))
+        out.append(Metric(f"participation_rate_{g}", "share", f"participation_rate among {who}", better="higher"))
     out.append(
         Metric(
             "governance_participation_rate",
             "share",
             "adults who raised an issue, attended a consultation or voted in the last 90 days",
+            better="higher",
         )
     )
     for g, who in groups.items():
-        out.append(Metric(f"governance_participation_rate_{g}", "share", f"governance_participation_rate among {who}"))
+        out.append(
+            Metric(
+                f"governance_participation_rate_{g}",
+                "share",
+                f"governance_participation_rate among {who}",
+                better="higher",
+            )
+        )
     trust_desc = {
         "community": "the community Party committee and residents' committee",
         "government": "government units",
@@ -69,36 +85,54 @@ def _defs() -> dict[str, Metric]:
         "neighbours": "neighbours (generalised)",
     }
     for t in TRUST_TARGETS:
-        out.append(Metric(f"trust_{t}", "trust 0..1", f"mean resident trust in {trust_desc[t]}"))
+        out.append(Metric(f"trust_{t}", "trust 0..1", f"mean resident trust in {trust_desc[t]}", better="higher"))
     big = float("inf")
     out += [
-        Metric("efficacy", "0..1", "mean political efficacy (belief that raising an issue works)"),
-        Metric("engaged_share", "share", "adults currently engaged (took part within the engagement memory)"),
-        Metric("issues_open", "issues", "issues raised and not yet closed (reported or not)", 0, big),
+        Metric("efficacy", "0..1", "mean political efficacy (belief that raising an issue works)", better="higher"),
+        Metric(
+            "engaged_share",
+            "share",
+            "adults currently engaged (took part within the engagement memory)",
+            better="higher",
+        ),
+        Metric("issues_open", "issues", "issues raised and not yet closed (reported or not)", 0, big, "lower"),
         Metric(
             "issues_stalled",
             "issues",
             "cross-department cases that made no progress today (departmental walls)",
             0,
             big,
+            "lower",
         ),
-        Metric("issues_unreported_share", "share", "issues raised in the last 90 days and never reported"),
-        Metric("issue_resolution_rate", "share", "issues raised in the last 90 days that are resolved"),
+        Metric(
+            "issues_unreported_share", "share", "issues raised in the last 90 days and never reported", better="lower"
+        ),
+        Metric(
+            "issue_resolution_rate", "share", "issues raised in the last 90 days that are resolved", better="higher"
+        ),
         Metric(
             "issue_resolution_days",
             "days",
             "median days from raising to resolution, issues resolved in the last 90 days (NaN if none)",
             0,
             big,
+            "lower",
         ),
         Metric(
             "resource_utilization",
             "share",
             "used / available community resources (venue hours, funds, volunteer hours), last 30 days",
+            # Higher: pooled venue hours, funds and volunteer time put to use rather than left idle.
+            better="higher",
         ),
-        Metric("ties_per_resident", "ties", "mean acquaintance ties per adult (household ties included)", 0, big),
-        Metric("isolated_share", "share", "adults with no acquaintance tie outside their own household"),
-        Metric("activities_held", "activities", "community activities held in the last 30 days", 0, big),
+        Metric(
+            "ties_per_resident", "ties", "mean acquaintance ties per adult (household ties included)", 0, big, "higher"
+        ),
+        Metric(
+            "isolated_share", "share", "adults with no acquaintance tie outside their own household", better="lower"
+        ),
+        # Higher: more occasions to meet and take part (the paper's aim); a cost of staff time is counted separately.
+        Metric("activities_held", "activities", "community activities held in the last 30 days", 0, big, "higher"),
     ]
     return {m.name: m for m in out}
 
