@@ -139,6 +139,8 @@ class Store:
         atomic_write(runs, lambda p: df.to_parquet(p, index=False))
         for p in parts:
             p.unlink(missing_ok=True)
+        if self.parts.is_dir() and not any(self.parts.iterdir()):
+            self.parts.rmdir()
         return df
 
 
