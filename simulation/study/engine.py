@@ -205,7 +205,14 @@ def run_plan(
     earlier included). A KeyboardInterrupt leaves every finished run in
     ``store`` (the manifest says "interrupted") and propagates.
     """
-    manifest = prepare(store, plan, overwrite)
+    try:
+        manifest = prepare(store, plan, overwrite)
+        return _execute(plan, store, manifest, executor, workers, scheduler, progress)
+    finally:
+        store.unlock()
+
+
+def _execute(plan, store, manifest, executor, workers, scheduler, progress) -> Outcome:
     specs = plan.specs()
     done = store.done_keys()
     todo = [s for s in specs if s.key not in done]

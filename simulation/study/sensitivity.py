@@ -45,6 +45,8 @@ def prcc(x: np.ndarray, y: np.ndarray) -> list[tuple[float, float, float]]:
         if dof > 0 and abs(r) < 1:
             z, se = math.atanh(r), 1 / math.sqrt(dof)
             lo, hi = math.tanh(z - Z95 * se), math.tanh(z + Z95 * se)
+        elif dof > 0 and abs(r) == 1:  # ranks in perfect order: the interval shrinks to the point
+            lo = hi = r
         else:
             lo = hi = math.nan
         out.append((r, lo, hi))

@@ -87,12 +87,18 @@ class Store:
     def lock(self) -> bool:
         """Take the directory for this process; False when another process holds it."""
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.root / ".lock", "w")  # noqa: SIM115 - held until the process ends
+        self._lock = open(self.root / ".lock", "w")  # noqa: SIM115 - held until unlock()
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            self.unlock()
             return False
         return True
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
 
     def read_manifest(self) -> dict[str, Any] | None:
         p = self.root / "manifest.json"
