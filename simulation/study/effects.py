@@ -18,7 +18,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation.metrics import METRICS, Metric
 
@@ -40,6 +39,8 @@ def effect_step(metric: Metric) -> tuple[float, str]:
 
 def _paired(d: np.ndarray) -> tuple[int, float, float, float]:
     """n, mean, half-width of the 95% t-interval, d_z of paired differences (NaN dropped)."""
+    from scipy import stats  # imported here: scipy.stats adds half a second to every govsim start
+
     d = d[~np.isnan(d)]
     n = len(d)
     if n == 0:
