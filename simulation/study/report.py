@@ -36,8 +36,8 @@ def _table(headers: list[str], rows: list[list[str]], seps: set[int] | None = No
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = []
     for i, row in enumerate(rows):
-        cls = ' class="sep"' if seps and i in seps else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+        sep = ' class="sep"' if seps and i in seps else ""
+        body.append(f"<tr{sep}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
     return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
