@@ -66,6 +66,7 @@ UNITS: dict[str, str] = {
     "community.stranger_index": "index 0..1",
     "population.party_share": "share of adults",
     "population.trait_sd": "sd on the 0..1 trait scale",
+    "population.household_age_match": "share of adults",
     "population.table": "file path",
     f"population.groups.{GROUP}.share": "share of adults",
     f"population.groups.{GROUP}.party_weight": "relative odds",
@@ -134,6 +135,7 @@ UNITS: dict[str, str] = {
     "trust.timely_days": "days",
     "trust.reply_bonus": "share of gap to 1 per reply",
     "trust.household_share": "weight 0..1",
+    "trust.referral_share": "weight 0..1",
     "trust.efficacy_gain": "share of gap to 1 per event",
     "trust.efficacy_loss": "share of efficacy per event",
     "trust.grievance_loss": "share of trust per event",
@@ -194,6 +196,7 @@ UNITS: dict[str, str] = {
     "interventions.*_days_saved": "days",
     "interventions.*.every_days": "days",
     "interventions.*.first_day": "day of run",
+    "interventions.*.start_day": "day of run (0: set-up)",
     "interventions.*bonus": "log-odds",
     "interventions.*.reply_prob": "probability per closed case",
     "interventions.*.escalated_success": "probability per finished case",
@@ -275,8 +278,11 @@ DESCRIPTIONS: dict[str, str] = {
 DRIVER_NOTES: dict[str, str] = {
     "ties": "off also stops co-attendance contacts and their neighbour-trust gain",
     "word_of_mouth": "off also stops the forgetting of neighbour trust",
-    "resources": "off also makes the pool unlimited (activities are never cancelled)",
 }
+DESCRIPTIONS["drivers.resources"] = (
+    "off makes the pool unlimited: activities are never cancelled for want of resources (the resources phase "
+    "still records use)"
+)
 for _i, _phase in enumerate(PHASES, 1):
     if _phase.driver:
         _note = DRIVER_NOTES.get(_phase.driver)
@@ -300,18 +306,20 @@ NOT_FITTED = "assumption; not among the fitted parameters (§8)"
 SWITCH = "model switch (no empirical value)"
 SOURCES: dict[str, str] = {
     "name": "—",
+    "interventions.*.start_day": SWITCH,
     "description": "—",
-    "days": "MODEL.md §2: a standard run is 365 days",
-    "interventions": "MODEL.md §7; baseline: none (status quo, paper §3)",
-    "community.communities": "MODEL.md §5: baseline is one community",
-    "community.compounds_per_community": "MODEL.md §5 (“several compounds”); 6 is an assumption",
+    "days": "brief R2 (ODD §0): a standard run is 365 days",
+    "interventions": "brief R7 (ODD §0); baseline: none (status quo, paper §3)",
+    "community.communities": "brief R5 (ODD §0): baseline is one community",
+    "community.compounds_per_community": "brief R5 (ODD §0) (“several compounds”); 6 is an assumption",
     "community.buildings_per_compound": A,
-    "community.adults": "MODEL.md §5: about 3,000 adults",
+    "community.adults": "brief R5 (ODD §0): about 3,000 adults",
     "community.household_adults_mean": "China 2020 census: 2.62 persons per household (all ages); 2.2 adults is an assumption derived from it",
     "community.three_no_compounds": "assumption: one old compound without property management (三无小区, paper §4.3(1))",
     "community.stranger_index": A,
     "population.party_share": "assumption: about 7% of all Chinese are Party members, more among urban adults",
     "population.trait_sd": A,
+    "population.household_age_match": A,
     "population.table": "— (optional input, ODD §6)",
     f"population.groups.{GROUP}.share": A,
     f"population.groups.{GROUP}.party_weight": "assumption: older cohorts joined more often",
@@ -322,7 +330,7 @@ SOURCES: dict[str, str] = {
     f"population.groups.{GROUP}.efficacy": NOT_FITTED,
     f"population.groups.{GROUP}.public_affairs_interest": f"young, middle: {FITTED}; elderly: assumption",
     f"population.groups.{GROUP}.interests.*": "assumption; paper §3.3: activities mostly performances and propaganda, which suit few groups",
-    "network.kind": "MODEL.md §4: other kinds for the canonical reductions",
+    "network.kind": "brief R4 (ODD §0): other kinds for the canonical reductions",
     "network.building_ties": f"{FITTED}, to isolated_share (weakly identified: these ties are gone by day 153)",
     "network.compound_ties": NOT_FITTED,
     "network.cross_compound_ties": NOT_FITTED,
@@ -344,7 +352,7 @@ SOURCES: dict[str, str] = {
     "issues.dispute": A,
     "issues.elderly_care": A,
     "issues.property_service": A,
-    "issues.three_no_maintenance_factor": "assumption (MODEL.md §3: three-no compounds raise more maintenance issues)",
+    "issues.three_no_maintenance_factor": "assumption (brief R3 (ODD §0): three-no compounds raise more maintenance issues)",
     "issues.cross_department_share": A,
     "issues.grievance_days": A,
     "reporting.base": NOT_FITTED,
@@ -380,6 +388,7 @@ SOURCES: dict[str, str] = {
     "trust.loss_failure": "assumption; failure weighs more than success (Slovic 1993)",
     "trust.reply_bonus": A,
     "trust.household_share": A,
+    "trust.referral_share": A,
     "trust.efficacy_gain": "assumption; smaller than efficacy_loss (asymmetry as for trust)",
     "trust.efficacy_loss": A,
     "trust.grievance_loss": A,
@@ -414,7 +423,7 @@ SOURCES: dict[str, str] = {
     "influence.threshold_sd": A,
     "influence.party_invites": A,
     "influence.direct": f"{SWITCH}; canonical reduction (Watts 2002, Granovetter 1978)",
-    "engagement.memory_days": "assumption; equals the 30-day participation window (DESIGN.md)",
+    "engagement.memory_days": "assumption; equals the 30-day participation window (the 30-day window of participation_rate)",
     "engagement.permanent": f"{SWITCH}; canonical reduction",
     "engagement.seed_residents": f"{SWITCH}; canonical reduction (Watts 2002: one random initial adopter)",
     "word_of_mouth.rate": "rule: DeGroot (1974); value an assumption",
@@ -731,8 +740,10 @@ def interventions_block() -> str:
             out.append("| " + " | ".join(esc(x) for x in cells) + " |")
         out.append("")
     out.append(
-        "Costs are per community and month (`simulation/study/compare.py` puts them on one scale at an assumed "
-        "40 yuan per staff hour); they are assumptions."
+        "Costs are per community and month at the default parameters; with other parameters they scale with the "
+        "volume of work (`volume(params)` of each class: meetings, gatherings, visits per month). "
+        "`simulation/study/arms.py` puts staff hours and money on one scale at an assumed 40 yuan per staff hour. "
+        "All costs are assumptions."
     )
     return "\n".join(out).rstrip() + "\n"
 

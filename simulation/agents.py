@@ -1,7 +1,7 @@
 """Mesa agents: thin views over the population arrays, and the organisations.
 
 A ``Resident`` stores only its index; every attribute reads (and, for the
-dynamic state, writes) the arrays in ``model.pop`` (DESIGN rule 1). The
+dynamic state, writes) the arrays in ``model.pop`` (docs/ARCHITECTURE.md: arrays are the truth). The
 organisations are a few dozen agents whose state is plain Python; the
 vectorised phases read their capacities and calendars.
 """
@@ -106,50 +106,54 @@ class Organisation(mesa.Agent):
 
 
 class CaseHandler(Organisation):
-    """An organisation that takes cases: capacity in cases per day, success chance, handling time."""
+    """An organisation that takes cases: a view of its row in ``model.handlers`` (arrays are the truth).
 
-    trust_target: int = 0  # column of pop.trust its outcomes move
+    ``capacity`` is in cases per day, ``success`` the chance a finished case
+    ends resolved, ``work_days`` the mean handling days. An organisation that
+    takes no cases (a resident unit) has ``handler_id`` -1 and capacity 0.
+    """
 
-    def __init__(self, model, name, community, capacity: float, success: float, work_days: float):
-        super().__init__(model, name, community)
-        self.capacity = float(capacity)
-        self.success = float(success)
-        self.work_days = float(work_days)
-        self.handler_id = -1  # set when the model indexes its handlers
+    handler_id: int = -1
+
+    @property
+    def _table(self):
+        return self.model.handlers
+
+    @property
+    def capacity(self) -> float:
+        return float(self._table.capacity()[self.handler_id]) if self.handler_id >= 0 else 0.0
+
+    @property
+    def success(self) -> float:
+        return float(self._table.success[self.handler_id]) if self.handler_id >= 0 else 0.0
+
+    @property
+    def work_days(self) -> float:
+        return float(self._table.work_days[self.handler_id]) if self.handler_id >= 0 else 0.0
+
+    @property
+    def cases_worked(self) -> int:
+        return int(self._table.cases_worked[self.handler_id]) if self.handler_id >= 0 else 0
 
 
 class CommunityCommittee(CaseHandler):
     """The community Party committee and residents' committee (社区党委/居委会).
 
-    Case capacity = staff x hours x (1 - administrative burden) / hours per case.
+    Case capacity = staff x hours x (1 - administrative burden) / hours per case (+ extra).
     """
 
     kind = "committee"
-    trust_target = 0
 
-    def __init__(
-        self,
-        model,
-        community: int,
-        staff: int,
-        hours: float,
-        admin_burden: float,
-        hours_per_case: float,
-        success: float,
-        work_days: float,
-    ):
-        self.staff = staff
-        self.staff_hours_per_day = hours
-        self.admin_burden = admin_burden
-        self.hours_per_case = hours_per_case
-        self.extra_capacity = 0.0  # cases per day added by interventions (e.g. four-party teams)
-        super().__init__(model, f"committee {community}", community, 0.0, success, work_days)
-        self.update_capacity()
+    def __init__(self, model, community: int):
+        super().__init__(model, f"committee {community}", community)
 
-    def update_capacity(self) -> None:
-        """Recompute case capacity after a change of staff, burden or extra capacity."""
-        free_hours = self.staff * self.staff_hours_per_day * (1.0 - self.admin_burden)
-        self.capacity = free_hours / self.hours_per_case + self.extra_capacity
+    @property
+    def admin_burden(self) -> float:
+        return float(self._table.admin_burden[self.handler_id])
+
+    @property
+    def staff(self) -> int:
+        return int(self._table.staff[self.handler_id])
 
 
 class PartyBranch(Organisation):
@@ -163,23 +167,10 @@ class PartyBranch(Organisation):
 
 
 class Enterprise(CaseHandler):
-    """A property-management company (one per managed compound) or a resident unit (驻区单位)."""
+    """A property-management company (one per managed compound, a case handler) or a resident unit (驻区单位)."""
 
-    trust_target = 2
-
-    def __init__(
-        self,
-        model,
-        name,
-        community,
-        kind: str,
-        compound: int = -1,
-        capacity: float = 0.0,
-        success: float = 0.0,
-        work_days: float = 1.0,
-        spec: Organiser | None = None,
-    ):
-        super().__init__(model, name, community, capacity, success, work_days)
+    def __init__(self, model, name, community, kind: str, compound: int = -1, spec: Organiser | None = None):
+        super().__init__(model, name, community)
         self.kind = kind
         self.compound = compound
         self.spec = spec
@@ -197,12 +188,11 @@ class NGO(Organisation):
 
 
 class GovernmentUnit(CaseHandler):
-    """A government unit (city, district or street level) with domains and a case capacity."""
+    """A government unit (city, district or street level) with domains; capacity and speed in ``model.handlers``."""
 
     kind = "government"
-    trust_target = 1
 
-    def __init__(self, model, spec: UnitSpec, communities: int = 1):
-        super().__init__(model, spec.name, -1, spec.capacity * communities, spec.success, spec.work_days)
+    def __init__(self, model, spec: UnitSpec):
+        super().__init__(model, spec.name, -1)
         self.level = spec.level
         self.domains = list(spec.domains)

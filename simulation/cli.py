@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -391,7 +392,7 @@ def describe(
     """Print the daily phases in order, the interventions, the metrics and the scenario's parameters."""
     from simulation.interventions import INTERVENTIONS
     from simulation.metrics import METRICS
-    from simulation.model import PHASES
+    from simulation.phases import PHASES
 
     scn = load_scenario(scenario) if scenario else Scenario()
     t = Table(title="Daily phases, in order (one step = one day)")
@@ -399,6 +400,15 @@ def describe(
         t.add_column(col)
     for i, ph in enumerate(PHASES, 1):
         t.add_row(str(i), ph.name, f"drivers.{ph.driver}" if ph.driver else "always", ph.description)
+    console.print(t)
+    from simulation.state import ALL
+
+    t = Table(title="State arrays and who writes them (phases; set-up includes switching an intervention on)")
+    for col in ("array", "per", "dtype", "range", "written by", "what"):
+        t.add_column(col)
+    for v in ALL:
+        rng = f"{v.low:g}..{v.high:g}"
+        t.add_row(f"{v.owner}.{v.name}", v.per, np.dtype(v.dtype).name, rng, ", ".join(v.writers), v.description)
     console.print(t)
     t = Table(title="Interventions")
     for col in ("key", "title", "paper", "staff h/month", "money/month"):

@@ -1,4 +1,4 @@
-"""The metric registry (DESIGN rule 7): every metric defined once, measured from state.
+"""The metric registry (docs/ARCHITECTURE.md): every metric defined once, measured from state.
 
 ``measure(model)`` computes all metrics from the arrays and the issue log
 (phase 11); the DataCollector, the CLI, the studies and the app read them
@@ -172,7 +172,7 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     out["efficacy"] = float(pop.efficacy.mean(dtype=np.float64))
     out["engaged_share"] = float(pop.engaged.mean())
 
-    out["issues_open"] = float(len(log.open))
+    out["issues_open"] = float(log.n_open())
     out["issues_stalled"] = float(log.stalled_today)
     w = log.window(day, ISSUE_DAYS)
     raised = w.stop - w.start

@@ -2,17 +2,20 @@
 
 One step is one day. The phase order is data (``PHASES``), printed by
 ``govsim describe``; each phase is a vectorised function over the arrays
-(DESIGN rules 2 and 3). Interventions act through the ``levers`` (mechanism
+(docs/ARCHITECTURE.md: vectorised phases, one explicit order). Interventions act through the ``levers`` (mechanism
 parameters) and the phase hooks, never on metrics.
 """
 
 from __future__ import annotations
 
+import copy
+import pickle
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import mesa
 import numpy as np
+from pydantic import ValidationError
 
 from simulation.agents import (
     NGO,
@@ -23,44 +26,27 @@ from simulation.agents import (
     PartyMember,
     Resident,
 )
+from simulation.arrays import compound_community
+from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY, HandlerTable
 from simulation.interventions import INTERVENTIONS, Intervention
 from simulation.metrics import measure, reporters
 from simulation.network import PresenceSampler, build_network
-from simulation.population import T_COMMUNITY, T_NGO, build_population
-from simulation.processes.activities import ActivityOrganiser, activities
-from simulation.processes.casework import casework, domain_index
-from simulation.processes.feedback import feedback
-from simulation.processes.governance import governance
-from simulation.processes.influence import influence
-from simulation.processes.issues import IssueLog, issues_arise
-from simulation.processes.reporting import reporting
-from simulation.processes.resources import ResourcePool, resources
-from simulation.processes.ties import ties
-from simulation.processes.word_of_mouth import word_of_mouth
-from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Scenario
-from simulation.streams import Streams
+from simulation.phases import PHASES
+from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_NGO, T_PROPERTY, build_population
+from simulation.processes.activities import ActivityOrganiser, Organisers
+from simulation.processes.casework import domain_index
+from simulation.processes.issues import IssueLog
+from simulation.processes.resources import MONTH, ResourcePool
+from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Scenario, ScenarioError, format_validation_error
+from simulation.state import DAY_START, SETUP
+from simulation.streams import Streams, stable_slot
 
+__all__ = ["PHASES", "CommunityModel", "Levers"]
 
-class Phase(NamedTuple):
-    name: str
-    driver: str  # the scenario.drivers switch that turns it off ("" = always on)
-    function: object
-    description: str
-
-
-PHASES: tuple[Phase, ...] = (
-    Phase("issues", "issues", issues_arise, "issues arise per household and domain"),
-    Phase("reporting", "reporting", reporting, "residents report issues (or not) through their channels"),
-    Phase("casework", "casework", casework, "the committee, property companies and government units work on cases"),
-    Phase("feedback", "feedback", feedback, "outcomes and replies update trust and efficacy"),
-    Phase("influence", "influence", influence, "threshold rule on engaged acquaintances; personal invitations"),
-    Phase("activities", "activities", activities, "organisers hold activities; residents attend"),
-    Phase("ties", "ties", ties, "chance meetings form ties; unused ties decay"),
-    Phase("word_of_mouth", "word_of_mouth", word_of_mouth, "trust moves toward acquaintances' trust"),
-    Phase("governance", "governance", governance, "consultations and elections"),
-    Phase("resources", "resources", resources, "the community pool is refilled monthly"),
-    Phase("measure", "", None, "metrics are measured and collected"),
-)
+ACTIVITY_DAYS_START = 1024  # initial length of the per-day activity count (doubles when a run is longer)
+# Calendars start at staggered fractions of a day's credit (multiples of the golden ratio's fractional
+# part spread evenly over [0, 1)), so organisers with equal rates do not all meet on the same day.
+GOLDEN_STAGGER = 0.618
 
 
 @dataclass
@@ -83,34 +69,6 @@ class Levers:
     consultation_every_days: int = 30
     extra_channels: dict[str, np.ndarray] = field(default_factory=dict)  # name -> per-resident log-odds (-inf: closed)
     reply_prob_by_channel: dict[str, float] = field(default_factory=dict)  # channel name -> reply chance
-    extra_offer: np.ndarray | None = None  # (communities, 3) monthly resources added to the pool
-
-
-class Handlers:
-    """The case handlers as arrays: committees, property companies, government units."""
-
-    def __init__(self, agents: list, committee_of, property_of, government_for, committee_domains):
-        self.agents = agents
-        for i, a in enumerate(agents):
-            a.handler_id = i
-        self.committee_of = np.asarray(committee_of, np.int32)
-        self.property_of = np.asarray(property_of, np.int32)
-        self.government_for = np.asarray(government_for, np.int32)
-        self.committee_domains = committee_domains
-        self.success = np.array([a.success for a in agents])
-        self.work_days = np.array([a.work_days for a in agents])
-        self.trust_target = np.array([a.trust_target for a in agents], np.int8)
-        self.is_government = np.array([isinstance(a, GovernmentUnit) for a in agents])
-        self.cases_worked = np.zeros(len(agents), np.int64)
-
-    def capacity(self) -> np.ndarray:
-        """Cases per day of each handler (read live: interventions may change agents' capacity)."""
-        return np.array([a.capacity for a in self.agents])
-
-    def refresh(self) -> None:
-        """Re-read success and handling time after an intervention changed agents."""
-        self.success = np.array([a.success for a in self.agents])
-        self.work_days = np.array([a.work_days for a in self.agents])
 
 
 class CommunityModel(mesa.Model):
@@ -150,25 +108,36 @@ class CommunityModel(mesa.Model):
             party_volunteer_hours=scn.resources.party_volunteer_hours,
             consultation_every_days=scn.governance.consultation_every_days,
         )
+        self._switching: str | None = None  # the intervention being switched on (for stable slots)
+        self._added: dict[str, int] = {}  # calendars added per intervention key
         self._make_agents()
         self.pool = ResourcePool(self.pop.n_communities)
         self.pool.limited = scn.drivers.resources
-        self.activity_days = np.zeros(scn.days + 400, np.int32)
+        self.activity_days = np.zeros(ACTIVITY_DAYS_START, np.int32)  # activities held per day; grows as needed
         self.activity_log: list[tuple[int, int, str, int]] = []
         self.consultations_held = 0
         self.elections_held = 0
         self._party_ties_day = -1
         self._party_ties = np.zeros(self.pop.n, np.float32)
 
-        self.interventions: list[Intervention] = [
-            INTERVENTIONS[key](INTERVENTIONS[key].Params.model_validate(params))
-            for key, params in scn.interventions.items()
-        ]
-        for iv in self.interventions:
-            iv.setup(self)
-        self.handlers.refresh()
+        # Interventions switched on at set-up (start_day 0) act before the pool is first filled;
+        # the others wait for the start of their day.
+        self.interventions: list[Intervention] = []
+        self._hooks: dict[str, list] = defaultdict(list)  # "before_<phase>" -> bound hooks, in switch-on order
+        self._scheduled: list[tuple[int, str, dict]] = []
+        self._building = True
+        # observer(stage, "before" | "after") is called around each phase (and the day's start and
+        # switch-ons); None in normal runs. Tests use it to check who writes which state.
+        self.observer = None
+        for key, params in scn.interventions.items():
+            start = int(params.get("start_day", 0))
+            if start == 0:
+                self.switch_on(key, **params)
+            else:
+                self._scheduled.append((start, key, dict(params)))
         self.pool.offer[:] = self.resource_offers()
         self.pool.refill()
+        self._building = False
 
         self._measured = measure(self, 0)
         self.datacollector = mesa.DataCollector(model_reporters=reporters())
@@ -195,59 +164,65 @@ class CommunityModel(mesa.Model):
             (PartyMember if p else Resident)(self, i) for i, p in enumerate(pop.party.tolist())
         ]
         cw = scn.casework
-        committees = [
-            CommunityCommittee(
-                self,
-                c,
-                cw.committee_staff,
-                cw.staff_hours_per_day,
-                cw.admin_burden,
-                cw.hours_per_case,
+        table = self.handlers = HandlerTable()
+        committees = [CommunityCommittee(self, c) for c in range(pop.n_communities)]
+        for c, agent in enumerate(committees):
+            agent.handler_id = table.add(
+                agent,
+                COMMITTEE,
+                T_COMMUNITY,
                 cw.committee_success,
                 cw.committee_work_days,
+                community=c,
+                staff=cw.committee_staff,
+                staff_hours_per_day=cw.staff_hours_per_day,
+                admin_burden=cw.admin_burden,
+                hours_per_case=cw.hours_per_case,
             )
-            for c in range(pop.n_communities)
-        ]
         self.committees = committees
-        comp_community = np.arange(pop.n_compounds) // scn.community.compounds_per_community
+        comp_community = compound_community(scn)
         self.branches = [PartyBranch(self, k, int(comp_community[k])) for k in range(pop.n_compounds)]
         properties: list[Enterprise] = []
         property_of = np.full(pop.n_compounds, -1)
-        for k in range(pop.n_compounds):
-            if not pop.three_no[k]:
-                property_of[k] = len(committees) + len(properties)
-                properties.append(
-                    Enterprise(
-                        self,
-                        f"property company {k}",
-                        int(comp_community[k]),
-                        "property_management",
-                        k,
-                        cw.property_capacity,
-                        cw.property_success,
-                        cw.property_work_days,
-                    )
-                )
+        for k in np.flatnonzero(~pop.three_no):
+            agent = Enterprise(self, f"property company {k}", int(comp_community[k]), "property_management", int(k))
+            agent.handler_id = property_of[k] = table.add(
+                agent,
+                PROPERTY,
+                T_PROPERTY,
+                cw.property_success,
+                cw.property_work_days,
+                community=int(comp_community[k]),
+                compound=int(k),
+                stated_capacity=cw.property_capacity,
+            )
+            properties.append(agent)
         self.property_companies = properties
-        # Government units serve the whole street: their capacity grows with the communities they serve.
-        units = [GovernmentUnit(self, spec, pop.n_communities) for spec in scn.government.units]
+        units = [GovernmentUnit(self, spec) for spec in scn.government.units]
+        for agent, spec in zip(units, scn.government.units, strict=True):
+            # Units serve the whole street: their capacity grows with the communities they serve.
+            agent.handler_id = table.add(
+                agent,
+                GOVERNMENT,
+                T_GOVERNMENT,
+                spec.success,
+                spec.work_days,
+                stated_capacity=spec.capacity * pop.n_communities,
+            )
         self.government_units = units
         government_for = np.full(len(DOMAINS), -1)
         level_rank = {"street": 0, "district": 1, "city": 2}
         for d_i, d in enumerate(DOMAINS):
             # The lowest-level unit responsible for a domain takes its cases.
-            cands = [(level_rank[u.level], j) for j, u in enumerate(units) if d in u.domains]
+            cands = [(level_rank[u.level], u.handler_id) for u in units if d in u.domains]
             if cands:
-                government_for[d_i] = len(committees) + len(properties) + min(cands)[1]
-        self.handlers = Handlers(
-            committees + properties + units,
-            committee_of=np.arange(pop.n_communities),
-            property_of=property_of,
-            government_for=government_for,
-            committee_domains=domain_index(cw.committee_domains),
-        )
+                government_for[d_i] = min(cands)[1]
+        table.committee_of = np.array([a.handler_id for a in committees], np.int32)
+        table.property_of = property_of.astype(np.int32)
+        table.government_for = government_for.astype(np.int32)
+        table.committee_domains = domain_index(cw.committee_domains)
         # Activity organisers: the committee, NGOs and resident units of each community.
-        self.organisers: list[ActivityOrganiser] = []
+        self.organisers = Organisers()
         self.ngos: list[NGO] = []
         self.resident_units: list[Enterprise] = []
         comm_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
@@ -287,8 +262,18 @@ class CommunityModel(mesa.Model):
         invites: bool = False,
         **extra,
     ) -> ActivityOrganiser:
-        """Register an activity calendar (used at set-up and by interventions)."""
-        slot = len(self.organisers)
+        """Register an activity calendar (used at set-up and by interventions).
+
+        Its stream slot never changes: calendars of the scenario are numbered in
+        order; one an intervention adds gets a slot from the intervention's key
+        and its own count, so it draws the same numbers whatever else is on and
+        whenever it is switched on (paired comparisons of combined arms).
+        """
+        if self._switching is None:
+            slot = len(self.organisers)
+        else:
+            count = self._added[self._switching] = self._added.get(self._switching, 0) + 1
+            slot = stable_slot(f"{self._switching}:{count}")
         org = ActivityOrganiser(
             name=getattr(agent, "name", str(agent)),
             slot=slot,
@@ -302,10 +287,33 @@ class CommunityModel(mesa.Model):
             invites=invites,
             **extra,
             # Stagger calendars so organisers do not all meet on the same day.
-            credit=(slot * 0.618) % 1.0,
+            credit=(slot * GOLDEN_STAGGER) % 1.0,
         )
-        self.organisers.append(org)
-        return org
+        return self.organisers.add(org)
+
+    def add_ngo(self, name: str, community: int, kind: str, spec) -> NGO:
+        """A social organisation joins a community (e.g. one an intervention brings)."""
+        agent = NGO(self, name, community, kind, spec)
+        self.ngos.append(agent)
+        return agent
+
+    def join_pool(self, agents) -> None:
+        """These organisations offer their resources to the pool from the next refill (双报到)."""
+        for agent in agents:
+            agent.joined = True
+
+    def open_channel(self, name: str, logodds: np.ndarray, reply_prob: float | None = None) -> None:
+        """Open (or re-aim) a reporting channel: per-resident log-odds bonus, ``-inf`` where it is closed.
+
+        ``reply_prob`` is the chance a case reported through it gets a reply
+        that closes the loop (default: the casework reply chance).
+        """
+        logodds = np.asarray(logodds, np.float32)
+        if logodds.shape != (self.pop.n,):
+            raise ValueError(f"open_channel {name!r}: need one log-odds per resident ({self.pop.n})")
+        self.levers.extra_channels[name] = logodds
+        if reply_prob is not None:
+            self.levers.reply_prob_by_channel[name] = float(reply_prob)
 
     def resource_offers(self) -> np.ndarray:
         """Monthly offer of each community's pool: (communities, [venue hours, funds, volunteer hours])."""
@@ -315,8 +323,7 @@ class CommunityModel(mesa.Model):
         ).astype(float)
         party_per_comm = np.bincount(self.pop.community[self.pop.party], minlength=self.pop.n_communities)
         offer[:, 2] += self.levers.party_volunteer_hours * party_per_comm
-        if self.levers.extra_offer is not None:
-            offer += self.levers.extra_offer
+        offer += self.pool.extra
         for agent in self.ngos + self.resident_units:
             s = agent.spec
             if agent.joined:
@@ -342,37 +349,93 @@ class CommunityModel(mesa.Model):
             self._party_ties_day = self.day
         return self._party_ties
 
+    # -- interventions -----------------------------------------------------------
+    def switch_on(self, key: str, **params) -> Intervention:
+        """Switch intervention ``key`` on from now (before the next day's phases).
+
+        ``params`` are its parameters (validated; defaults otherwise). During a
+        run, the resources it brings enter the pool at once for the rest of the
+        month, pro rata. Returns the intervention object.
+        """
+        cls = INTERVENTIONS.get(key)
+        if cls is None:
+            raise ScenarioError(f"switch_on: unknown intervention {key!r} (known: {', '.join(sorted(INTERVENTIONS))})")
+        if any(iv.key == key for iv in self.interventions):
+            raise ScenarioError(f"switch_on: {key!r} is already on")
+        try:
+            p = cls.Params.model_validate(params)
+        except ValidationError as err:
+            raise ScenarioError(format_validation_error(err, "switch_on", ("interventions", key), cls.Params)) from None
+        iv = cls(p)
+        self._switching = key
+        try:
+            iv.setup(self)
+        finally:
+            self._switching = None
+        self.interventions.append(iv)
+        for when, phase in cls.hooks():
+            self._hooks[f"{when}_{phase}"].append(getattr(iv, f"{when}_{phase}"))
+        if not self._building:
+            offer = self.resource_offers()
+            # The month runs to the refill at the end of the next multiple of 30 days.
+            left_days = MONTH - (self.day % MONTH)
+            self.pool.left += (offer - self.pool.offer) * (left_days / MONTH)
+            self.pool.offer[:] = offer
+        return iv
+
+    # -- copies ------------------------------------------------------------------
+    def snapshot(self) -> bytes:
+        """The whole model as bytes; ``CommunityModel.restore`` gives a copy that continues exactly as this one."""
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def restore(cls, snapshot: bytes) -> CommunityModel:
+        """An independent model from ``snapshot()`` (same day, state, streams and collected data)."""
+        model = pickle.loads(snapshot)
+        if not isinstance(model, cls):
+            raise TypeError(f"restore: not a {cls.__name__} snapshot")
+        return model
+
+    def fork(self) -> CommunityModel:
+        """An independent copy of this model that continues exactly as it would."""
+        return copy.deepcopy(self)
+
     # -- running ---------------------------------------------------------------
     def step(self) -> None:
         """One day: the phases in order, with the interventions' hooks around each."""
         self.day += 1
         day = self.day
+        watch = self.observer
+        due = sorted(s for s in self._scheduled if s[0] <= day)
+        if due:
+            if watch:
+                watch(SETUP, "before")
+            for start, key, params in due:
+                self._scheduled.remove((start, key, params))
+                self.switch_on(key, **params)
+            if watch:
+                watch(SETUP, "after")
         if day >= len(self.activity_days):
             self.activity_days = np.concatenate([self.activity_days, np.zeros(len(self.activity_days), np.int32)])
+        if watch:
+            watch(DAY_START, "before")
         self.pop.invited[:] = False
-        self.issues.closed_today = np.zeros(0, np.int64)
+        self.issues.start_day()
+        if watch:
+            watch(DAY_START, "after")
         drivers = self.scenario.drivers
+        hooks = self._hooks
         for phase in self.phases:
-            for iv in self.interventions:
-                iv.before_phase(phase.name, self)
-            if phase.name == "measure":
-                self._measure(day)
-            elif getattr(drivers, phase.driver):
+            if watch:
+                watch(phase.name, "before")
+            for hook in hooks.get(f"before_{phase.name}", ()):
+                hook(self)
+            if not phase.driver or getattr(drivers, phase.driver):
                 phase.function(self, day)
-            for iv in self.interventions:
-                iv.after_phase(phase.name, self)
-
-    def _measure(self, day: int) -> None:
-        self.issues.prune_open()
-        pop, eng = self.pop, self.scenario.engagement
-        recent = np.maximum(pop.last_activity, pop.last_governance) > day - eng.memory_days
-        if eng.permanent:
-            pop.engaged |= recent
-        else:
-            pop.engaged[:] = recent
-        self.pool.record(day)
-        self._measured = measure(self, day)
-        self.datacollector.collect(self)
+            for hook in hooks.get(f"after_{phase.name}", ()):
+                hook(self)
+            if watch:
+                watch(phase.name, "after")
 
     def metrics(self) -> dict[str, float]:
         """Current value of every metric in ``METRICS`` (as of the end of the last day)."""

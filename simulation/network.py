@@ -4,7 +4,7 @@ Ties are stored once per direction as globally sorted keys ``row * n + col``
 (sorted keys are exactly CSR order), with a weight and a kind per entry. So a
 lookup of many pairs is one ``searchsorted``, adding ties is one ordered
 insert, decay and pruning are one pass over the arrays, and the scipy matrix
-for word of mouth and influence is a zero-copy view (DESIGN rule 6).
+for word of mouth and influence is a zero-copy view (docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The observed patterns the baseline must reproduce (MODEL.md §1), and how they are measured.
+"""The observed patterns the baseline must reproduce (docs/ODD.md §1), and how they are measured.
 
 Pattern-oriented modelling (Grimm et al. 2005): each pattern is a target
 with a tolerance, measured from a standard 365-day baseline run. Turnout

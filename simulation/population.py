@@ -1,68 +1,46 @@
 """Resident state as a struct of arrays; households, buildings, compounds.
 
 One numpy array per attribute, indexed by a dense resident index 0..n-1
-(DESIGN rule 1). Mesa agents are views over these arrays. Generation draws
+(docs/ARCHITECTURE.md: arrays are the truth). Mesa agents are views over these arrays. Generation draws
 only from the set-up day of named streams, so the same seed gives the same
 population whatever else the scenario switches on.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from simulation.arrays import nudge
 from simulation.scenario import ACTIVITY_TYPES, AGE_GROUPS, Scenario
+from simulation.state import NEVER, declared
 from simulation.streams import SETUP_DAY, Streams
 
 YOUNG, MIDDLE, ELDERLY = 0, 1, 2
 TRUST_TARGETS: tuple[str, ...] = ("community", "government", "property", "ngo", "neighbours")
 T_COMMUNITY, T_GOVERNMENT, T_PROPERTY, T_NGO, T_NEIGHBOURS = range(5)
-NEVER = -1_000_000  # "day of last action" for residents who never acted
 
 
-@dataclass
 class Population:
-    """All residents (adults) of the street, one array per attribute."""
+    """All residents (adults) of the street: one array per state declared in ``simulation/state.py``.
 
-    # structure (fixed)
-    household: np.ndarray  # int32, household index
-    building: np.ndarray  # int32, global building index
-    compound: np.ndarray  # int32, global compound index
-    community: np.ndarray  # int32, community index
-    age_group: np.ndarray  # int8, YOUNG / MIDDLE / ELDERLY
-    party: np.ndarray  # bool, Party member
-    # traits (fixed unless an intervention changes access)
-    free_time: np.ndarray  # float32 0..1, share of evenings and weekends free
-    presence: np.ndarray  # float32 0..1, share of daytime spent in the compound
-    digital: np.ndarray  # bool, uses the community app when it exists
-    public_affairs: np.ndarray  # float32 0..1, interest in consultations and elections
-    interest: np.ndarray  # float32 (n, types) 0..1, interest per activity type
-    threshold: np.ndarray  # float32 0..1, share of engaged acquaintances that pulls
-    # dynamic state
-    trust: np.ndarray  # float32 (n, 5) 0..1, columns TRUST_TARGETS
-    trust_neighbours_start: np.ndarray  # float32, where forgetting pulls back to
-    efficacy: np.ndarray  # float32 0..1
-    engaged: np.ndarray  # bool, took part within the engagement memory
-    pulled: np.ndarray  # bool, acquaintances' engagement reached the threshold
-    last_activity: np.ndarray  # int32 day of the last activity attended
-    last_governance: np.ndarray  # int32 day of the last governance action
-    activities_attended: np.ndarray  # int32 count
-    governance_actions: np.ndarray  # int32 count
-    invited: np.ndarray  # bool, personally invited to something today
-    # households (fixed)
-    hh_building: np.ndarray  # int32 per household
-    hh_compound: np.ndarray  # int32 per household
-    hh_community: np.ndarray  # int32 per household
-    hh_indptr: np.ndarray  # int64 (H+1), members of household h are hh_members[indptr[h]:indptr[h+1]]
-    hh_members: np.ndarray  # int32
-    model_household: np.ndarray  # bool per household (党员示范户), set by interventions
-    # structure sizes and per-compound facts
-    n_buildings: int = 0
-    n_compounds: int = 0
-    n_communities: int = 0
-    three_no: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # bool per compound
+    Structure sizes: ``n_buildings``, ``n_compounds``, ``n_communities``;
+    ``three_no`` marks three-no compounds (bool per compound).
+    """
+
+    def __init__(self, n_buildings: int, n_compounds: int, n_communities: int, three_no: np.ndarray, **arrays):
+        states = declared("pop")
+        missing, unknown = set(states) - set(arrays), set(arrays) - set(states)
+        if missing or unknown:
+            raise TypeError(f"Population: missing {sorted(missing)}, undeclared {sorted(unknown)}")
+        for name, var in states.items():
+            values = np.asarray(arrays[name])
+            if values.dtype != var.dtype:
+                raise TypeError(f"Population.{name}: dtype {values.dtype}, declared {np.dtype(var.dtype)}")
+            setattr(self, name, values)
+        self.n_buildings, self.n_compounds, self.n_communities = n_buildings, n_compounds, n_communities
+        self.three_no = np.asarray(three_no, bool)
 
     @property
     def n(self) -> int:
@@ -71,6 +49,24 @@ class Population:
     @property
     def n_households(self) -> int:
         return int(self.hh_building.shape[0])
+
+    # -- verbs (what interventions may change in resident state) ----------------
+    def invite(self, who) -> None:
+        """Personally invite these residents (indices or a mask) to what happens today."""
+        self.invited[who] = True
+
+    def designate_model_households(self, households: np.ndarray) -> None:
+        """These households become model households (党员示范户)."""
+        self.model_household[households] = True
+
+    def nudge(self, name: str, who: np.ndarray, share, column: int | None = None) -> None:
+        """The gap-closing update of a 0..1 state (``efficacy``, or a ``trust`` column) for residents ``who``.
+
+        ``share`` > 0 closes that share of the gap to 1, < 0 removes that share of
+        the value; repeats compound (``simulation.arrays.nudge`` states the rule).
+        """
+        values = getattr(self, name)
+        nudge(values if column is None else values[:, column], who, share)
 
     def group_masks(self) -> dict[str, np.ndarray]:
         """Boolean masks for the metric groups."""
@@ -120,7 +116,7 @@ def build_population(scn: Scenario, streams: Streams) -> Population:
     age_u = streams["setup.age"].generator(SETUP_DAY).random((2, max(n_hh, n)))
     hh_age = np.searchsorted(np.cumsum(shares), age_u[0, :n_hh] * shares.sum(), side="right")
     own_age = np.searchsorted(np.cumsum(shares), age_u[1, :n] * shares.sum(), side="right")
-    same = streams["setup.age_mix"].uniform(SETUP_DAY, n) < 0.7
+    same = streams["setup.age_mix"].uniform(SETUP_DAY, n) < p.household_age_match
     age_group = np.where(same, hh_age[household], own_age).clip(0, 2).astype(np.int8)
 
     def by_group(attr: str) -> np.ndarray:

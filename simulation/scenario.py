@@ -191,6 +191,9 @@ class Population(_Strict):
     """Residents: group traits and individual scatter."""
 
     party_share: float = unit(0.10, "share of adults who are Party members")
+    household_age_match: float = unit(
+        0.7, "share of adults in their household's age group (couples, flatmates); the rest drawn independently"
+    )
     trait_sd: float = Field(
         0.12,
         ge=0.0,
@@ -400,6 +403,9 @@ class Trust(_Strict):
     household_share: float = unit(0.5, "share of the update felt by the reporter's household members")
     efficacy_gain: float = unit(0.05)
     efficacy_loss: float = unit(0.08)
+    referral_share: float = unit(
+        0.5, "share of a referred case's trust update also felt by the community that took the report"
+    )
     grievance_loss: float = unit(0.03, "trust in the community lost when an issue is given up unreported")
     attendance_gain: float = unit(0.02, "gap to 1 closed in the organiser by attending its activity")
     contact_gain: float = unit(0.01, "gap closed in neighbour trust per new or renewed tie")
@@ -715,7 +721,8 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _format(err: ValidationError, source: str, prefix: tuple = (), root: Any = None) -> str:
+def format_validation_error(err: ValidationError, source: str, prefix: tuple = (), root: Any = None) -> str:
+    """One line: source, dotted field, message, the value given and the allowed range."""
     first = err.errors()[0]
     loc = tuple(first["loc"])
     dotted = ".".join(str(p) for p in prefix + loc) or "(top level)"
@@ -748,11 +755,11 @@ def _validate(data: dict, source: str) -> Scenario:
                 try:
                     cls.model_validate(params)
                 except ValidationError as err:
-                    raise ScenarioError(_format(err, source, ("interventions", key), cls)) from None
+                    raise ScenarioError(format_validation_error(err, source, ("interventions", key), cls)) from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_format(err, source)) from None
+        raise ScenarioError(format_validation_error(err, source)) from None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

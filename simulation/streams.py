@@ -1,4 +1,4 @@
-"""Named random streams for common random numbers (DESIGN rule 5).
+"""Named random streams for common random numbers (docs/ARCHITECTURE.md; ODD §4.9).
 
 Every stochastic decision draws from its own stream. A stream's draws for a
 given day depend only on ``(seed, stream name, day, slot)``, never on how
@@ -19,6 +19,15 @@ def _name_key(name: str) -> int:
     # A stable 64-bit key: Python's hash() is salted per process, so it would
     # break reproducibility across runs and worker processes.
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
+
+
+# Slots derived from names start above any positional slot a scenario can need.
+_NAMED_SLOT_BASE = 1 << 24
+
+
+def stable_slot(name: str) -> int:
+    """A slot number fixed by a name (e.g. "model_households:17"), the same in every run and process."""
+    return _NAMED_SLOT_BASE + (_name_key(name) % (1 << 32))
 
 
 class Stream:

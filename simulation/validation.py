@@ -1,4 +1,4 @@
-"""Canonical reductions (MODEL.md §4): thin wrappers that run the real model.
+"""Canonical reductions (docs/ODD.md §4.13): thin wrappers that run the real model.
 
 Each wrapper builds a scenario that switches off every driver but one, runs
 ``CommunityModel`` itself and returns the outcome; nothing is re-implemented

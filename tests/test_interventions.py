@@ -37,8 +37,8 @@ def reports_by_channel(m, name):
     return np.flatnonzero(rep & (log.channel[: log.size] == names.index(name)))
 
 
-def test_catalogue_is_complete_and_declared():
-    expected = {
+def test_catalogue_holds_the_papers_remedies_and_each_is_declared():
+    papers_remedies = {
         "model_households",
         "joint_meetings",
         "whistle_report",
@@ -54,7 +54,7 @@ def test_catalogue_is_complete_and_declared():
         "performance_assessment",
         "smart_analytics",
     }
-    assert set(INTERVENTIONS) == expected
+    assert papers_remedies <= set(INTERVENTIONS)  # more may be registered
     for key, cls in INTERVENTIONS.items():
         assert cls.key == key
         assert cls.title["en"] and cls.title["zh"] and cls.paper_section

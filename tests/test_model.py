@@ -15,7 +15,7 @@ from simulation.agents import (
     PartyMember,
     Resident,
 )
-from simulation.model import PHASES
+from simulation.phases import PHASES
 
 
 def _run(scn, seed, days):
@@ -120,6 +120,7 @@ def test_default_model_and_phase_order():
         "word_of_mouth",
         "governance",
         "resources",
+        "engagement",
         "measure",
     ]
 

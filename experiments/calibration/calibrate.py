@@ -1,4 +1,4 @@
-"""Calibrate the baseline's behavioural parameters to the patterns of MODEL.md §1.
+"""Calibrate the baseline's behavioural parameters to the patterns of docs/ODD.md §1.
 
 Search: a seeded Latin hypercube over the free parameters (stage 1), then a
 second hypercube in a box of half the width around the best point (stage 2);

@@ -1,4 +1,4 @@
-"""Paired effects of each of the fourteen interventions on the baseline.
+"""Paired effects of each registered intervention on the baseline.
 
 20 replications x 365 days, each arm paired with the baseline by seed;
 means over the last 90 days. Writes ``effects.csv`` (the full tidy table)

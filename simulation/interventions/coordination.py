@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
 from simulation.interventions import Intervention, InterventionParams, register
-from simulation.interventions.organisations import add_to_pool
 from simulation.processes.issues import IN_TRANSIT, QUEUED
 
 
@@ -28,16 +28,19 @@ class JointMeetings(Intervention):
         every_days: int = Field(30, ge=1, le=365, description="days between joint meetings")
         referral_days_saved: int = Field(1, ge=0, le=30, description="days cut from each referral")
 
+    @classmethod
+    def volume(cls, params) -> float:
+        return 30.0 / params.every_days  # meetings per month (one at the defaults)
+
     def setup(self, model) -> None:
         model.levers.referral_days = max(0, model.levers.referral_days - self.params.referral_days_saved)
 
-    def before_phase(self, name, model) -> None:
-        if name != "casework" or model.day % self.params.every_days != 0:
+    def before_casework(self, model) -> None:
+        if model.day % self.params.every_days != 0:
             return
         log = model.issues
-        o = log.open
-        waiting = o[(log.stage[o] == QUEUED) | (log.stage[o] == IN_TRANSIT)]
-        log.coordinated[waiting[log.cross[waiting]]] = True
+        waiting = log.open_in_stage(QUEUED, IN_TRANSIT)
+        log.coordinate(waiting[log.cross[waiting]])
 
 
 @register
@@ -65,18 +68,15 @@ class WhistleReport(Intervention):
     def setup(self, model) -> None:
         model.levers.escalated_success = max(model.levers.escalated_success, self.params.escalated_success)
 
-    def before_phase(self, name, model) -> None:
-        if name != "casework":
-            return
+    def before_casework(self, model) -> None:
         log, day = model.issues, model.day
-        o = log.open
-        referred = o[(log.stage[o] == QUEUED) & (log.handler[o] >= 0)]
-        referred = referred[log.handler[referred] >= len(model.committees)]
+        queued = log.open_in_stage(QUEUED)
+        # Referred: at a property company or a government unit, not the committee itself.
+        referred = queued[(log.handler[queued] >= 0) & (model.handlers.kind[log.handler[queued]] != COMMITTEE)]
         late = referred[~log.escalated[referred] & (day - log.reported[referred] >= self.params.escalate_after_days)]
-        log.escalated[late] = True
-        log.escalated_day[late] = day
+        log.escalate(late, day)
         due = referred[log.escalated[referred] & (day - log.escalated_day[referred] >= self.params.respond_within_days)]
-        log.work_left[due] = np.minimum(log.work_left[due], 1)
+        log.expedite(due)
 
 
 @register
@@ -102,22 +102,25 @@ class FourPartyTeams(Intervention):
         )
         volunteer_hours_per_month: float = Field(40.0, ge=0, le=10_000, description="per community")
 
-    def setup(self, model) -> None:
-        for c in model.committees:
-            c.extra_capacity += self.params.mediation_cases_per_day
-            c.update_capacity()
-        add_to_pool(model, volunteer_hours=self.params.volunteer_hours_per_month)
-        model.levers.extra_channels["four_party_team"] = np.full(model.pop.n, -np.inf, np.float32)
+    @classmethod
+    def volume(cls, params) -> float:
+        # Visits, mediation and volunteer services, each relative to its default, weighted equally.
+        return (
+            14.0 / params.visit_every_days
+            + params.mediation_cases_per_day / 1.0
+            + params.volunteer_hours_per_month / 40.0
+        ) / 3.0
 
-    def before_phase(self, name, model) -> None:
-        if name != "reporting":
-            return
+    def setup(self, model) -> None:
+        model.handlers.add_capacity((COMMITTEE,), self.params.mediation_cases_per_day)
+        model.pool.add_offer(volunteer_hours=self.params.volunteer_hours_per_month)
+        model.open_channel("four_party_team", np.full(model.pop.n, -np.inf, np.float32))
+
+    def before_reporting(self, model) -> None:
         pop, day = model.pop, model.day
         visited = (day + pop.compound) % self.params.visit_every_days == 0
         home = self.stream(model, "visit").uniform(day, pop.n) < pop.presence
-        model.levers.extra_channels["four_party_team"] = np.where(
-            visited & home, self.params.visit_bonus, -np.inf
-        ).astype(np.float32)
+        model.open_channel("four_party_team", np.where(visited & home, self.params.visit_bonus, -np.inf))
 
 
 @register
@@ -138,9 +141,7 @@ class AffairsAdmission(Intervention):
         burden_cut: float = Field(0.4, ge=0, le=1, description="share of the administrative burden removed")
 
     def setup(self, model) -> None:
-        for c in model.committees:
-            c.admin_burden *= 1.0 - self.params.burden_cut
-            c.update_capacity()
+        model.handlers.cut_admin_burden(self.params.burden_cut)
 
 
 @register
@@ -163,8 +164,6 @@ class PerformanceAssessment(Intervention):
         reply_prob: float = Field(0.6, ge=0, le=1, description="reply chance after assessment call-backs")
 
     def setup(self, model) -> None:
-        for a in model.government_units + model.property_companies:
-            a.capacity *= 1.0 + self.params.capacity_boost
-            a.work_days = max(1.0, a.work_days * (1.0 - self.params.work_days_cut))
-        model.handlers.refresh()
+        p = self.params
+        model.handlers.boost((GOVERNMENT, PROPERTY), 1.0 + p.capacity_boost, 1.0 - p.work_days_cut)
         model.levers.reply_prob = max(model.levers.reply_prob, self.params.reply_prob)

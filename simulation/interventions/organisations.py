@@ -5,18 +5,12 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from simulation.agents import NGO
+from simulation.arrays import compound_community
 from simulation.interventions import Intervention, InterventionParams, register
 from simulation.population import T_NGO
 from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Organiser
 
 SHARED_NEEDS = [DOMAINS.index(d) for d in ("maintenance", "sanitation", "dispute")]
-
-
-def add_to_pool(model, venue_hours: float = 0.0, funds: float = 0.0, volunteer_hours: float = 0.0) -> None:
-    """Add monthly resources to every community's pool (an intervention's own budget)."""
-    extra = np.tile([venue_hours, funds, volunteer_hours], (model.pop.n_communities, 1)).astype(float)
-    model.levers.extra_offer = extra if model.levers.extra_offer is None else model.levers.extra_offer + extra
 
 
 @register
@@ -38,11 +32,9 @@ class DualReporting(Intervention):
 
     def setup(self, model) -> None:
         model.levers.party_volunteer_hours = max(model.levers.party_volunteer_hours, self.params.party_volunteer_hours)
-        for unit in model.resident_units:
-            unit.joined = True
-        for org in model.organisers:
-            if org.agent in model.resident_units:
-                org.per_week = max(org.per_week, self.params.unit_activities_per_week)
+        model.join_pool(model.resident_units)
+        for org in model.organisers.of(model.resident_units):
+            model.organisers.set_rate(org, max(org.per_week, self.params.unit_activities_per_week))
 
 
 @register
@@ -65,15 +57,19 @@ class DiversifiedActivities(Intervention):
         )
         extra_per_week: float = Field(1.0, ge=0, le=14, description="more committee activities per week")
 
+    @classmethod
+    def volume(cls, params) -> float:
+        # Half is planning the wider repertoire, half the extra activities (one a week at the defaults).
+        return 0.5 + 0.5 * params.extra_per_week / 1.0
+
     def setup(self, model) -> None:
         bad = [t for t in self.params.types if t not in ACTIVITY_TYPES]
         if bad:
             raise ValueError(f"diversified_activities.types: unknown type {bad[0]!r}")
-        for org in model.organisers:
-            if org.agent in model.committees:
-                org.types = [ACTIVITY_TYPES.index(t) for t in self.params.types]
-                org.per_week += self.params.extra_per_week
-        add_to_pool(model, funds=self.monthly_cost["money"])
+        for org in model.organisers.of(model.committees):
+            model.organisers.set_types(org, self.params.types)
+            model.organisers.set_rate(org, org.per_week + self.params.extra_per_week)
+        model.pool.add_offer(funds=self.cost(self.params)["money"])
 
 
 @register
@@ -104,6 +100,10 @@ class PublicWelfareOrgs(Intervention):
             30.0, ge=0, le=10_000, description="volunteers it brings, per community"
         )
 
+    @classmethod
+    def volume(cls, params) -> float:
+        return params.per_week / 1.0  # activities per week (one at the defaults)
+
     def setup(self, model) -> None:
         # The organisation brings its own funds (the intervention's money) and volunteers to the pool.
         spec = Organiser(
@@ -112,14 +112,13 @@ class PublicWelfareOrgs(Intervention):
             types=["public_welfare"],
             capacity=self.params.capacity,
             activities_per_week=self.params.per_week,
-            funds_per_month=self.monthly_cost["money"],
+            funds_per_month=self.cost(self.params)["money"],
             volunteer_hours_per_month=self.params.volunteer_hours_per_month,
         )
         pop = model.pop
         self.attendance = np.zeros((30, pop.n_communities))
         for c in range(pop.n_communities):
-            agent = NGO(model, f"public-welfare organisation ({c})", c, "public_welfare", spec)
-            model.ngos.append(agent)
+            agent = model.add_ngo(f"public-welfare organisation ({c})", c, "public_welfare", spec)
             model.add_organiser(
                 agent,
                 c,
@@ -131,21 +130,19 @@ class PublicWelfareOrgs(Intervention):
                 on_attend=self._attended,
             )
         self.adults = np.bincount(pop.community, minlength=pop.n_communities)
-        self.comp_community = np.arange(pop.n_compounds) // model.scenario.community.compounds_per_community
+        self.comp_community = compound_community(model.scenario)
 
     def _attended(self, model, day, org, who) -> None:
-        e = model.pop.efficacy
-        e[who] += np.float32(self.params.efficacy_gain) * (1.0 - e[who])
+        model.pop.nudge("efficacy", who, self.params.efficacy_gain)
         self.attendance[day % 30, org.community] += len(who)
 
-    def before_phase(self, name, model) -> None:
-        if name == "issues":
-            self.attendance[model.day % 30] = 0.0  # the slot is reused for today
-            per_adult = self.attendance.sum(axis=0) / np.maximum(self.adults, 1)
-            cut = self.params.issue_reduction * np.minimum(1.0, per_adult / self.params.full_effect_attendance)
-            factor = np.ones((model.pop.n_compounds, len(DOMAINS)))
-            factor[:, SHARED_NEEDS] = (1.0 - cut[self.comp_community])[:, None]
-            model.levers.issue_rate_factors[self.key] = factor
+    def before_issues(self, model) -> None:
+        self.attendance[model.day % 30] = 0.0  # the slot is reused for today
+        per_adult = self.attendance.sum(axis=0) / np.maximum(self.adults, 1)
+        cut = self.params.issue_reduction * np.minimum(1.0, per_adult / self.params.full_effect_attendance)
+        factor = np.ones((model.pop.n_compounds, len(DOMAINS)))
+        factor[:, SHARED_NEEDS] = (1.0 - cut[self.comp_community])[:, None]
+        model.levers.issue_rate_factors[self.key] = factor
 
 
 @register
@@ -165,6 +162,12 @@ class NeighbourhoodNetworking(Intervention):
     class Params(InterventionParams):
         meeting_multiplier: float = Field(1.8, ge=1, le=10, description="times the baseline chat rate")
         introductions: float = Field(0.1, ge=0, le=1, description="share of chats turned into introductions")
+
+    @classmethod
+    def volume(cls, params) -> float:
+        return (
+            params.meeting_multiplier - 1.0
+        ) / 0.8  # extra meetings organised (0.8 of the usual rate at the defaults)
 
     def setup(self, model) -> None:
         lv = model.levers
@@ -189,6 +192,11 @@ class SmartAnalytics(Intervention):
     paper_section = "3.2"
     monthly_cost = {"staff_hours": 12.0, "money": 2500.0}
 
+    # A varied programme: each time a type was among the last PICK_MEMORY picks, it loses
+    # REPEAT_PENALTY of forecast demand (mean interest, 0..1), so a close second takes turns.
+    PICK_MEMORY = 3
+    REPEAT_PENALTY = 0.1
+
     class Params(InterventionParams):
         every_days: int = Field(7, ge=1, le=365)
         hotspot_cut: float = Field(0.4, ge=0, le=1, description="relative cut of the hotspot's issue rate")
@@ -197,23 +205,20 @@ class SmartAnalytics(Intervention):
     def setup(self, model) -> None:
         self.fixed_until = np.zeros((model.pop.n_compounds, len(DOMAINS)), np.int64)
         self.recent_types: dict[int, list[int]] = {}
-        for org in model.organisers:
-            if org.agent in model.committees:
-                org.choose_type = self._choose
+        for org in model.organisers.of(model.committees):
+            model.organisers.set_chooser(org, self._choose)
 
     def _choose(self, model, org) -> int:
         # Demand forecast: mean interest of the community's residents in each offered type,
         # discounted by how often it was among the last three picks (a varied programme).
         interest = model.pop.interest[org.scope][:, org.types].mean(axis=0)
         recent = self.recent_types.get(org.slot, [])
-        penalty = np.array([recent.count(t) for t in org.types]) * 0.1
+        penalty = np.array([recent.count(t) for t in org.types]) * self.REPEAT_PENALTY
         pick = org.types[int(np.argmax(interest - penalty))]
-        self.recent_types[org.slot] = (recent + [pick])[-3:]
+        self.recent_types[org.slot] = (recent + [pick])[-self.PICK_MEMORY :]
         return pick
 
-    def before_phase(self, name, model) -> None:
-        if name != "issues":
-            return
+    def before_issues(self, model) -> None:
         log, day = model.issues, model.day
         if day % self.params.every_days == 0 and log.size:
             w = log.window(day - 1, 30)

@@ -6,28 +6,12 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from simulation.arrays import members_by, ranked_within
 from simulation.interventions import Intervention, InterventionParams, register
 from simulation.population import ELDERLY, T_COMMUNITY
 from simulation.processes.governance import hold_election
 from simulation.scenario import ACTIVITY_TYPES
 from simulation.streams import SETUP_DAY
-
-
-def ranked_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Rank (0 = highest score) of each entry within its group."""
-    order = np.lexsort((-score, group))
-    g = group[order]
-    rank_sorted = np.arange(len(g)) - np.searchsorted(g, g, side="left")
-    rank = np.empty(len(g), np.int64)
-    rank[order] = rank_sorted
-    return rank
-
-
-def members_by(group: np.ndarray) -> list[np.ndarray]:
-    """Resident indices per group value 0..max (one sort, not one scan per group)."""
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(int(group.max(initial=-1)) + 2))
-    return [order[bounds[k] : bounds[k + 1]] for k in range(len(bounds) - 1)]
 
 
 @register
@@ -55,6 +39,11 @@ class ModelHouseholds(Intervention):
         gathering_capacity: int = Field(12, ge=1, le=200)
         gathering_types: list[str] = Field(default_factory=lambda: ["public_welfare", "handicraft", "music"])
 
+    @classmethod
+    def volume(cls, params) -> float:
+        # Households supported, half fixed (training, relaying issues) and half their gatherings.
+        return params.per_building * (0.5 + 0.5 * params.gatherings_per_week / 0.25)
+
     def setup(self, model) -> None:
         pop = model.pop
         starts = pop.hh_indptr[:-1]
@@ -62,14 +51,13 @@ class ModelHouseholds(Intervention):
         u = self.stream(model, "select").uniform(SETUP_DAY, pop.n_households)
         rank = ranked_within(pop.hh_building, np.where(has_party, u, -1.0))
         chosen = np.flatnonzero(has_party & (rank < self.params.per_building))
-        pop.model_household[chosen] = True
+        pop.designate_model_households(chosen)
         buildings = np.zeros(pop.n_buildings, bool)
         buildings[pop.hh_building[chosen]] = True
         self.in_building = buildings[pop.building]
-        model.levers.extra_channels["model_household"] = np.where(
-            self.in_building, self.params.relay_bonus, -np.inf
-        ).astype(np.float32)
-        model.levers.reply_prob_by_channel["model_household"] = self.params.reply_prob
+        model.open_channel(
+            "model_household", np.where(self.in_building, self.params.relay_bonus, -np.inf), self.params.reply_prob
+        )
         by_building = members_by(pop.building)
         types = [t for t in self.params.gathering_types if t in ACTIVITY_TYPES]
         for h in chosen:
@@ -86,11 +74,9 @@ class ModelHouseholds(Intervention):
                 needs=(0.0, 0.0, 0.0),  # in the household's home, by its own members: no pool resources
             )
 
-    def before_phase(self, name, model) -> None:
-        if name != "activities":
-            return
+    def before_activities(self, model) -> None:
         u = self.stream(model, "invite").uniform(model.day, model.pop.n)
-        model.pop.invited |= self.in_building & (u < self.params.invite_rate)
+        model.pop.invite(self.in_building & (u < self.params.invite_rate))
 
 
 @register
@@ -105,6 +91,8 @@ class ElderRepresentatives(Intervention):
     every consultation.
     """
 
+    # Interest in public affairs (0..1) decides; a small random term breaks ties between equals.
+    TIE_BREAK = 0.1
     key = "elder_representatives"
     title = {"en": "Elder representatives", "zh": "长者代表"}
     paper_section = "4.3(2)"
@@ -115,20 +103,22 @@ class ElderRepresentatives(Intervention):
         relay_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds of the elderly through them")
         reply_prob: float = Field(0.9, ge=0, le=1, description="chance they report back on a relayed issue")
 
+    @classmethod
+    def volume(cls, params) -> float:
+        return params.per_compound / 2.0  # representatives (two per compound at the defaults)
+
     def setup(self, model) -> None:
         pop = model.pop
         elderly = pop.age_group == ELDERLY
         noise = self.stream(model, "select").uniform(SETUP_DAY, pop.n)
-        score = np.where(elderly, pop.public_affairs + 0.1 * noise, -1.0)
+        score = np.where(elderly, pop.public_affairs + self.TIE_BREAK * noise, -1.0)
         self.reps = np.flatnonzero(elderly & (ranked_within(pop.compound, score) < self.params.per_compound))
-        model.levers.extra_channels["elder_representative"] = np.where(
-            elderly, self.params.relay_bonus, -np.inf
-        ).astype(np.float32)
-        model.levers.reply_prob_by_channel["elder_representative"] = self.params.reply_prob
+        model.open_channel(
+            "elder_representative", np.where(elderly, self.params.relay_bonus, -np.inf), self.params.reply_prob
+        )
 
-    def before_phase(self, name, model) -> None:
-        if name == "governance":
-            model.pop.invited[self.reps] = True
+    def before_governance(self, model) -> None:
+        model.pop.invite(self.reps)
 
 
 @register
@@ -171,6 +161,9 @@ class RepresentativeElection(Intervention):
     channel).
     """
 
+    # Who stands: interest in public affairs (0..1) plus a random term of up to 0.3, so candidates
+    # are not always the most interested few (nomination also depends on circumstance).
+    CANDIDATE_NOISE = 0.3
     key = "representative_election"
     title = {"en": "Open representative elections", "zh": "代表选举制度"}
     paper_section = "4.3(2)"
@@ -185,20 +178,24 @@ class RepresentativeElection(Intervention):
             1.2, ge=0, le=10, description="reporting log-odds through a representative one knows"
         )
 
-    def setup(self, model) -> None:
-        model.levers.extra_channels["representative"] = np.full(model.pop.n, -np.inf, np.float32)
+    @classmethod
+    def volume(cls, params) -> float:
+        return 365.0 / params.every_days  # elections per year, costs spread over the months
 
-    def before_phase(self, name, model) -> None:
+    def setup(self, model) -> None:
+        model.open_channel("representative", np.full(model.pop.n, -np.inf))
+
+    def before_governance(self, model) -> None:
         day = model.day
         p = self.params
-        if name != "governance" or day < p.first_day or (day - p.first_day) % p.every_days:
+        if day < p.first_day or (day - p.first_day) % p.every_days:
             return
         pop = model.pop
         u = self.stream(model, "candidates").uniform(day, pop.n)
         group = pop.compound.astype(np.int64) * 3 + pop.age_group
-        candidate = ranked_within(group, pop.public_affairs + 0.3 * u) < p.candidates_per_group
+        candidate = ranked_within(group, pop.public_affairs + self.CANDIDATE_NOISE * u) < p.candidates_per_group
         reach = model.network.matrix() @ candidate.astype(np.float32)
         bonus = np.where(reach > 0, p.campaign_bonus, 0.0)
         hold_election(model, day, f"{self.key}.vote", bonus)
         served = (reach > 0) | candidate
-        model.levers.extra_channels["representative"] = np.where(served, p.relay_bonus, -np.inf).astype(np.float32)
+        model.open_channel("representative", np.where(served, p.relay_bonus, -np.inf))

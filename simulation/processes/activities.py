@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.arrays import sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_NEIGHBOURS
-from simulation.processes.reporting import sigmoid
 from simulation.scenario import ACTIVITY_TYPES
 
 if TYPE_CHECKING:
@@ -57,6 +57,59 @@ class ActivityOrganiser:
         return k
 
 
+# Stream slots: each organiser owns SLOTS_PER_ORGANISER consecutive slots, two per activity of a
+# day (awareness, attendance and first-come order use the first; the meeting ring the second), for up
+# to SLOTS_PER_ORGANISER // 2 activities a day (more wrap around and reuse draws).
+SLOTS_PER_ORGANISER = 16
+
+
+def activity_slot(organiser_slot: int, j: int) -> int:
+    """The stream slot of an organiser's ``j``-th activity of a day (its meeting ring uses slot + 1)."""
+    return organiser_slot * SLOTS_PER_ORGANISER + 2 * (j % (SLOTS_PER_ORGANISER // 2))
+
+
+class Organisers:
+    """The registry of activity calendars, in the order they were added (their slots never change).
+
+    Iterating gives the calendars; the verbs change a calendar's rate, types
+    or type chooser (interventions use these, not field writes).
+    """
+
+    def __init__(self):
+        self._items: list[ActivityOrganiser] = []
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):
+        return self._items[i]
+
+    def add(self, org: ActivityOrganiser) -> ActivityOrganiser:
+        self._items.append(org)
+        return org
+
+    def of(self, agents) -> list[ActivityOrganiser]:
+        """The calendars held by these agents."""
+        ids = {id(a) for a in agents}
+        return [o for o in self._items if id(o.agent) in ids]
+
+    # -- verbs ----------------------------------------------------------------
+    def set_rate(self, org: ActivityOrganiser, per_week: float) -> None:
+        """Activities per week (>= 0) from now on."""
+        org.per_week = float(per_week)
+
+    def set_types(self, org: ActivityOrganiser, types: list[str]) -> None:
+        """The activity types it rotates through from now on."""
+        org.types = [ACTIVITY_TYPES.index(t) for t in types]
+
+    def set_chooser(self, org: ActivityOrganiser, choose: Callable) -> None:
+        """``choose(model, org) -> type index`` picks each activity's type instead of the rotation."""
+        org.choose_type = choose
+
+
 def activities(model: CommunityModel, day: int) -> None:
     pop, act = model.pop, model.scenario.activities
     att_stream = model.streams["activities.attend"]
@@ -76,7 +129,7 @@ def activities(model: CommunityModel, day: int) -> None:
             # Draws are one per place in the organiser's scope (a fixed list of residents), so
             # a building gathering draws a few dozen numbers, not one per adult of the street,
             # and the same organiser's decisions stay paired across scenarios.
-            slot = org.slot * 16 + 2 * (j % 8)  # aware, attend and first-come order use slot; the meeting ring slot + 1
+            slot = activity_slot(org.slot, j)
             s = org.scope
             m = len(s)
             invited = pop.invited[s] | org.invites
@@ -111,8 +164,7 @@ def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.nda
     pop.last_activity[who] = day
     pop.activities_attended[who] += 1
     tr = model.scenario.trust
-    t = pop.trust[who, org.trust_col]
-    pop.trust[who, org.trust_col] = t + tr.attendance_gain * (1.0 - t)
+    pop.nudge("trust", who, tr.attendance_gain, column=org.trust_col)
     k = model.scenario.activities.co_attendee_ties
     if k == 0 or len(who) < 2 or not model.scenario.drivers.ties:
         return
@@ -121,5 +173,4 @@ def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.nda
     i = np.repeat(ring, k)
     j = ring[(np.repeat(np.arange(len(ring)), k) + np.tile(np.arange(1, k + 1), len(ring))) % len(ring)]
     model.network.meet(i, j, ACTIVITY)
-    tn = pop.trust[who, T_NEIGHBOURS]
-    pop.trust[who, T_NEIGHBOURS] = tn + tr.contact_gain * (1.0 - tn)
+    pop.nudge("trust", who, tr.contact_gain, column=T_NEIGHBOURS)

@@ -7,7 +7,9 @@ success (trust asymmetry, Slovic 1993): success closes a share of the gap
 to 1 (less the longer the issue took: x exp(-days / ``trust.timely_days``)),
 failure removes a (larger) share of the trust held. A reply that
 closes the loop adds to trust in the community. A grievance given up
-unreported costs the household some trust in the community.
+unreported costs the household some trust in the community. Several
+events on one day for one resident compound (the rule of
+``simulation.arrays.nudge``, the one gap-closing update of the model).
 """
 
 from __future__ import annotations
@@ -35,14 +37,6 @@ def _household_weights(model: CommunityModel, households: np.ndarray, reporters:
     return event, member, weight
 
 
-def _move(values: np.ndarray, who: np.ndarray, step: np.ndarray) -> None:
-    """Add signed steps to values at ``who`` (several events may touch one resident), kept in [0, 1]."""
-    delta = np.zeros(values.shape[0], np.float64)
-    np.add.at(delta, who, step)
-    values += delta.astype(values.dtype)
-    np.clip(values, 0.0, 1.0, out=values)
-
-
 def feedback(model: CommunityModel, day: int) -> None:
     log, pop, tr = model.issues, model.pop, model.scenario.trust
     closed = log.closed_today
@@ -53,10 +47,8 @@ def feedback(model: CommunityModel, day: int) -> None:
     given_up = closed[outcome == GIVEN_UP]
     if len(given_up):
         hh = log.household[given_up]
-        event, member, weight = _household_weights(model, hh, np.full(len(hh), -1), 1.0)
-        t = pop.trust[:, T_COMMUNITY]
-        _move(t, member, -tr.grievance_loss * weight * t[member])
-        pop.trust[:, T_COMMUNITY] = t
+        _, member, weight = _household_weights(model, hh, np.full(len(hh), -1), 1.0)
+        pop.nudge("trust", member, -tr.grievance_loss * weight, column=T_COMMUNITY)
 
     handled = closed[(outcome == RESOLVED) | (outcome == FAILED)]
     if len(handled) == 0:
@@ -66,29 +58,20 @@ def feedback(model: CommunityModel, day: int) -> None:
     success = ok[event]
     # A late resolution satisfies less: the gain shrinks with the days the issue took.
     timely = np.exp(-(day - log.raised[handled]) / tr.timely_days)[event]
+    # Share of the gap to 1 closed on success, of the trust held lost on failure (asymmetry), by weight.
+    share = weight * np.where(success, tr.gain_success * timely, -tr.loss_failure)
     target = model.handlers.trust_target[log.handler[handled]][event]
     for col in np.unique(target):
         sel = target == col
-        t = pop.trust[:, col].copy()
-        m, w, s, f = member[sel], weight[sel], success[sel], timely[sel]
-        step = np.where(s, tr.gain_success * f * (1 - t[m]), -tr.loss_failure * t[m]) * w
-        _move(t, m, step)
-        pop.trust[:, col] = t
+        pop.nudge("trust", member[sel], share[sel], column=int(col))
     # The community took the report: it shares in the outcome of a referred case.
     referred = target != T_COMMUNITY
     if referred.any():
-        t = pop.trust[:, T_COMMUNITY].copy()
-        m, w, s, f = member[referred], weight[referred], success[referred], timely[referred]
-        _move(t, m, 0.5 * w * np.where(s, tr.gain_success * f * (1 - t[m]), -tr.loss_failure * t[m]))
-        pop.trust[:, T_COMMUNITY] = t
-    e = pop.efficacy
-    _move(e, member, weight * np.where(success, tr.efficacy_gain * (1 - e[member]), -tr.efficacy_loss * e[member]))
+        pop.nudge("trust", member[referred], tr.referral_share * share[referred], column=T_COMMUNITY)
+    pop.nudge("efficacy", member, weight * np.where(success, tr.efficacy_gain, -tr.efficacy_loss))
     # Replies that close the loop, whatever the outcome.
     u = model.streams["feedback.reply"].uniform(day, log.size)[handled]
     reply_prob = model.reply_probabilities()[np.maximum(log.channel[handled], 0)]
     replied = u < reply_prob
     if replied.any():
-        r = log.reporter[handled[replied]]
-        t = pop.trust[:, T_COMMUNITY].copy()
-        _move(t, r, tr.reply_bonus * (1 - t[r]))
-        pop.trust[:, T_COMMUNITY] = t
+        pop.nudge("trust", log.reporter[handled[replied]], tr.reply_bonus, column=T_COMMUNITY)

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.arrays import sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_COMMUNITY
-from simulation.processes.reporting import sigmoid
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.scenario import DOMAINS
+from simulation.state import declared
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -23,27 +24,8 @@ UNREPORTED, IN_TRANSIT, QUEUED, CLOSED = 0, 1, 2, 3
 # Outcomes of a closed issue.
 OPEN, RESOLVED, FAILED, GIVEN_UP = 0, 1, 2, 3
 
-_FIELDS = {
-    "domain": np.int8,
-    "household": np.int32,
-    "compound": np.int32,
-    "community": np.int32,
-    "cross": np.bool_,
-    "raised": np.int32,
-    "reporter": np.int32,
-    "reported": np.int32,
-    "channel": np.int8,
-    "handler": np.int32,
-    "stage": np.int8,
-    "ready": np.int32,
-    "work_left": np.int32,
-    "closed": np.int32,
-    "outcome": np.int8,
-    "escalated": np.bool_,
-    "escalated_day": np.int32,
-    "coordinated": np.bool_,  # moved past departmental walls by a coordination mechanism
-    "stalled_days": np.int32,
-}
+# One array per declared issue field (simulation/state.py: dtype, range, writers).
+_FIELDS = {name: var.dtype for name, var in declared("issues").items()}
 
 
 class IssueLog:
@@ -89,9 +71,35 @@ class IssueLog:
         self.outcome[idx] = outcome
         self.closed_today = np.concatenate([self.closed_today, idx])
 
-    def prune_open(self) -> None:
-        """Drop closed issues from the open index (once a day)."""
+    def start_day(self) -> None:
+        """A new day: closed issues leave the open index; nothing has closed or stalled today yet."""
         self.open = self.open[self.stage[self.open] != CLOSED]
+        self.closed_today = np.zeros(0, np.int64)
+        self.stalled_today = 0
+
+    def n_open(self) -> int:
+        """Issues raised and not yet closed (read-only: the open index is pruned at the day's start)."""
+        return int(np.count_nonzero(self.stage[self.open] != CLOSED))
+
+    # -- verbs (what coordination mechanisms may do to cases) ----------------------
+    def coordinate(self, idx: np.ndarray) -> None:
+        """Cases moved past departmental walls by a coordination mechanism: they no longer stall."""
+        self.coordinated[idx] = True
+
+    def escalate(self, idx: np.ndarray, day: int) -> None:
+        """Cases escalated on ``day``: worked first, beyond capacity, and never stalled."""
+        self.escalated[idx] = True
+        self.escalated_day[idx] = day
+
+    def expedite(self, idx: np.ndarray) -> None:
+        """Cases to be concluded at the next day of work (a deadline that must be met)."""
+        self.work_left[idx] = np.minimum(self.work_left[idx], 1)
+
+    # -- reads --------------------------------------------------------------------
+    def open_in_stage(self, *stages: int) -> np.ndarray:
+        """Open issues in these stages (indices)."""
+        o = self.open
+        return o[np.isin(self.stage[o], stages)]
 
     def window(self, day: int, days: int) -> slice:
         """Issues raised in the last ``days`` days up to ``day`` (inclusive)."""

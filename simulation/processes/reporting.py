@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.arrays import sigmoid
 from simulation.population import T_COMMUNITY
 from simulation.processes.issues import GIVEN_UP, IN_TRANSIT, UNREPORTED
 
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
 BASE_CHANNELS = ("walk_in", "party_branch", "app")
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 def channel_scores(model: CommunityModel) -> tuple[np.ndarray, list[str]]:

@@ -31,6 +31,11 @@ class ResourcePool:
         self.available = np.zeros((days, 3))  # ring buffer of daily offer (monthly / 30)
         self.cancelled = 0
         self.limited = True  # False when the resources driver is off: nothing is ever short
+        self.extra = np.zeros((n_communities, 3))  # monthly offers interventions bring, per community
+
+    def add_offer(self, venue_hours: float = 0.0, funds: float = 0.0, volunteer_hours: float = 0.0) -> None:
+        """Resources an intervention brings to every community's pool each month (its own budget)."""
+        self.extra += np.array([venue_hours, funds, volunteer_hours], dtype=float)
 
     def refill(self) -> None:
         self.left[:] = self.offer
@@ -60,7 +65,12 @@ class ResourcePool:
 
 
 def resources(model: CommunityModel, day: int) -> None:
-    """Refill at the end of days 30, 60, ... (for the month to come), from the offers of the pool's members."""
+    """Record the day's use; refill at the end of days 30, 60, ... (for the month to come).
+
+    The refill takes the offers of the pool's members. With ``drivers.resources``
+    off the pool is unlimited (``ResourcePool.limited``), but use is still recorded.
+    """
     if day % MONTH == 0:  # the end of a month; the set-up filled the first
         model.pool.offer[:] = model.resource_offers()
         model.pool.refill()
+    model.pool.record(day)

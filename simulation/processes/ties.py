@@ -53,8 +53,7 @@ def ties(model: CommunityModel, day: int) -> None:
         keep &= pop.household[partner] != pop.household[meets]
         a, b = meets[keep], partner[keep]
         network.meet(a, b, MEETING)
-        both = np.concatenate([a, b])
-        tn = pop.trust[both, T_NEIGHBOURS]
-        pop.trust[both, T_NEIGHBOURS] = tn + model.scenario.trust.contact_gain * (1.0 - tn)
+        # Both ends of every renewed or new tie; a resident in several meetings gains once per meeting.
+        pop.nudge("trust", np.concatenate([a, b]), model.scenario.trust.contact_gain, column=T_NEIGHBOURS)
     network.apply_contacts(net.new_tie_weight, net.strengthen)
     network.decay(net.decay_per_day, net.min_weight)

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulation.scenario import Scenario, ScenarioError, _format
+from simulation.scenario import Scenario, ScenarioError, format_validation_error
 
 METHODS = ("none", "grid", "lhs", "sobol", "morris")
 
@@ -112,7 +112,7 @@ def read_study_file(path: Path) -> StudyFile:
     try:
         return StudyFile.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_format(err, str(path), root=StudyFile)) from None
+        raise ScenarioError(format_validation_error(err, str(path), root=StudyFile)) from None
 
 
 def problem(design: Design) -> dict[str, Any]:

@@ -1,7 +1,7 @@
-"""The calibrated baseline reproduces the observed patterns of MODEL.md §1.
+"""The calibrated baseline reproduces the observed patterns of docs/ODD.md §1.
 
 Ten replications of the standard 365-day baseline (seeds 0-9, the seeds
-the calibration verified on). The tolerances are MODEL.md's (its pattern
+the calibration verified on). The tolerances are ODD §1's (its pattern
 table); we check the mean over replications, which is what the model
 claims to reproduce (single runs of 3,000 adults scatter more).
 """

@@ -1,4 +1,4 @@
-"""Canonical reductions through the real model (MODEL.md §4). Deterministic: fixed seeds."""
+"""Canonical reductions through the real model (docs/ODD.md §4.13). Deterministic: fixed seeds."""
 
 import numpy as np
 import pytest

@@ -1,0 +1,70 @@
+"""Small vectorised helpers shared by the phases and the interventions.
+
+One definition each: the logistic function, ranks within groups, members by
+group, the compound-to-community map, and the gap-closing update (moving a
+0..1 state a share of the way to 1, or losing a share of it) with its rule
+for a resident touched several times in one update.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulation.scenario import Scenario
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function: log-odds to a probability."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def ranked_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Rank (0 = highest score) of each entry within its group."""
+    order = np.lexsort((-score, group))
+    g = group[order]
+    rank_sorted = np.arange(len(g)) - np.searchsorted(g, g, side="left")
+    rank = np.empty(len(g), np.int64)
+    rank[order] = rank_sorted
+    return rank
+
+
+def members_by(group: np.ndarray) -> list[np.ndarray]:
+    """Indices per group value 0..max (one sort, not one scan per group)."""
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(int(group.max(initial=-1)) + 2))
+    return [order[bounds[k] : bounds[k + 1]] for k in range(len(bounds) - 1)]
+
+
+def compound_community(scn: Scenario) -> np.ndarray:
+    """Community index of each compound (compounds are numbered community by community)."""
+    c = scn.community
+    return np.arange(c.communities * c.compounds_per_community) // c.compounds_per_community
+
+
+def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
+    """The gap-closing update, in place: a positive ``share`` (0..1) closes that share of the gap to 1,
+    a negative one removes ``|share|`` of the value held.
+
+    ``values`` is a 1-D float array (or a column view of one); ``who`` indexes it
+    and may repeat; ``share`` is one number or one per entry of ``who``. The
+    rule for repeats: every entry counts, and they compound as if applied one
+    after another (two gains of 0.1 close 1 - 0.9^2 = 0.19 of the gap); a
+    resident's gains in one call are applied before its losses. Values stay in
+    [0, 1]. Computed in float64 and stored in the array's dtype.
+    """
+    who = np.asarray(who, np.int64).ravel()
+    if who.size == 0:
+        return
+    share = np.broadcast_to(np.asarray(share, np.float64), who.shape)
+    for sign in (1.0, -1.0):
+        sel = share * sign > 0
+        if not sel.any():
+            continue
+        idx, inverse = np.unique(who[sel], return_inverse=True)
+        # Product of (1 - |share|) over each resident's entries, as a sum of logs.
+        keep = np.exp(np.bincount(inverse, weights=np.log1p(-np.abs(share[sel])), minlength=len(idx)))
+        v = values[idx].astype(np.float64)
+        values[idx] = (1.0 - (1.0 - v) * keep) if sign > 0 else v * keep

@@ -1,0 +1,19 @@
+"""Phase 12, measure: every metric of the registry, read from the state (writes no state).
+
+The values are kept as the model's metrics of the day and collected by
+Mesa's DataCollector (one row per day).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulation.metrics import measure
+
+if TYPE_CHECKING:
+    from simulation.model import CommunityModel
+
+
+def measure_phase(model: CommunityModel, day: int) -> None:
+    model._measured = measure(model, day)
+    model.datacollector.collect(model)
