@@ -135,8 +135,22 @@ def _figures(runs: pd.DataFrame, effects: pd.DataFrame, sens: pd.DataFrame, poin
         fig = go.Figure()
         for arm in mean["arm"].unique():
             sub = mean[mean["arm"] == arm]
-            fig.add_trace(go.Bar(x=sub["metric"], y=sub["mean"], name=arm))
-        fig.update_layout(title="Effect vs baseline, mean over design points", barmode="group")
+            fig.add_trace(
+                go.Bar(
+                    x=sub["metric"],
+                    y=sub["mean"],
+                    name=arm,
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": sub["max"] - sub["mean"],
+                        "arrayminus": sub["mean"] - sub["min"],
+                    },
+                )
+            )
+        fig.update_layout(
+            title="Effect vs baseline: mean over design points (bars: lowest to highest)", barmode="group"
+        )
         figs.append(("Effects", fig))
     if sens is not None and not sens.empty:
         main_idx = {"sobol": "ST", "morris": "mu_star", "prcc": "prcc"}[sens["method"].iloc[0]]

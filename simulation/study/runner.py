@@ -37,12 +37,14 @@ def run_key(point: int, arm_index: int, rep: int) -> str:
 def _start_model(spec: RunSpec):
     """A model at day 0 with the arm switched on.
 
-    Forking plugs in here: once ``CommunityModel.snapshot()/restore()`` and a
-    scenario burn-in exist, build (and burn in) ``(spec.base, spec.seed)``
-    once per worker, keep the snapshot, and for each arm restore it and
-    ``switch_on`` the arm's interventions. Without burn-in that saves only the
-    set-up (about 15 ms of a 1.2 s run at 3,000 adults), so today every run
-    builds its own model from the arm's scenario.
+    Forking plugs in here. Once scenarios have a burn-in (days simulated
+    before day 1 with no intervention on), build and burn in
+    ``(spec.base, spec.seed)`` once per worker, keep ``model.snapshot()``, and
+    for each arm ``CommunityModel.restore(snapshot)`` then ``switch_on`` the
+    arm's interventions; runs of one (point, rep) would then be sent to one
+    worker together. Without burn-in that saves only the set-up (about 15 ms
+    of a 1.2 s year at 3,000 adults), so today every run builds its own model
+    from the arm's scenario, which is also what ``govsim run`` does.
     """
     from simulation.model import CommunityModel
     from simulation.study.arms import Arm
