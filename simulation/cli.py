@@ -141,12 +141,15 @@ def run(
     console.print(f"wrote {out / 'metrics.parquet'} and {out / 'metrics.csv'}")
 
 
-def _fmt_cost(value: float, flag: str) -> str:
-    return f"{value:,.0f}" if flag == "" and value == value else f"- ({flag})"
+def _fmt_cost(r) -> str:
+    """An effects row's cost per unit of improvement, or why there is none."""
+    return f"- ({r.flag})" if r.flag else f"{r.cost_per_unit:,.0f} per {r.cost_unit}"
 
 
 def print_effects(effects, shown: list[str], title: str) -> None:
     """One table per arm (its effects on the shown metrics), then the ranking across arms."""
+    import pandas as pd
+
     from simulation.study.effects import ranking
 
     for arm in dict.fromkeys(effects["arm"]):
@@ -165,7 +168,7 @@ def print_effects(effects, shown: list[str], title: str) -> None:
                 f"{r['diff']:+.4f}",
                 f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
                 f"{r.effect_size:+.2f}",
-                _fmt_cost(r.cost_per_unit, r.flag) + ("" if r.flag else f" per {r.cost_unit}"),
+                _fmt_cost(r),
             )
         console.print(t)
     ranked = ranking(effects.assign(point=effects.get("point", 0)), shown)
@@ -179,12 +182,12 @@ def print_effects(effects, shown: list[str], title: str) -> None:
         last = r.metric
         t.add_row(
             r.metric,
-            "" if r.rank is None or r.rank != r.rank else str(r.rank),
+            "" if pd.isna(r.rank) else str(r.rank),
             r.arm,
             f"{r.diff:+.4f} [{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
             f"{r.effect_size:+.2f}",
             f"{r.monthly_cost:,.0f}",
-            _fmt_cost(r.cost_per_unit, r.flag) + ("" if r.flag else f" per {r.cost_unit}"),
+            _fmt_cost(r),
         )
     console.print(t)
 
@@ -225,13 +228,14 @@ def _execute(plan, out: Path | None, executor: str, workers: int, scheduler: str
         except ExecutorError as err:
             raise UserError(str(err)) from None
         if result.failed:
-            first = next(iter(result.failed.values()))
-            if out is None:
-                text = Path(first).read_text(encoding="utf-8")
-                raise RuntimeError(f"{len(result.failed)} of {total} runs failed; first:\n{text}")
+            where = store.failures
+            if out is None:  # the temporary directory goes: keep the tracebacks
+                where = Path(tempfile.mkdtemp(prefix="govsim-failures-"))
+                for key, path in result.failed.items():
+                    (where / f"{key}.txt").write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")
             raise RunFailures(
-                f"{len(result.failed)} of {total} runs failed (tracebacks in {store.failures}, e.g. {first}); "
-                "the finished runs are kept: run the same command again to retry the failed ones"
+                f"{len(result.failed)} of {total} runs failed (tracebacks in {where}); the finished runs are "
+                + ("kept: run the same command again to retry the failed ones" if out else "not kept")
             )
     return result
 

@@ -243,3 +243,31 @@ def test_ctrl_c_stops_workers_keeps_runs_and_resumes(tmp_path):
     assert r.returncode == 0, r.stderr
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 24 and runs["key"].is_unique
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_failed_runs_are_one_line_exit_1_with_tracebacks_kept(tmp_path, monkeypatch, capsys, keep):
+    from simulation import cli
+    from simulation.study import executors
+
+    real = executors.run_one
+
+    def broken(spec):
+        if spec.key.endswith("a001-r00001"):
+            raise ValueError("boom")
+        return real(spec)
+
+    monkeypatch.setattr(executors, "run_one", broken)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    out = ["--out", str(tmp_path / "cmp")] if keep else []
+    args = ["compare", "scenarios/baseline.toml", "-i", "whistle_report", "--reps", "2", "--days", "3", *SMALL]
+    monkeypatch.setattr(sys, "argv", ["govsim", *args, "--workers", "1", *out])
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit) as ex:
+        cli.main()
+    assert ex.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "1 of 4 runs failed (tracebacks in " in err[0], err
+    folder = Path(err[0].split("tracebacks in ")[1].split(")")[0])
+    assert "ValueError: boom" in (folder / "p00000-a001-r00001.txt").read_text()
+    assert ("run the same command again" in err[0]) == keep

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -148,10 +147,3 @@ class Store:
         if self.parts.is_dir() and not any(self.parts.iterdir()):
             self.parts.rmdir()
         return df
-
-
-def clean_nan(value: Any) -> Any:
-    """NaN and infinities as None, for JSON written for other tools."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
