@@ -167,8 +167,8 @@ def run_dask(
             spec = futures[fut]
             if fut.status == "finished":
                 on_result(fut.result())
-            else:
-                exc = fut.exception()
+            else:  # "error" (the run raised, or KilledWorker) or "cancelled" (e.g. the scheduler went away)
+                exc = fut.exception() if fut.status == "error" else None
                 on_failure(spec, _traceback(exc) if exc is not None else f"run {spec.key}: {fut.status}\n")
     finally:
         with contextlib.suppress(Exception):
