@@ -378,10 +378,17 @@ def report(
     directory: Annotated[
         Path, typer.Argument(metavar="DIR", help="Results directory of govsim study or compare --out")
     ],
-    out: Annotated[Path | None, typer.Option(help="HTML file to write", show_default="DIR/report.html")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="HTML file to write (DIR/report.html is always rewritten)", show_default="DIR/report.html"),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file")] = False,
 ) -> None:
     """Write one self-contained HTML report (plotly figures and tables, no network needed)."""
     from simulation.study.report import write_report
+
+    if out is not None and out.exists() and (out.is_dir() or not overwrite):
+        raise UserError(f"--out {out}: exists; name a new file" + ("" if out.is_dir() else " or add --overwrite"))
 
     path = write_report(directory, out)
     console.print(f"wrote {path}")

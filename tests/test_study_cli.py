@@ -80,6 +80,7 @@ def test_study_runs_resumes_and_reports(tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), before)
     r = govsim("report", str(out))
     assert r.returncode == 0, r.stderr
+    one_error_line(govsim("report", str(out), "--out", str(study)), str(study), "--overwrite")
     text = (out / "report.html").read_text()
     assert "plotly" in text and "tiny grid" in text and "<script src=" not in text
 
