@@ -56,6 +56,7 @@ UNITS: dict[str, str] = {
     "name": "text",
     "description": "text",
     "days": "days",
+    "burn_in_days": "days",
     "interventions": "key → parameters",
     "community.communities": "communities",
     "community.compounds_per_community": "compounds per community",
@@ -307,6 +308,7 @@ SWITCH = "model switch (no empirical value)"
 SOURCES: dict[str, str] = {
     "name": "—",
     "interventions.*.start_day": SWITCH,
+    "burn_in_days": "model switch: long enough for the state to settle (ODD §5)",
     "description": "—",
     "days": "brief R2 (ODD §0): a standard run is 365 days",
     "interventions": "brief R7 (ODD §0); baseline: none (status quo, paper §3)",

@@ -194,6 +194,6 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     deg = model.network.degree()
     out["ties_per_resident"] = float(deg.mean()) if pop.n else 0.0
     out["isolated_share"] = float(np.mean(model.network.degree(exclude_household=True) == 0))
-    held = model.activity_days
-    out["activities_held"] = float(np.sum(held[max(0, day - PARTICIPATION_DAYS + 1) : day + 1]))
+    held, t = model.activity_days, day + model.burn_in
+    out["activities_held"] = float(np.sum(held[max(0, t - PARTICIPATION_DAYS + 1) : t + 1]))
     return out

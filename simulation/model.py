@@ -82,8 +82,10 @@ class CommunityModel(mesa.Model):
         super().__init__(rng=rng)
         self.scenario = scenario if scenario is not None else Scenario()
         self.seed = int(self._seed)
-        self.streams = Streams(self.seed)
-        self.day = 0
+        self.burn_in = self.scenario.burn_in_days
+        self.streams = Streams(self.seed, offset=self.burn_in)
+        # The clock: day 1 is the first collected day; burn-in days are 1 - burn_in .. 0.
+        self.day = -self.burn_in
         self.phases = PHASES
         scn = self.scenario
 
@@ -131,16 +133,21 @@ class CommunityModel(mesa.Model):
         self.observer = None
         for key, params in scn.interventions.items():
             start = int(params.get("start_day", 0))
-            if start == 0:
+            if start == 0 and self.burn_in == 0:
                 self.switch_on(key, **params)
-            else:
-                self._scheduled.append((start, key, dict(params)))
+            else:  # after a burn-in, start_day 0 means the start of day 1
+                self._scheduled.append((max(start, 1), key, dict(params)))
         self.pool.offer[:] = self.resource_offers()
         self.pool.refill()
         self._building = False
 
         self._measured = measure(self, 0)
         self.datacollector = mesa.DataCollector(model_reporters=reporters())
+        # Spin-up: days before day 1 run every phase with no intervention on and collect nothing.
+        for _ in range(self.burn_in):
+            CommunityModel.step(self)
+        if self.burn_in:
+            self._measured = measure(self, 0)
 
     # ``model.scenario`` is our validated Scenario. Mesa 3.5 also keeps a
     # scenario object of its own (set in Model.__init__); it is kept aside.
@@ -415,7 +422,7 @@ class CommunityModel(mesa.Model):
                 self.switch_on(key, **params)
             if watch:
                 watch(SETUP, "after")
-        if day >= len(self.activity_days):
+        if self.tick >= len(self.activity_days):
             self.activity_days = np.concatenate([self.activity_days, np.zeros(len(self.activity_days), np.int32)])
         if watch:
             watch(DAY_START, "before")
@@ -436,6 +443,11 @@ class CommunityModel(mesa.Model):
                 hook(self)
             if watch:
                 watch(phase.name, "after")
+
+    @property
+    def tick(self) -> int:
+        """Days simulated since set-up (burn-in included): the index of today in per-day buffers."""
+        return self.day + self.burn_in
 
     def metrics(self) -> dict[str, float]:
         """Current value of every metric in ``METRICS`` (as of the end of the last day)."""

@@ -571,6 +571,12 @@ class Scenario(_Strict):
     name: str = "baseline"
     description: str = ""
     days: int = Field(365, ge=1, le=36_500, description="default run length in days")
+    burn_in_days: int = Field(
+        0,
+        ge=0,
+        le=3650,
+        description="days simulated before day 1 with no intervention on and nothing collected (spin-up)",
+    )
     community: Community = Community()
     population: Population = Population()
     network: Network = Network()

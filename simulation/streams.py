@@ -37,17 +37,22 @@ class Stream:
     same day (for example a second column of choices).
     """
 
-    __slots__ = ("name", "seed", "_key")
+    __slots__ = ("name", "seed", "_key", "offset")
 
-    def __init__(self, name: str, seed: int):
+    def __init__(self, name: str, seed: int, offset: int = 0):
         self.name = name
         self.seed = int(seed)
         self._key = _name_key(name)
+        self.offset = int(offset)  # burn-in days: simulated day d (d >= 1 - offset) is step d + offset
 
     def generator(self, day: int, slot: int = 0) -> np.random.Generator:
         """A fresh generator for (day, slot); identical for identical inputs."""
-        # day + 1 keeps the set-up day (-1) a valid, non-negative entropy word.
-        seq = np.random.SeedSequence([self.seed & 0xFFFFFFFFFFFFFFFF, self._key, int(day) + 1, int(slot)])
+        # Entropy word 0 is the set-up; simulated days count from 1 after the set-up (burn-in days
+        # included), so day d is word d + offset + 1 >= 1.
+        word = 0 if day == SETUP_DAY else int(day) + self.offset + 1
+        if word < 0 or (word == 0 and day != SETUP_DAY):
+            raise ValueError(f"stream {self.name!r}: day {day} is before the first simulated day")
+        seq = np.random.SeedSequence([self.seed & 0xFFFFFFFFFFFFFFFF, self._key, word, int(slot)])
         return np.random.Generator(np.random.PCG64(seq))
 
     def uniform(self, day: int, n: int, slot: int = 0) -> np.ndarray:
@@ -62,21 +67,22 @@ class Streams:
     intervention draws only from streams of its own.
     """
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, offset: int = 0):
         self.seed = int(seed)
+        self.offset = int(offset)  # burn-in days before day 1
         self._streams: dict[str, Stream] = {}
 
     def __getitem__(self, name: str) -> Stream:
         """The stream of this name (created on first use; ``names()`` lists those used)."""
         stream = self._streams.get(name)
         if stream is None:
-            stream = self._streams[name] = Stream(name, self.seed)
+            stream = self._streams[name] = Stream(name, self.seed, self.offset)
         return stream
 
     def names(self) -> list[str]:
         return sorted(self._streams)
 
 
-# Set-up draws (population, network) use day -1 so they never collide with
-# any simulated day's draws of a stream of the same name.
-SETUP_DAY = -1
+# Set-up draws (population, network, an intervention's selections) use this day, which no simulated
+# day can be (burn-in days are negative), so they never collide with a simulated day's draws.
+SETUP_DAY = -(1 << 40)

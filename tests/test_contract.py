@@ -227,3 +227,30 @@ def test_intervention_calendars_keep_their_slots_whatever_else_is_on():
     both = CommunityModel(scenario=s.with_interventions("public_welfare_orgs", "model_households"), rng=1)
     slots = lambda m: sorted(o.slot for o in m.organisers if o.agent in m.branches)  # noqa: E731
     assert slots(alone) and slots(alone) == slots(both)
+
+
+# -- spin-up -------------------------------------------------------------------------------
+def test_burn_in_is_simulated_without_interventions_and_not_collected():
+    s = Scenario().scaled(adults=600).override({"burn_in_days": 40})
+    base = CommunityModel(scenario=s, rng=8)
+    arm = CommunityModel(scenario=s.with_interventions("model_households", "community_app"), rng=8)
+    assert base.day == arm.day == 0 and base.tick == 40
+    # Nothing of the remedies acted before day 1: the state at day 0 is the baseline's.
+    assert np.array_equal(base.pop.trust, arm.pop.trust) and not arm.pop.model_household.any()
+    assert len(frame(base)) == 0
+    fresh = CommunityModel(scenario=Scenario().scaled(adults=600), rng=8)
+    assert not np.array_equal(base.pop.trust, fresh.pop.trust)  # the spin-up did run
+    base.run_for(30)
+    arm.run_for(30)
+    assert len(frame(base)) == 30 and arm.pop.model_household.any()
+    assert not frame(base).equals(frame(arm))
+
+
+def test_start_day_counts_from_day_one_after_burn_in():
+    s = Scenario().scaled(adults=600).override({"burn_in_days": 25})
+    base = CommunityModel(scenario=s, rng=9)
+    late = CommunityModel(scenario=s.with_interventions(whistle_report={"start_day": 12}), rng=9)
+    base.run_for(30)
+    late.run_for(30)
+    a, b = frame(base), frame(late)
+    assert a.iloc[:11].equals(b.iloc[:11]) and not a.iloc[11:].equals(b.iloc[11:])

@@ -152,7 +152,7 @@ def activities(model: CommunityModel, day: int) -> None:
             if org.on_attend is not None:
                 org.on_attend(model, day, org, who)
             org.held += 1
-            model.activity_days[day] += 1
+            model.activity_days[model.tick] += 1
             model.activity_log.append((day, org.slot, ACTIVITY_TYPES[kind], len(who)))
 
 
