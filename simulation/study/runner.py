@@ -35,16 +35,19 @@ def run_key(point: int, arm_index: int, rep: int) -> str:
 
 
 def _start_model(spec: RunSpec):
-    """A model at day 0 with the arm switched on.
+    """A model at day 0 with the arm switched on (or scheduled, after a burn-in).
 
-    Forking plugs in here. Once scenarios have a burn-in (days simulated
-    before day 1 with no intervention on), build and burn in
-    ``(spec.base, spec.seed)`` once per worker, keep ``model.snapshot()``, and
-    for each arm ``CommunityModel.restore(snapshot)`` then ``switch_on`` the
-    arm's interventions; runs of one (point, rep) would then be sent to one
-    worker together. Without burn-in that saves only the set-up (about 15 ms
-    of a 1.2 s year at 3,000 adults), so today every run builds its own model
-    from the arm's scenario, which is also what ``govsim run`` does.
+    Forking plugs in here. With ``burn_in_days > 0`` the arms of one
+    (point, rep) share their burn-in (no intervention is on before day 1), so
+    it could be simulated once: build ``CommunityModel(scenario=spec.base,
+    rng=spec.seed)``, keep ``snapshot()``, and for each arm ``restore`` it and
+    schedule the arm's interventions as the constructor would (on at the start
+    of day ``max(start_day, 1)``), with runs of one (point, rep) sent to one
+    worker together. The model has no public call for that schedule yet
+    (``switch_on`` acts at once, a day early for the resource pool), and
+    without burn-in a fork saves only the set-up (about 15 ms of a 1.2 s year
+    at 3,000 adults); so every run builds its own model from the arm's
+    scenario, exactly as ``govsim run`` does.
     """
     from simulation.model import CommunityModel
     from simulation.study.arms import Arm
