@@ -27,7 +27,9 @@ def plan(tiny, reps=3, **kw) -> Plan:
     return Plan(base=tiny, arms=parse_arms(ARMS), reps=reps, days=DAYS, window=10, seed=5, **kw)
 
 
-def test_replication_r_uses_seed_plus_r_in_every_arm(tiny):
+@pytest.mark.parametrize("burn_in", [0, 5])
+def test_replication_r_uses_seed_plus_r_in_every_arm(tiny, burn_in):
+    tiny = tiny.override({"burn_in_days": burn_in})
     specs = plan(tiny).specs()
     assert len(specs) == 3 * 3 and len({s.key for s in specs}) == 9
     for s in specs:
@@ -40,6 +42,14 @@ def test_replication_r_uses_seed_plus_r_in_every_arm(tiny):
     model.run_for(DAYS)
     want = model.datacollector.get_model_vars_dataframe().tail(10)["trust_community"].mean()
     assert run_one(spec)["trust_community"] == pytest.approx(want, rel=0, abs=0)
+    # The arm's run is the model of the arm's scenario, with the same seed.
+    spec = next(s for s in specs if s.arm_index == 1 and s.rep == 1)
+    model = CommunityModel(
+        scenario=tiny.with_interventions("joint_meetings", "whistle_report", joint_meetings={"every_days": 7}), rng=6
+    )
+    model.run_for(DAYS)
+    want = model.datacollector.get_model_vars_dataframe().tail(10)["issue_resolution_rate"].mean()
+    assert run_one(spec)["issue_resolution_rate"] == want
 
 
 def test_compare_parallel_equals_serial_and_shares_baseline(tiny, tmp_path):
