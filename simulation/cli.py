@@ -227,6 +227,9 @@ def _execute(plan, out: Path | None, executor: str, workers: int, scheduler: str
             ) from None
         except ExecutorError as err:
             raise UserError(str(err)) from None
+        warning = (store.read_manifest() or {}).get("warning")
+        if warning:
+            print(f"govsim: warning: {warning}", file=sys.stderr)
         if result.failed:
             where = store.failures
             if out is None:  # the temporary directory goes: keep the tracebacks

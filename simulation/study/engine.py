@@ -184,6 +184,11 @@ def prepare(store: Store, plan: Plan, overwrite: bool) -> dict[str, Any]:
             )
         else:
             manifest["resumed"] = old.get("started")
+            was = (old.get("provenance") or {}).get("git_commit")
+            now = manifest["provenance"]["git_commit"]
+            if was and now and was != now:
+                # Runs made by other code are kept (their seeds are the same); say so where it is read.
+                manifest["warning"] = f"resumed runs made with git commit {was} (this code: {now})"
     manifest.update(status="running", started=_now())
     store.write_manifest(manifest)
     atomic_write(store.root / "design.parquet", lambda p: plan.points.to_parquet(p, index=False))

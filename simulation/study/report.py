@@ -61,6 +61,7 @@ def _provenance(manifest: dict) -> str:
         ("govsim version", prov.get("version")),
         ("git commit", prov.get("git_commit") or "unknown (no git)"),
         ("started", manifest.get("started")),
+        ("warning", manifest.get("warning") or "none"),
         ("finished", manifest.get("finished")),
     ]
     return _table(["", ""], [[html.escape(k), html.escape(str(v))] for k, v in items], cls="kv")
