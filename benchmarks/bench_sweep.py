@@ -27,6 +27,7 @@ def one(adults: int, days: int, runs: int, workers: int) -> dict:
     plan = Plan(
         base=Scenario().scaled(adults=adults), arms=parse_arms(["whistle_report"]), reps=reps, days=days, window=90
     )
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         out = run_plan(plan, Store(tmp), workers=workers)
@@ -39,6 +40,8 @@ def one(adults: int, days: int, runs: int, workers: int) -> dict:
         "days": days,
         "wall_s": round(wall, 2),
         "runs_per_minute": round(n / wall * 60, 1),
+        # Other work on the machine skews the figures: a 1-minute load above the workers used means sharing.
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
 
 
