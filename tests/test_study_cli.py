@@ -159,6 +159,15 @@ def test_arm_equal_to_the_baseline_is_refused(tmp_path):
     one_error_line(r, "--intervention", "interventions.joint_meetings.every_days", "1..365")
 
 
+def test_unreachable_scheduler_is_one_line_before_anything_is_written(tmp_path):
+    out = tmp_path / "never"
+    r = govsim(
+        "compare", "scenarios/baseline.toml", "-i", "whistle_report", "--scheduler", "nonsense://x", "--out", str(out)
+    )
+    one_error_line(r, "--scheduler 'nonsense://x'", "cannot connect")
+    assert not out.exists()
+
+
 def test_help_shows_every_default():
     r = govsim("compare", "--help", env={**os.environ, "COLUMNS": "200"})
     assert r.returncode == 0

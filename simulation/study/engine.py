@@ -21,7 +21,7 @@ from simulation.scenario import Scenario, ScenarioError
 from simulation.study import effects as fx
 from simulation.study.arms import BASELINE, STAFF_HOUR_YUAN, Arm, arm_cost, check_differs
 from simulation.study.design import Design, point_scenario, sample_points
-from simulation.study.executors import execute
+from simulation.study.executors import open_executor
 from simulation.study.provenance import provenance
 from simulation.study.runner import RunSpec, run_key
 from simulation.study.store import Store, atomic_write
@@ -210,14 +210,15 @@ def run_plan(
     earlier included). A KeyboardInterrupt leaves every finished run in
     ``store`` (the manifest says "interrupted") and propagates.
     """
-    try:
-        manifest = prepare(store, plan, overwrite)
-        return _execute(plan, store, manifest, executor, workers, scheduler, progress)
-    finally:
-        store.unlock()
+    with open_executor(executor, workers, scheduler) as run:
+        try:
+            manifest = prepare(store, plan, overwrite)
+            return _execute(plan, store, manifest, run, progress)
+        finally:
+            store.unlock()
 
 
-def _execute(plan, store, manifest, executor, workers, scheduler, progress) -> Outcome:
+def _execute(plan, store, manifest, run, progress) -> Outcome:
     specs = plan.specs()
     done = store.done_keys()
     todo = [s for s in specs if s.key not in done]
@@ -239,7 +240,8 @@ def _execute(plan, store, manifest, executor, workers, scheduler, progress) -> O
         tick()
 
     try:
-        execute(todo, on_result, on_failure, executor=executor, workers=workers, scheduler=scheduler)
+        if todo:
+            run(todo, on_result, on_failure)
     except BaseException:
         finished = len(store.done_keys() & {s.key for s in specs})
         store.write_manifest({**manifest, "status": "interrupted", "stopped": _now(), "runs_done": finished})

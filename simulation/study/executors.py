@@ -129,16 +129,11 @@ def run_local(specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailu
                 )
 
 
-def run_dask(
-    specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailure, scheduler: str, workers: int
-) -> None:
-    """Run on a Dask cluster: ``scheduler="local"`` starts a LocalCluster of ``workers`` processes, else an address.
-
-    A worker that dies takes its running tasks with it; the scheduler runs them
-    again elsewhere (a task that kills several workers fails as KilledWorker).
-    """
+@contextlib.contextmanager
+def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
+    """A connected ``distributed.Client``: ``scheduler="local"`` starts a LocalCluster of ``workers`` processes."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is a dependency; a stripped install may lack it
         raise ExecutorError("the dask executor needs dask[distributed]: pip install 'dask[distributed]'") from None
 
@@ -158,6 +153,24 @@ def run_dask(
                 client = Client(scheduler, timeout="15s")
             except (OSError, TimeoutError, ValueError) as err:
                 raise ExecutorError(f"--scheduler {scheduler!r}: cannot connect ({err})") from None
+    try:
+        yield client
+    finally:
+        with contextlib.suppress(Exception):
+            client.close(timeout=5)
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=5)
+
+
+def run_dask(specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailure, client: Any) -> None:
+    """Run on the Dask cluster behind ``client``.
+
+    A worker that dies takes its running tasks with it; the scheduler runs them
+    again elsewhere (a task that kills several workers fails as KilledWorker).
+    """
+    from distributed import as_completed
+
     tag = uuid.uuid4().hex[:8]  # task keys must be unique on a shared scheduler
     futures: dict[Any, RunSpec] = {}
     try:
@@ -173,27 +186,22 @@ def run_dask(
     finally:
         with contextlib.suppress(Exception):
             client.cancel(list(futures), force=True)
-        with contextlib.suppress(Exception):
-            client.close(timeout=5)
-        if cluster is not None:
-            with contextlib.suppress(Exception):
-                cluster.close(timeout=5)
 
 
-def execute(
-    specs: Sequence[RunSpec],
-    on_result: OnResult,
-    on_failure: OnFailure,
-    executor: str = "local",
-    workers: int = 1,
-    scheduler: str | None = None,
-) -> None:
-    """Run ``specs`` with the named executor (``local`` or ``dask``)."""
-    if not specs:
-        return
-    if executor == "dask":
-        run_dask(specs, on_result, on_failure, scheduler or "local", workers)
-    elif executor == "local":
-        run_local(specs, on_result, on_failure, workers)
+Runner = Callable[[Sequence[RunSpec], OnResult, OnFailure], None]
+
+
+@contextlib.contextmanager
+def open_executor(executor: str = "local", workers: int = 1, scheduler: str | None = None) -> Iterator[Runner]:
+    """``run(specs, on_result, on_failure)`` for the named executor (``local`` or ``dask``).
+
+    Dask connects (or starts its LocalCluster) on entry, so a wrong address is
+    reported before anything is written.
+    """
+    if executor == "local":
+        yield lambda specs, on_result, on_failure: run_local(specs, on_result, on_failure, workers)
+    elif executor == "dask":
+        with dask_client(scheduler or "local", workers) as client:
+            yield lambda specs, on_result, on_failure: run_dask(specs, on_result, on_failure, client)
     else:
         raise ValueError(f"unknown executor {executor!r} (allowed: local, dask)")
