@@ -157,13 +157,24 @@ class CommunityCommittee(CaseHandler):
 
 
 class PartyBranch(Organisation):
-    """A compound Party branch (小区党支部); its members relay issues and mobilise neighbours."""
+    """A compound Party branch (小区党支部): a view of its row in ``model.branch_table``.
+
+    Its members relay issues and mobilise neighbours, as well as its ``strength`` allows.
+    """
 
     kind = "party_branch"
 
     def __init__(self, model, compound: int, community: int):
         super().__init__(model, f"party branch {compound}", community)
         self.compound = compound
+
+    @property
+    def members(self) -> int:
+        return int(self.model.branch_table.members[self.compound])
+
+    @property
+    def strength(self) -> float:
+        return float(self.model.branch_table.strength[self.compound])
 
 
 class Enterprise(CaseHandler):

@@ -449,6 +449,43 @@ def describe(
     console.print(t)
 
 
+@app.command("app")
+def app_command(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="Archetype name (e.g. stranger_community) or scenario TOML file [default: baseline]"),
+    ] = None,
+    port: Annotated[int, typer.Option(min=1, max=65_535, help="Port to listen on")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only)")] = "127.0.0.1",
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Random seed of both communities")] = 1,
+) -> None:
+    """The trainer's app in the browser: baseline and remedies side by side, zh/en, works offline."""
+    from simulation.app.archetypes import resolve, scenario_dir
+    from simulation.app.server import serve
+
+    given = Path(scenario) if scenario else None
+    folder = scenario_dir(given)
+    resolve(scenario, folder)  # a bad name or file stops here, before the server starts
+    _check_port(host, port)
+    serve(scenario, seed, host, port, folder=str(folder) if folder else None)
+
+
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise UserError(f"--host {host!r}: not an address of this machine") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as err:
+            raise UserError(f"--port {port}: cannot listen on {host}:{port} ({err.strerror})") from None
+
+
 def _flatten(data, prefix: str = ""):
     if isinstance(data, dict) and data:
         for k, v in data.items():

@@ -1,8 +1,15 @@
-"""The metric registry (docs/ARCHITECTURE.md): every metric defined once, measured from state.
+"""The metric registry: every metric defined once, measured read-only from state.
 
-``measure(model)`` computes all metrics from the arrays and the issue log
-(phase 11); the DataCollector, the CLI, the studies and the app read them
-through ``METRICS`` and the module-level reporter ``report``.
+``measure(model, day)`` computes all metrics from the arrays, the issue log and
+the activity records (the measure phase); the DataCollector, the CLI, the
+studies and the app read them through ``METRICS`` and the module-level
+reporter ``report``. Each metric declares its unit, range and which direction
+is better (``"higher"``, ``"lower"`` or ``""`` where neither is).
+
+Windows: participation is over the last 30 days (an ordinary month), governance,
+reporting, proposals and case outcomes over the last 90 days; ``turnout`` is the
+share who voted at the last residents' committee election (NaN before the first).
+A change of a metric's meaning is recorded in the change log of docs/ODD.md.
 """
 
 from __future__ import annotations
@@ -14,12 +21,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.population import TRUST_TARGETS
-from simulation.processes.issues import RESOLVED
+from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
 GROUPS = ("young", "middle", "elderly", "party", "nonparty")
+GROUP_WHO = {
+    "young": "adults aged 18-39",
+    "middle": "adults aged 40-59",
+    "elderly": "adults aged 60+",
+    "party": "Party members",
+    "nonparty": "adults who are not Party members",
+}
 PARTICIPATION_DAYS = 30
 GOVERNANCE_DAYS = 90
 ISSUE_DAYS = 90
@@ -32,51 +46,32 @@ class Metric:
     description: str
     low: float = 0.0  # allowed range, for checks
     high: float = 1.0
-    # Which direction is an improvement: "higher", "lower", or "" (no direction;
-    # studies then rank and cost it by neither). Read by the study's ranking.
-    better: str = ""
+    better: str = "higher"  # "higher", "lower", or "" (neither: a volume or a level)
 
-    def __post_init__(self) -> None:
-        if self.better not in ("higher", "lower", ""):
-            raise ValueError(f"metric {self.name}: better must be 'higher', 'lower' or '' (got {self.better!r})")
+    @property
+    def may_be_nan(self) -> bool:
+        """Undefined on some days (its description says when): no election yet, no case closed, ..."""
+        return "NaN" in self.description
+
+
+# Rates measured for every adult, with a variant per group (suffix _young, ..., _nonparty).
+GROUP_RATES: dict[str, str] = {
+    "participation_rate": "adults who attended an activity or a consultation, or made a proposal, in the last 30 days",
+    "activity_participation_rate": "adults who attended at least one community activity in the last 30 days",
+    "governance_participation_rate": "adults who attended a consultation or made a proposal in the last 90 days",
+    "reporting_rate": "adults who reported an issue in the last 90 days",
+    "turnout": "adults who voted at the last residents' committee election (NaN before the first)",
+}
 
 
 def _defs() -> dict[str, Metric]:
     out: list[Metric] = []
-    groups = {
-        "young": "adults aged 18-39",
-        "middle": "adults aged 40-59",
-        "elderly": "adults aged 60+",
-        "party": "Party members",
-        "nonparty": "adults who are not Party members",
-    }
-    out.append(
-        Metric(
-            "participation_rate",
-            "share",
-            "adults who took part in a community activity or governance action in the last 30 days",
-            better="higher",
-        )
-    )
-    for g, who in groups.items():
-        out.append(Metric(f"participation_rate_{g}", "share", f"participation_rate among {who}", better="higher"))
-    out.append(
-        Metric(
-            "governance_participation_rate",
-            "share",
-            "adults who raised an issue, attended a consultation or voted in the last 90 days",
-            better="higher",
-        )
-    )
-    for g, who in groups.items():
-        out.append(
-            Metric(
-                f"governance_participation_rate_{g}",
-                "share",
-                f"governance_participation_rate among {who}",
-                better="higher",
-            )
-        )
+    for name, desc in GROUP_RATES.items():
+        out.append(Metric(name, "share", desc))
+        for g, who in GROUP_WHO.items():
+            nan = " (NaN before the first)" if name == "turnout" else ""
+            out.append(Metric(f"{name}_{g}", "share", f"{name} among {who}{nan}"))
+    out.append(Metric("proposals_made", "per 1,000 adults", "proposals made at consultations, last 90 days", 0, 1000))
     trust_desc = {
         "community": "the community Party committee and residents' committee",
         "government": "government units",
@@ -85,21 +80,15 @@ def _defs() -> dict[str, Metric]:
         "neighbours": "neighbours (generalised)",
     }
     for t in TRUST_TARGETS:
-        out.append(Metric(f"trust_{t}", "trust 0..1", f"mean resident trust in {trust_desc[t]}", better="higher"))
+        out.append(Metric(f"trust_{t}", "trust 0..1", f"mean resident trust in {trust_desc[t]}"))
     big = float("inf")
     out += [
-        Metric("efficacy", "0..1", "mean political efficacy (belief that raising an issue works)", better="higher"),
-        Metric(
-            "engaged_share",
-            "share",
-            "adults currently engaged (took part within the engagement memory)",
-            better="higher",
-        ),
+        Metric("efficacy", "0..1", "mean political efficacy (belief that raising an issue works)"),
         Metric("issues_open", "issues", "issues raised and not yet closed (reported or not)", 0, big, "lower"),
         Metric(
             "issues_stalled",
             "issues",
-            "cross-department cases that made no progress today (departmental walls)",
+            "cross-department cases that made no progress today at some unit (departmental walls)",
             0,
             big,
             "lower",
@@ -107,9 +96,7 @@ def _defs() -> dict[str, Metric]:
         Metric(
             "issues_unreported_share", "share", "issues raised in the last 90 days and never reported", better="lower"
         ),
-        Metric(
-            "issue_resolution_rate", "share", "issues raised in the last 90 days that are resolved", better="higher"
-        ),
+        Metric("issue_resolution_rate", "share", "issues raised in the last 90 days that are resolved"),
         Metric(
             "issue_resolution_days",
             "days",
@@ -119,20 +106,45 @@ def _defs() -> dict[str, Metric]:
             "lower",
         ),
         Metric(
+            "case_resolution_rate",
+            "share",
+            "reported cases closed in the last 90 days that were resolved (NaN if none closed)",
+        ),
+        Metric(
+            "service_satisfaction",
+            "share",
+            "reported cases closed in the last 90 days that were resolved within the timely limit "
+            "(casework.satisfied_within_days of the report; NaN if none closed)",
+        ),
+        Metric(
+            "case_close_days_mean",
+            "days",
+            "mean days from report to close of cases reported in the last 90 days, Kaplan-Meier with open cases "
+            "censored, restricted to 90 days",
+            0,
+            90,
+            "lower",
+        ),
+        Metric(
             "resource_utilization",
             "share",
             "used / available community resources (venue hours, funds, volunteer hours), last 30 days",
-            # Higher: pooled venue hours, funds and volunteer time put to use rather than left idle.
-            better="higher",
+            better="",
         ),
         Metric(
-            "ties_per_resident", "ties", "mean acquaintance ties per adult (household ties included)", 0, big, "higher"
+            "activity_fill_rate",
+            "share",
+            "places taken / places offered at activities held in the last 30 days (NaN if none held)",
+            better="",
         ),
+        Metric("ties_per_resident", "ties", "mean acquaintance ties per adult (household ties included)", 0, big),
         Metric(
-            "isolated_share", "share", "adults with no acquaintance tie outside their own household", better="lower"
+            "isolated_share",
+            "share",
+            "adults with no acquaintance tie outside their own household",
+            better="lower",
         ),
-        # Higher: more occasions to meet and take part (the paper's aim); a cost of staff time is counted separately.
-        Metric("activities_held", "activities", "community activities held in the last 30 days", 0, big, "higher"),
+        Metric("activities_held", "activities", "community activities held in the last 30 days", 0, big, ""),
     ]
     return {m.name: m for m in out}
 
@@ -149,51 +161,108 @@ def reporters() -> dict[str, partial]:
     return {name: partial(report, name=name) for name in METRICS}
 
 
-def _group_rates(
-    flag: np.ndarray, masks: dict[str, np.ndarray], counts: dict[str, int], prefix: str, out: dict
-) -> None:
-    out[prefix] = float(flag.mean()) if flag.size else 0.0
-    for g in GROUPS:
-        c = counts[g]
-        out[f"{prefix}_{g}"] = float(flag[masks[g]].sum() / c) if c else float("nan")
+def group_matrix(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
+    """Group membership as an (n, 6) float matrix (all adults, then GROUPS) and the group sizes."""
+    masks = model.group_masks
+    g = np.column_stack([np.ones(model.pop.n, bool)] + [masks[k] for k in GROUPS]).astype(np.float32)
+    return g, g.sum(axis=0)
+
+
+def _group_rates(flags: dict[str, np.ndarray], g: np.ndarray, sizes: np.ndarray, out: dict) -> None:
+    """Each flag's share among all adults and in every group: one matrix product for all of them."""
+    names = list(flags)
+    counts = np.stack([flags[k] for k in names]).astype(np.float32) @ g
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = counts / sizes
+    for i, name in enumerate(names):
+        out[name] = float(shares[i, 0])
+        for j, grp in enumerate(GROUPS, start=1):
+            out[f"{name}_{grp}"] = float(shares[i, j]) if sizes[j] else float("nan")
+
+
+def km_restricted_mean(durations: np.ndarray, closed: np.ndarray, horizon: float) -> float:
+    """Kaplan-Meier restricted mean of ``durations`` (days) up to ``horizon``; ``closed`` False = censored."""
+    if len(durations) == 0:
+        return float("nan")
+    t = np.minimum(durations, horizon).astype(np.float64)
+    event = closed & (durations <= horizon)
+    times = np.unique(t[event])
+    at_risk = len(t) - np.searchsorted(np.sort(t), times, side="left")
+    ev = np.sort(t[event])
+    deaths = np.searchsorted(ev, times, side="right") - np.searchsorted(ev, times, side="left")
+    surv = np.cumprod(1.0 - deaths / at_risk)
+    # Area under the step function S(t) from 0 to the horizon.
+    edges = np.concatenate([[0.0], times, [horizon]])
+    levels = np.concatenate([[1.0], surv])
+    return float(np.sum(levels * np.diff(edges)))
 
 
 def measure(model: CommunityModel, day: int) -> dict[str, float]:
-    """All metrics of ``METRICS`` for the end of ``day``."""
+    """All metrics of ``METRICS`` for the end of ``day`` (reads state, writes none)."""
     pop, log = model.pop, model.issues
-    masks, counts = model.group_masks, model.group_counts
+    g, sizes = model.group_matrix
     out: dict[str, float] = {}
-    last_part = np.maximum(pop.last_activity, pop.last_governance)
-    _group_rates(last_part > day - PARTICIPATION_DAYS, masks, counts, "participation_rate", out)
-    _group_rates(pop.last_governance > day - GOVERNANCE_DAYS, masks, counts, "governance_participation_rate", out)
+    month = day - PARTICIPATION_DAYS
+    quarter = day - GOVERNANCE_DAYS
+    activity = pop.last_activity > month
+    flags = {
+        "participation_rate": activity | (pop.last_governance > month),
+        "activity_participation_rate": activity,
+        "governance_participation_rate": pop.last_governance > quarter,
+        "reporting_rate": pop.last_report > quarter,
+        "turnout": pop.voted_last_election,
+    }
+    _group_rates(flags, g, sizes, out)
+    if model.last_election_day is None:
+        for name in [k for k in out if k.startswith("turnout")]:
+            out[name] = float("nan")
+    proposals = model.proposal_days
+    recent_proposals = len(proposals) - int(np.searchsorted(proposals, quarter, side="right"))
+    out["proposals_made"] = 1000.0 * recent_proposals / max(pop.n, 1)
     means = pop.trust.mean(axis=0, dtype=np.float64)
     for i, t in enumerate(TRUST_TARGETS):
         out[f"trust_{t}"] = float(means[i])
     out["efficacy"] = float(pop.efficacy.mean(dtype=np.float64))
-    out["engaged_share"] = float(pop.engaged.mean())
 
     out["issues_open"] = float(log.n_open())
     out["issues_stalled"] = float(log.stalled_today)
     w = log.window(day, ISSUE_DAYS)
-    raised = w.stop - w.start
-    if raised:
-        out["issues_unreported_share"] = float(np.mean(log.reported[w] < 0))
+    if w.stop - w.start:
+        out["issues_unreported_share"] = float(np.mean(log.reported[w] == NO_DAY))
         out["issue_resolution_rate"] = float(np.mean(log.outcome[w] == RESOLVED))
     else:
         out["issues_unreported_share"] = 0.0
         out["issue_resolution_rate"] = 0.0
-    # Resolved in the window: scan from the oldest issue that can have closed in it.
-    longest = model.scenario.casework.max_days + model.scenario.issues.grievance_days
+    # Cases closed in the window: scan from the oldest issue that can have closed in it.
+    cw = model.scenario.casework
+    longest = cw.max_days + model.scenario.issues.grievance_days
     recent = log.window(day, ISSUE_DAYS + longest + 1)
-    closed = log.closed[recent]
-    res = (log.outcome[recent] == RESOLVED) & (closed > day - ISSUE_DAYS)
-    days = closed[res] - log.raised[recent][res]
-    out["issue_resolution_days"] = float(np.median(days)) if len(days) else float("nan")
+    closed_day, raised, reported = log.closed[recent], log.raised[recent], log.reported[recent]
+    outcome = log.outcome[recent]
+    in_window = (closed_day > day - ISSUE_DAYS) & (log.stage[recent] == CLOSED)
+    res = in_window & (outcome == RESOLVED)
+    out["issue_resolution_days"] = float(np.median(closed_day[res] - raised[res])) if res.any() else float("nan")
+    cases = in_window & (reported != NO_DAY)
+    if cases.any():
+        resolved = outcome[cases] == RESOLVED
+        out["case_resolution_rate"] = float(resolved.mean())
+        timely = (closed_day[cases] - reported[cases]) <= cw.satisfied_within_days
+        out["service_satisfaction"] = float(np.mean(resolved & timely))
+    else:
+        out["case_resolution_rate"] = out["service_satisfaction"] = float("nan")
+    # Days from report to close of cases reported in the window; open ones are censored today.
+    rep = reported > day - ISSUE_DAYS
+    is_closed = log.stage[recent][rep] == CLOSED
+    dur = np.where(is_closed, closed_day[rep], day) - reported[rep]
+    out["case_close_days_mean"] = km_restricted_mean(dur, is_closed, float(ISSUE_DAYS))
 
     out["resource_utilization"] = model.pool.utilization()
+    t = day + model.burn_in
+    lo = max(0, t - PARTICIPATION_DAYS + 1)
+    places = float(np.sum(model.activity_places[lo : t + 1]))
+    out["activity_fill_rate"] = float(np.sum(model.activity_attendees[lo : t + 1]) / places) if places else float("nan")
     deg = model.network.degree()
     out["ties_per_resident"] = float(deg.mean()) if pop.n else 0.0
     out["isolated_share"] = float(np.mean(model.network.degree(exclude_household=True) == 0))
-    held, t = model.activity_days, day + model.burn_in
-    out["activities_held"] = float(np.sum(held[max(0, t - PARTICIPATION_DAYS + 1) : t + 1]))
+    out["activities_held"] = float(np.sum(model.activity_days[lo : t + 1]))
     return out

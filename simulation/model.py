@@ -27,13 +27,14 @@ from simulation.agents import (
     Resident,
 )
 from simulation.arrays import compound_community
+from simulation.branches import BranchTable
 from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY, HandlerTable
 from simulation.interventions import INTERVENTIONS, Intervention
-from simulation.metrics import measure, reporters
+from simulation.metrics import group_matrix, measure, reporters
 from simulation.network import PresenceSampler, build_network
 from simulation.phases import PHASES
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_NGO, T_PROPERTY, build_population
-from simulation.processes.activities import ActivityOrganiser, Organisers
+from simulation.processes.activities import ActivityOrganiser, ActivityRecord, Organisers
 from simulation.processes.casework import domain_index
 from simulation.processes.issues import IssueLog
 from simulation.processes.resources import MONTH, ResourcePool
@@ -96,6 +97,7 @@ class CommunityModel(mesa.Model):
         self.issues = IssueLog()
         self.group_masks = self.pop.group_masks()
         self.group_counts = {g: int(m.sum()) for g, m in self.group_masks.items()}
+        self.group_matrix = group_matrix(self)  # fixed groups: (n, all + 5 groups) for the group rates
         self.levers = Levers(
             issue_rate_factors={},
             app_enabled=scn.reporting.app_enabled,
@@ -116,9 +118,14 @@ class CommunityModel(mesa.Model):
         self.pool = ResourcePool(self.pop.n_communities)
         self.pool.limited = scn.drivers.resources
         self.activity_days = np.zeros(ACTIVITY_DAYS_START, np.int32)  # activities held per day; grows as needed
-        self.activity_log: list[tuple[int, int, str, int]] = []
+        # Per day since set-up (index: tick): activities held, places offered, places taken.
+        self.activity_places = np.zeros(ACTIVITY_DAYS_START, np.int64)
+        self.activity_attendees = np.zeros(ACTIVITY_DAYS_START, np.int64)
+        self.activity_log: list[ActivityRecord] = []
         self.consultations_held = 0
         self.elections_held = 0
+        self.proposal_days = np.zeros(0, np.int32)  # day of every proposal made, in order
+        self.last_election_day: int | None = None  # of the residents' committee (turnout counts its voters)
         self._party_ties_day = -1
         self._party_ties = np.zeros(self.pop.n, np.float32)
 
@@ -188,6 +195,9 @@ class CommunityModel(mesa.Model):
             )
         self.committees = committees
         comp_community = compound_community(scn)
+        self.branch_table = BranchTable(
+            np.bincount(pop.compound[pop.party], minlength=pop.n_compounds), scn.party.branch_strength
+        )
         self.branches = [PartyBranch(self, k, int(comp_community[k])) for k in range(pop.n_compounds)]
         properties: list[Enterprise] = []
         property_of = np.full(pop.n_compounds, -1)
@@ -254,7 +264,14 @@ class CommunityModel(mesa.Model):
                     self.ngos.append(agent)
                 trust_col = T_NGO if spec.kind != "resident_unit" else T_COMMUNITY
                 self.add_organiser(
-                    agent, c, comm_members[c], spec.types, spec.activities_per_week, spec.capacity, trust_col
+                    agent,
+                    c,
+                    comm_members[c],
+                    spec.types,
+                    spec.activities_per_week,
+                    spec.capacity,
+                    trust_col,
+                    needs=spec.needs,
                 )
 
     def add_organiser(
@@ -285,7 +302,7 @@ class CommunityModel(mesa.Model):
             name=getattr(agent, "name", str(agent)),
             slot=slot,
             community=community,
-            scope=np.asarray(scope, np.int64),
+            scope=np.sort(np.asarray(scope, np.int64)),
             types=[ACTIVITY_TYPES.index(t) for t in types],
             per_week=per_week,
             capacity=capacity,
@@ -328,8 +345,10 @@ class CommunityModel(mesa.Model):
         offer = np.tile(
             [res.venue_hours_per_month, res.funds_per_month, res.volunteer_hours_per_month], (self.pop.n_communities, 1)
         ).astype(float)
-        party_per_comm = np.bincount(self.pop.community[self.pop.party], minlength=self.pop.n_communities)
-        offer[:, 2] += self.levers.party_volunteer_hours * party_per_comm
+        # Registered Party members give their hours through their branch, as well as it organises them.
+        mobilised = self.branch_table.members * self.branch_table.strength
+        per_comm = np.bincount(compound_community(self.scenario), weights=mobilised, minlength=self.pop.n_communities)
+        offer[:, 2] += self.levers.party_volunteer_hours * per_comm
         offer += self.pool.extra
         for agent in self.ngos + self.resident_units:
             s = agent.spec
@@ -422,8 +441,10 @@ class CommunityModel(mesa.Model):
                 self.switch_on(key, **params)
             if watch:
                 watch(SETUP, "after")
-        if self.tick >= len(self.activity_days):
-            self.activity_days = np.concatenate([self.activity_days, np.zeros(len(self.activity_days), np.int32)])
+        if self.tick >= len(self.activity_days):  # the per-day buffers double
+            for name in ("activity_days", "activity_places", "activity_attendees"):
+                old = getattr(self, name)
+                setattr(self, name, np.concatenate([old, np.zeros_like(old)]))
         if watch:
             watch(DAY_START, "before")
         self.pop.invited[:] = False
@@ -448,6 +469,12 @@ class CommunityModel(mesa.Model):
     def tick(self) -> int:
         """Days simulated since set-up (burn-in included): the index of today in per-day buffers."""
         return self.day + self.burn_in
+
+    def compound_metrics(self):
+        """A DataFrame, one row per compound: its traits and main metrics today (see ``simulation.compounds``)."""
+        from simulation.compounds import compound_metrics
+
+        return compound_metrics(self)
 
     def metrics(self) -> dict[str, float]:
         """Current value of every metric in ``METRICS`` (as of the end of the last day)."""

@@ -1,10 +1,10 @@
 """The observed patterns the baseline must reproduce (docs/ODD.md §1), and how they are measured.
 
-Pattern-oriented modelling (Grimm et al. 2005): each pattern is a target
-with a tolerance, measured from a standard 365-day baseline run. Turnout
-ratios are read on the last day (the 90-day governance window then holds the
-election of day 300); isolation and the elderly's activity rate are means
-over the last 90 days.
+Pattern-oriented modelling (Grimm et al. 2005): each pattern is a target with
+a tolerance, measured on the quantity the data measure from a standard
+365-day baseline run after its burn-in: turnout ratios at the run's
+residents' committee election (day 300), isolation and the elderly's monthly
+activity rate as means over the last 90 days (ordinary months).
 """
 
 from __future__ import annotations
@@ -28,56 +28,56 @@ class Pattern:
 
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
-        "gov_young_over_elderly",
+        "turnout_young_over_elderly",
         0.18,
         0.08,
-        "SUNS 2017: turnout 13.8% (18-29) vs 77.7% (70-79)",
-        "governance_participation_rate_young / _elderly",
+        "SUNS 2017: committee-election turnout 13.8% (18-29) vs 77.7% (70-79)",
+        "turnout_young / turnout_elderly at the election of the run",
     ),
     Pattern(
-        "gov_middle_over_elderly",
-        0.70,
+        "turnout_middle_over_elderly",
+        0.72,
         0.15,
         "SUNS 2017: turnout 55.7% (50-59) vs 77.7% (70-79)",
-        "governance_participation_rate_middle / _elderly",
+        "turnout_middle / turnout_elderly at the election of the run",
     ),
     Pattern(
-        "gov_party_over_nonparty",
+        "turnout_party_over_nonparty",
         1.35,
         0.20,
         "SUNS 2017: turnout 65.1% (members) vs 48.4%",
-        "governance_participation_rate_party / _nonparty",
+        "turnout_party / turnout_nonparty at the election of the run",
     ),
     Pattern(
         "isolated_share", 0.275, 0.08, "SUNS 2017: 27.5% almost never talk with or visit neighbours", "isolated_share"
     ),
     Pattern(
-        "participation_rate_elderly",
+        "activity_participation_rate_elderly",
         0.56,
         0.10,
         "CHARLS 2020: 56.2% of people 60+ took part in a social activity last month",
-        "participation_rate_elderly",
+        "activity_participation_rate_elderly (activities only, 30 days)",
     ),
 )
 WINDOW = 90
 
 
 def pattern_values(df) -> dict[str, float]:
-    """The pattern measures of one run, from its daily metrics (a DataFrame)."""
+    """The pattern measures of one run, from its daily metrics (a DataFrame).
+
+    Turnout ratios are read on the last day (the run must contain an election);
+    isolation and the elderly's activity rate are means of the last 90 days.
+    """
     last = df.iloc[-1]
     tail = df.tail(WINDOW)
+    if np.isnan(last["turnout"]):
+        raise ValueError("pattern_values: the run holds no residents' committee election (turnout is NaN)")
     return {
-        "gov_young_over_elderly": float(
-            last["governance_participation_rate_young"] / last["governance_participation_rate_elderly"]
-        ),
-        "gov_middle_over_elderly": float(
-            last["governance_participation_rate_middle"] / last["governance_participation_rate_elderly"]
-        ),
-        "gov_party_over_nonparty": float(
-            last["governance_participation_rate_party"] / last["governance_participation_rate_nonparty"]
-        ),
+        "turnout_young_over_elderly": float(last["turnout_young"] / last["turnout_elderly"]),
+        "turnout_middle_over_elderly": float(last["turnout_middle"] / last["turnout_elderly"]),
+        "turnout_party_over_nonparty": float(last["turnout_party"] / last["turnout_nonparty"]),
         "isolated_share": float(tail["isolated_share"].mean()),
-        "participation_rate_elderly": float(tail["participation_rate_elderly"].mean()),
+        "activity_participation_rate_elderly": float(tail["activity_participation_rate_elderly"].mean()),
     }
 
 

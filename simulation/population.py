@@ -138,6 +138,7 @@ def build_population(scn: Scenario, streams: Streams) -> Population:
     inf = scn.influence
     threshold = np.clip(inf.threshold_mean + inf.threshold_sd * noise[:, 11], 0.0, 1.0).astype(np.float32)
 
+    efficacy = _trait(by_group("efficacy"), sd, noise[:, 8])
     members = np.arange(n, dtype=np.int32)
     pop = Population(
         household=household,
@@ -153,12 +154,18 @@ def build_population(scn: Scenario, streams: Streams) -> Population:
         interest=interest,
         threshold=threshold,
         trust=trust,
-        trust_neighbours_start=trust[:, T_NEIGHBOURS].copy(),
-        efficacy=_trait(by_group("efficacy"), sd, noise[:, 8]),
+        trust_start=trust.copy(),
+        efficacy=efficacy,
+        efficacy_start=efficacy.copy(),
         engaged=np.zeros(n, bool),
         pulled=np.zeros(n, bool),
         last_activity=np.full(n, NEVER, np.int32),
         last_governance=np.full(n, NEVER, np.int32),
+        last_vote=np.full(n, NEVER, np.int32),
+        voted_last_election=np.zeros(n, bool),
+        last_report=np.full(n, NEVER, np.int32),
+        last_proposal=np.full(n, NEVER, np.int32),
+        activities_month=np.zeros(n, np.int16),
         activities_attended=np.zeros(n, np.int32),
         governance_actions=np.zeros(n, np.int32),
         invited=np.zeros(n, bool),
@@ -221,7 +228,8 @@ def apply_table(pop: Population, path: str) -> None:
             raise ScenarioError(f"population.table: {p}: column {col!r} must hold values in 0..1")
         if col.startswith("trust_"):
             pop.trust[:, TRUST_TARGETS.index(col[6:])] = v
-            if col == "trust_neighbours":
-                pop.trust_neighbours_start[:] = v
+            pop.trust_start[:, TRUST_TARGETS.index(col[6:])] = v
         else:
             getattr(pop, TABLE_COLUMNS[col])[:] = v
+            if col == "efficacy":
+                pop.efficacy_start[:] = v

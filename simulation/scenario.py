@@ -293,7 +293,9 @@ class Reporting(_Strict):
     walk_in_time_weight: float = Field(
         1.5, ge=0, le=20, description="walk-in: log-odds per unit of free time (office hours clash with work)"
     )
-    branch_bonus: float = Field(0.8, ge=0, le=20, description="log-odds added when a Party tie relays the issue")
+    branch_bonus: float = Field(
+        2.6667, ge=0, le=50, description="log-odds per unit of branch strength when a Party tie relays the issue"
+    )
     urgency_days: float = Field(
         7.0, gt=0, le=3650, description="days: the daily chance to report falls as exp(-age / urgency_days)"
     )
@@ -319,8 +321,17 @@ class Casework(_Strict):
     property_work_days: float = Field(3.0, ge=1, le=365)
     referral_days: int = Field(2, ge=0, le=60, description="days to pass a case from the committee to another unit")
     wall_stall: float = unit(0.7, "daily chance a cross-department case makes no progress (departmental walls)")
+    units_per_cross_case: int = Field(
+        2, ge=2, le=6, description="government units a cross-department case needs (worked in turn unless coordinated)"
+    )
+    repair_funds: float = Field(
+        100.0, ge=0, le=1e6, description="yuan from the community pool for a repair the committee does itself"
+    )
     max_days: int = Field(120, ge=1, le=3650, description="a case open this long is closed unresolved")
     reply_prob: float = unit(0.4, "chance the reporter gets a reply that closes the loop")
+    satisfied_within_days: int = Field(
+        15, ge=1, le=365, description="a case resolved within this many days of its report counts as satisfied"
+    )
 
 
 class GovernmentUnit(_Strict):
@@ -410,6 +421,21 @@ class Trust(_Strict):
     attendance_gain: float = unit(0.02, "gap to 1 closed in the organiser by attending its activity")
     contact_gain: float = unit(0.01, "gap closed in neighbour trust per new or renewed tie")
     forgetting: float = Field(0.003, ge=0, le=1, description="daily pull of neighbour trust back to its start")
+    institution_forgetting: float = Field(
+        0.002, ge=0, le=0.1, description="daily pull of trust in institutions and of efficacy back to resting levels"
+    )
+    hearsay_share: float = unit(
+        0.2, "share of a reporter's trust update their acquaintances feel (word of mouth about cases), per tie weight"
+    )
+    notice_every_days: int = Field(
+        30, ge=0, le=365, description="days between public notices of resolved cases (公示); 0: none"
+    )
+    notice_gain: float = unit(0.01, "gap to 1 closed in trust in the community per resolved case on the notice")
+    notice_max: float = unit(0.05, "largest gain from one notice")
+    neglect_loss: float = unit(0.01, "trust lost per visible problem left open longer than a notice period")
+    neglect_max: float = unit(0.05, "largest loss from visible problems at one notice")
+    heard_gain: float = unit(0.05, "gap to 1 closed in efficacy and trust in the community when a proposal is adopted")
+    unheard_loss: float = unit(0.02, "efficacy lost when a proposal is not adopted")
 
 
 class Organiser(_Strict):
@@ -424,6 +450,11 @@ class Organiser(_Strict):
     funds_per_month: float = nonneg(0.0, "yuan it offers the community pool", le=1e9)
     volunteer_hours_per_month: float = nonneg(0.0, le=1e7)
     joined: bool = Field(True, description="offers its resources to the shared pool (双报到 for units)")
+    needs: tuple[float, float, float] | None = Field(
+        None,
+        description="venue hours, yuan and volunteer hours one of its activities takes from the pool "
+        "(default: activities.venue_hours, .funds, .volunteer_hours)",
+    )
 
     @model_validator(mode="after")
     def _types_known(self) -> Organiser:
@@ -438,9 +469,11 @@ def _default_organisers() -> list[Organiser]:
         Organiser(
             name="cultural-sports association",
             kind="cultural_sports",
-            activities_per_week=1.5,
-            types=["dance", "music", "performance"],
-            capacity=40,
+            activities_per_week=5.0,
+            types=["dance", "sports", "music"],
+            capacity=50,
+            # Square dancing and taiji in the open, led by a volunteer: no room, no money.
+            needs=(0.0, 0.0, 1.0),
         ),
         Organiser(
             name="social-work agency",
@@ -486,13 +519,16 @@ class Activities(_Strict):
     volunteer_hours: float = Field(4.0, ge=0, le=1000, description="volunteer hours an activity uses")
     notice_reach: float = unit(0.3, "chance a resident in scope hears of an activity by notice")
     app_reach: float = unit(0.0, "chance an app user hears of it through the app")
-    base: float = Field(-1.8062, ge=-20, le=20, description="attendance log-odds before the terms below")
+    base: float = Field(-7.0, ge=-20, le=20, description="attendance log-odds before the terms below")
     interest_weight: float = Field(3.0, ge=-20, le=20)
     free_time_weight: float = Field(2.352, ge=-20, le=20)
     trust_weight: float = Field(1.5, ge=-20, le=20, description="per unit of trust in the organiser")
     social_weight: float = Field(1.2, ge=-20, le=20, description="when acquaintances' engagement reaches the threshold")
     invite_weight: float = Field(1.5, ge=-20, le=20, description="when personally invited")
     co_attendee_ties: int = Field(1, ge=0, le=50, description="acquaintances met per attendance")
+    max_per_month: float = Field(
+        8.0, ge=0, le=60, description="activities a month a resident with all evenings free can attend (x free time)"
+    )
     organisers: list[Organiser] = Field(default_factory=_default_organisers)
 
     @model_validator(mode="after")
@@ -508,7 +544,12 @@ class Influence(_Strict):
 
     threshold_mean: float = unit(0.25, "mean threshold (share of engaged acquaintances)")
     threshold_sd: float = Field(0.1, ge=0, le=1)
-    party_invites: float = unit(0.05, "daily invitation rate per unit of tie weight to Party members")
+    party_invites: float = Field(
+        0.1667,
+        ge=0,
+        le=10,
+        description="daily invitation rate per unit of tie weight to Party members, per unit of branch strength",
+    )
     direct: bool = Field(False, description="pure threshold model: a resident whose threshold is met engages at once")
 
 
@@ -539,6 +580,22 @@ class Governance(_Strict):
         0.9771, ge=-20, le=20, description="when a Party member or branch asks in person"
     )
     party_weight: float = Field(0.9228, ge=-20, le=20, description="Party members' duty to take part")
+    proposal_base: float = Field(-2.0, ge=-20, le=20, description="log-odds that a consultation attendee proposes")
+    proposal_efficacy_weight: float = Field(3.0, ge=-20, le=20, description="log-odds per unit of efficacy")
+    adoption_prob: float = unit(0.5, "chance the committee adopts a proposal")
+    repair_reserve: float = unit(0.2, "share of monthly funds kept for repairs after an adopted repair proposal")
+    max_committee_types: int = Field(
+        6, ge=1, le=8, description="activity types the committee rotates through at most (proposals add types)"
+    )
+
+
+class Party(_Strict):
+    """Compound Party branches (小区党支部) as integrators."""
+
+    branch_strength: float = unit(0.3, "how well a branch organises its members at the start (0..1)")
+    property_link: float = unit(
+        0.1, "added to a property company's success chance per unit of its compound branch's strength"
+    )
 
 
 class Resources(_Strict):
@@ -572,7 +629,7 @@ class Scenario(_Strict):
     description: str = ""
     days: int = Field(365, ge=1, le=36_500, description="default run length in days")
     burn_in_days: int = Field(
-        0,
+        365,
         ge=0,
         le=3650,
         description="days simulated before day 1 with no intervention on and nothing collected (spin-up)",
@@ -591,6 +648,7 @@ class Scenario(_Strict):
     word_of_mouth: WordOfMouth = WordOfMouth()
     governance: Governance = Governance()
     resources: Resources = Resources()
+    party: Party = Party()
     drivers: Drivers = Drivers()
     interventions: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

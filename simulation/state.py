@@ -24,7 +24,7 @@ SETUP, DAY_START = "set-up", "day start"
 
 class StateVar(NamedTuple):
     name: str
-    owner: str  # "pop" (model.pop), "issues" (model.issues), "handlers" (model.handlers), "network"
+    owner: str  # "pop" (model.pop), "issues" (model.issues), "tasks" (model.issues.tasks), "handlers", "network"
     per: str  # what a row is: resident, household, issue, handler, tie entry
     dtype: type
     low: float
@@ -66,7 +66,9 @@ POPULATION: tuple[StateVar, ...] = (
         columns=len(ACTIVITY_TYPES),
     ),
     StateVar("threshold", "pop", "resident", np.float32, 0, 1, _FIXED, "share of engaged acquaintances that pulls"),
-    StateVar("trust_neighbours_start", "pop", "resident", np.float32, 0, 1, _FIXED, "where forgetting pulls back to"),
+    StateVar(
+        "trust_start", "pop", "resident", np.float32, 0, 1, _FIXED, "resting trusts forgetting pulls back to", columns=5
+    ),
     # dynamic state
     StateVar(
         "trust",
@@ -75,11 +77,21 @@ POPULATION: tuple[StateVar, ...] = (
         np.float32,
         0,
         1,
-        ("feedback", "activities", "ties", "word_of_mouth"),
+        ("feedback", "activities", "ties", "word_of_mouth", "governance"),
         "trust in community, government, property, NGOs, neighbours",
         columns=5,
     ),
-    StateVar("efficacy", "pop", "resident", np.float32, 0, 1, ("feedback", "activities"), "belief that raising works"),
+    StateVar(
+        "efficacy",
+        "pop",
+        "resident",
+        np.float32,
+        0,
+        1,
+        ("feedback", "activities", "word_of_mouth", "governance"),
+        "belief that raising an issue works",
+    ),
+    StateVar("efficacy_start", "pop", "resident", np.float32, 0, 1, _FIXED, "resting efficacy forgetting pulls to"),
     StateVar("engaged", "pop", "resident", np.bool_, 0, 1, ("influence", "engagement"), "took part recently"),
     StateVar("pulled", "pop", "resident", np.bool_, 0, 1, ("influence",), "acquaintances' engagement met threshold"),
     StateVar(
@@ -92,13 +104,27 @@ POPULATION: tuple[StateVar, ...] = (
         np.int32,
         NEVER,
         INF,
-        ("reporting", "governance"),
-        "day of the last governance action",
+        ("governance",),
+        "day of the last consultation attended or proposal made",
     ),
+    StateVar("last_vote", "pop", "resident", np.int32, NEVER, INF, ("governance",), "day of the last vote cast"),
+    StateVar(
+        "voted_last_election",
+        "pop",
+        "resident",
+        np.bool_,
+        0,
+        1,
+        ("governance",),
+        "voted at the last committee election",
+    ),
+    StateVar("last_report", "pop", "resident", np.int32, NEVER, INF, ("reporting",), "day of the last issue reported"),
+    StateVar("last_proposal", "pop", "resident", np.int32, NEVER, INF, ("governance",), "day of the last proposal"),
     StateVar("activities_attended", "pop", "resident", np.int32, 0, INF, ("activities",), "activities attended"),
     StateVar(
-        "governance_actions", "pop", "resident", np.int32, 0, INF, ("reporting", "governance"), "governance actions"
+        "activities_month", "pop", "resident", np.int16, 0, INF, ("activities",), "activities attended this month"
     ),
+    StateVar("governance_actions", "pop", "resident", np.int32, 0, INF, ("governance",), "consultations and proposals"),
     StateVar(
         "invited",
         "pop",
@@ -124,24 +150,66 @@ ISSUES: tuple[StateVar, ...] = (
     StateVar("compound", "issues", "issue", np.int32, 0, INF, ("issues",), "its compound"),
     StateVar("community", "issues", "issue", np.int32, 0, INF, ("issues",), "its community"),
     StateVar("cross", "issues", "issue", np.bool_, 0, 1, ("issues",), "needs several departments"),
-    StateVar("raised", "issues", "issue", np.int32, 0, INF, ("issues",), "day raised"),
-    StateVar("reporter", "issues", "issue", np.int32, -1, INF, ("reporting",), "resident who reported it (-1: none)"),
-    StateVar("reported", "issues", "issue", np.int32, -1, INF, ("reporting",), "day reported (-1: not)"),
-    StateVar("channel", "issues", "issue", np.int8, -1, INF, ("reporting",), "channel code (-1: not reported)"),
+    StateVar("raised", "issues", "issue", np.int32, -INF, INF, ("issues",), "day raised (burn-in days are <= 0)"),
+    StateVar(
+        "reporter",
+        "issues",
+        "issue",
+        np.int32,
+        -1,
+        INF,
+        ("reporting", "governance"),
+        "resident who reported it (-1: none)",
+    ),
+    StateVar(
+        "reported", "issues", "issue", np.int32, NEVER, INF, ("reporting", "governance"), "day reported (NEVER: not)"
+    ),
+    StateVar(
+        "channel", "issues", "issue", np.int8, -1, INF, ("reporting", "governance"), "channel code (-1: not reported)"
+    ),
     StateVar("handler", "issues", "issue", np.int32, -1, INF, ("casework",), "handler row (-1: not routed)"),
     StateVar(
-        "stage", "issues", "issue", np.int8, 0, 3, ("reporting", "casework"), "unreported, in transit, queued, closed"
+        "stage",
+        "issues",
+        "issue",
+        np.int8,
+        0,
+        3,
+        ("reporting", "casework", "governance"),
+        "unreported, in transit, queued, closed",
     ),
-    StateVar("ready", "issues", "issue", np.int32, 0, INF, ("reporting", "casework"), "day it reaches its handler"),
-    StateVar("work_left", "issues", "issue", np.int32, -INF, INF, ("casework",), "handling days still needed"),
-    StateVar("closed", "issues", "issue", np.int32, -1, INF, ("reporting", "casework"), "day closed (-1: open)"),
+    StateVar(
+        "ready",
+        "issues",
+        "issue",
+        np.int32,
+        -INF,
+        INF,
+        ("reporting", "casework", "governance"),
+        "day it reaches its handler",
+    ),
+    StateVar("parts", "issues", "issue", np.int8, 0, INF, ("casework",), "units the case needs (its parts)"),
+    StateVar("part_failed", "issues", "issue", np.bool_, 0, 1, ("casework",), "a unit failed its part"),
+    StateVar("closed", "issues", "issue", np.int32, NEVER, INF, ("reporting", "casework"), "day closed (NEVER: open)"),
     StateVar(
         "outcome", "issues", "issue", np.int8, 0, 3, ("reporting", "casework"), "open, resolved, failed, given up"
     ),
     StateVar("escalated", "issues", "issue", np.bool_, 0, 1, ("casework",), "escalated (whistle)"),
-    StateVar("escalated_day", "issues", "issue", np.int32, -1, INF, ("casework",), "day escalated (-1: not)"),
-    StateVar("coordinated", "issues", "issue", np.bool_, 0, 1, ("casework",), "moved past departmental walls"),
+    StateVar("escalated_day", "issues", "issue", np.int32, NEVER, INF, ("casework",), "day escalated (NEVER: not)"),
+    StateVar(
+        "coordinated", "issues", "issue", np.bool_, 0, 1, ("casework", "governance"), "moved past departmental walls"
+    ),
     StateVar("stalled_days", "issues", "issue", np.int32, 0, INF, ("casework",), "days stalled between departments"),
+)
+
+TASKS: tuple[StateVar, ...] = (
+    StateVar("issue", "tasks", "part of a case", np.int64, 0, INF, ("casework",), "the case it is part of"),
+    StateVar("part", "tasks", "part of a case", np.int8, 0, INF, ("casework",), "its place in the case's sequence"),
+    StateVar("handler", "tasks", "part of a case", np.int32, 0, INF, ("casework",), "the unit that works it"),
+    StateVar("ready", "tasks", "part of a case", np.int32, -INF, INF, ("casework",), "first day it can be worked"),
+    StateVar("work_left", "tasks", "part of a case", np.int32, -INF, INF, ("casework",), "handling days still needed"),
+    StateVar("done", "tasks", "part of a case", np.bool_, 0, 1, ("casework",), "finished (or its case closed)"),
+    StateVar("ok", "tasks", "part of a case", np.bool_, 0, 1, ("casework",), "its unit succeeded"),
 )
 
 HANDLERS: tuple[StateVar, ...] = (
@@ -160,13 +228,18 @@ HANDLERS: tuple[StateVar, ...] = (
     StateVar("cases_worked", "handlers", "handler", np.int64, 0, INF, ("casework",), "case-days worked"),
 )
 
+BRANCHES: tuple[StateVar, ...] = (
+    StateVar("members", "branches", "compound", np.int32, 0, INF, _FIXED, "Party members living in the compound"),
+    StateVar("strength", "branches", "compound", np.float64, 0, 1, _FIXED, "how well the branch organises members"),
+)
+
 NETWORK: tuple[StateVar, ...] = (
     StateVar("keys", "network", "tie entry", np.int64, 0, INF, ("ties",), "row * n + col, sorted (CSR order)"),
     StateVar("weight", "network", "tie entry", np.float32, 0, 1, ("ties",), "tie weight"),
     StateVar("kind", "network", "tie entry", np.int8, 0, 6, ("ties",), "how the tie came about"),
 )
 
-ALL: tuple[StateVar, ...] = POPULATION + ISSUES + HANDLERS + NETWORK
+ALL: tuple[StateVar, ...] = POPULATION + ISSUES + TASKS + HANDLERS + BRANCHES + NETWORK
 
 
 def declared(owner: str) -> dict[str, StateVar]:

@@ -28,6 +28,7 @@ from simulation.scenario import Drivers, Scenario
 def only_drivers(scn: Scenario, *keep: str, **overrides) -> Scenario:
     """``scn`` with every daily driver off except ``keep`` (plus dotted overrides)."""
     changes = {f"drivers.{d}": d in keep for d in Drivers.model_fields}
+    changes["burn_in_days"] = 0  # the reductions start from their initial conditions
     changes.update(overrides)
     return scn.override(changes, source="validation")
 
@@ -76,7 +77,7 @@ def watts_cascade(n: int, mean_degree: float, phi: float, seed: int) -> float:
         },
     )
     model = run_to_rest(CommunityModel(scenario=scn, rng=seed))
-    return float(model.metrics()["engaged_share"])
+    return float(model.pop.engaged.mean())
 
 
 def granovetter(thresholds: Sequence[int], seed: int = 0) -> int:
@@ -125,6 +126,9 @@ def degroot(
                 "network.kind": "edge_list",
                 "network.path": str(edge_file),
                 "population.table": str(table),
+                # Pure averaging: no forgetting pulls trust back to where it started.
+                "trust.institution_forgetting": 0.0,
+                "trust.forgetting": 0.0,
                 **extra,
             },
         )

@@ -14,7 +14,7 @@ DAYS = 45
 
 @pytest.fixture(scope="module")
 def scn() -> Scenario:
-    return Scenario().scaled(adults=600)
+    return Scenario().scaled(adults=600).override({"burn_in_days": 0})
 
 
 def frame(model):
@@ -213,7 +213,7 @@ def test_nudge_compounds_repeats_and_stays_in_range():
 def test_nudge_writes_through_a_column_view():
     from simulation.population import T_NEIGHBOURS
 
-    m = CommunityModel(scenario=Scenario().scaled(adults=300), rng=1)
+    m = CommunityModel(scenario=Scenario().scaled(adults=300).override({"burn_in_days": 0}), rng=1)
     before = m.pop.trust.copy()
     m.pop.nudge("trust", np.array([3, 3]), 0.5, column=T_NEIGHBOURS)
     assert m.pop.trust[3, T_NEIGHBOURS] == pytest.approx(1 - (1 - before[3, T_NEIGHBOURS]) * 0.25, abs=1e-6)
@@ -222,7 +222,7 @@ def test_nudge_writes_through_a_column_view():
 
 
 def test_intervention_calendars_keep_their_slots_whatever_else_is_on():
-    s = Scenario().scaled(adults=600)
+    s = Scenario().scaled(adults=600).override({"burn_in_days": 0})
     alone = CommunityModel(scenario=s.with_interventions("model_households"), rng=1)
     both = CommunityModel(scenario=s.with_interventions("public_welfare_orgs", "model_households"), rng=1)
     slots = lambda m: sorted(o.slot for o in m.organisers if o.agent in m.branches)  # noqa: E731
@@ -231,14 +231,14 @@ def test_intervention_calendars_keep_their_slots_whatever_else_is_on():
 
 # -- spin-up -------------------------------------------------------------------------------
 def test_burn_in_is_simulated_without_interventions_and_not_collected():
-    s = Scenario().scaled(adults=600).override({"burn_in_days": 40})
+    s = Scenario().scaled(adults=600).override({"burn_in_days": 0}).override({"burn_in_days": 40})
     base = CommunityModel(scenario=s, rng=8)
     arm = CommunityModel(scenario=s.with_interventions("model_households", "community_app"), rng=8)
     assert base.day == arm.day == 0 and base.tick == 40
     # Nothing of the remedies acted before day 1: the state at day 0 is the baseline's.
     assert np.array_equal(base.pop.trust, arm.pop.trust) and not arm.pop.model_household.any()
     assert len(frame(base)) == 0
-    fresh = CommunityModel(scenario=Scenario().scaled(adults=600), rng=8)
+    fresh = CommunityModel(scenario=Scenario().scaled(adults=600).override({"burn_in_days": 0}), rng=8)
     assert not np.array_equal(base.pop.trust, fresh.pop.trust)  # the spin-up did run
     base.run_for(30)
     arm.run_for(30)
@@ -247,7 +247,7 @@ def test_burn_in_is_simulated_without_interventions_and_not_collected():
 
 
 def test_start_day_counts_from_day_one_after_burn_in():
-    s = Scenario().scaled(adults=600).override({"burn_in_days": 25})
+    s = Scenario().scaled(adults=600).override({"burn_in_days": 0}).override({"burn_in_days": 25})
     base = CommunityModel(scenario=s, rng=9)
     late = CommunityModel(scenario=s.with_interventions(whistle_report={"start_day": 12}), rng=9)
     base.run_for(30)

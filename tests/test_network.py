@@ -47,31 +47,40 @@ def test_to_networkx_matches():
 
 @pytest.mark.parametrize("kind", ["erdos_renyi", "watts_strogatz"])
 def test_random_generators_mean_degree(kind):
-    scn = Scenario().override({"community.adults": 2000, "network.kind": kind, "network.mean_degree": 6.0})
+    scn = Scenario().override(
+        {"burn_in_days": 0, "community.adults": 2000, "network.kind": kind, "network.mean_degree": 6.0}
+    )
     net = CommunityModel(scn, rng=1).network
     assert abs(net.degree().mean() - 6.0) < 0.4
 
 
 def test_complete_network():
-    scn = Scenario().override({"community.adults": 50, "network.kind": "complete"})
+    scn = Scenario().override({"burn_in_days": 0, "community.adults": 50, "network.kind": "complete"})
     net = CommunityModel(scn, rng=1).network
     assert np.all(net.degree() == 49)
 
 
 def test_neighbourhood_stranger_index_cuts_ties():
-    close = CommunityModel(Scenario().override({"community.stranger_index": 0.0}), rng=1).network
-    far = CommunityModel(Scenario().override({"community.stranger_index": 0.9}), rng=1).network
+    close = CommunityModel(Scenario().override({"burn_in_days": 0, "community.stranger_index": 0.0}), rng=1).network
+    far = CommunityModel(Scenario().override({"burn_in_days": 0, "community.stranger_index": 0.9}), rng=1).network
     assert far.degree(exclude_household=True).mean() < 0.3 * close.degree(exclude_household=True).mean()
 
 
 def test_edge_list_csv_and_errors(tmp_path):
     (tmp_path / "edges.csv").write_text("source,target,weight\n0,1,0.5\n1,2,1.0\n")
-    (tmp_path / "s.toml").write_text('[community]\nadults = 10\n[network]\nkind = "edge_list"\npath = "edges.csv"\n')
+    (tmp_path / "s.toml").write_text(
+        'burn_in_days = 0\n[community]\nadults = 10\n[network]\nkind = "edge_list"\npath = "edges.csv"\n'
+    )
     net = CommunityModel(load_scenario(tmp_path / "s.toml"), rng=1).network
     assert net.n_ties == 2 and net.matrix()[1, 2] == 1.0
     (tmp_path / "bad.csv").write_text("source,target\n0,99\n")
     scn = Scenario().override(
-        {"community.adults": 10, "network.kind": "edge_list", "network.path": str(tmp_path / "bad.csv")}
+        {
+            "burn_in_days": 0,
+            "community.adults": 10,
+            "network.kind": "edge_list",
+            "network.path": str(tmp_path / "bad.csv"),
+        }
     )
     with pytest.raises(ScenarioError, match="network.path: .*out of range 0..9"):
         CommunityModel(scn, rng=1)

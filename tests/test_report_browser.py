@@ -22,7 +22,13 @@ ARGS = [
 def test_report_renders_offline_in_chromium(tmp_path):
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     out = tmp_path / "cmp"
-    compare(Scenario().scaled(adults=300), ["whistle_report", "community_app"], reps=2, days=10, out=out)
+    compare(
+        Scenario().scaled(adults=300).override({"burn_in_days": 0}),
+        ["whistle_report", "community_app"],
+        reps=2,
+        days=10,
+        out=out,
+    )
     html = write_report(out)
     blocked = []
 

@@ -3,14 +3,20 @@
 import numpy as np
 import pytest
 
-from simulation import CommunityModel, load_scenario
+from simulation import CommunityModel, Scenario, load_scenario
 from simulation.state import ALL, DAY_START, SETUP, declared
 
-OWNERS = {"pop": lambda m: m.pop, "issues": lambda m: m.issues, "handlers": lambda m: m.handlers}
+OWNERS = {
+    "pop": lambda m: m.pop,
+    "issues": lambda m: m.issues,
+    "tasks": lambda m: m.issues.tasks,
+    "handlers": lambda m: m.handlers,
+    "branches": lambda m: m.branch_table,
+}
 
 
 def test_owners_hold_exactly_the_declared_arrays():
-    m = CommunityModel(rng=1)
+    m = CommunityModel(scenario=Scenario().scaled(adults=600).override({"burn_in_days": 0}), rng=1)
     for owner, var in ((v.owner, v) for v in ALL):
         obj = m.network if owner == "network" else OWNERS[owner](m)
         values = getattr(obj, var.name)
@@ -25,7 +31,8 @@ def _snapshot(model) -> dict:
         obj = get(model)
         for name in declared(owner):
             arr = getattr(obj, name)
-            snap[(owner, name)] = arr[: model.issues.size].copy() if owner == "issues" else arr.copy()
+            rows = {"issues": model.issues.size, "tasks": model.issues.tasks.size}.get(owner)
+            snap[(owner, name)] = arr[:rows].copy() if rows is not None else arr.copy()
     for name in declared("network"):
         snap[("network", name)] = getattr(model.network, name).copy()
     snap[("issues", "size")] = model.issues.size
@@ -37,6 +44,7 @@ def test_every_phase_writes_only_the_state_it_declares():
     scn = load_scenario("scenarios/integrated_package.toml").override(
         {
             "community.adults": 900,
+            "burn_in_days": 0,
             "governance.election_day": 20,
             "interventions.representative_election.first_day": 25,
             "interventions.model_households.start_day": 12,
@@ -59,8 +67,8 @@ def test_every_phase_writes_only_the_state_it_declares():
                     writes.setdefault(("issues", "append"), set()).add(stage)
                 continue
             n = len(old)
-            # Issues: rows that existed before (appending is recorded above); others: the whole array.
-            changed = (len(new) != n and key[0] != "issues") or not np.array_equal(
+            # Issues and parts: rows that existed before (appending is recorded above); others: the whole array.
+            changed = (len(new) != n and key[0] not in ("issues", "tasks")) or not np.array_equal(
                 old, new[:n], equal_nan=old.dtype.kind == "f"
             )
             if changed:

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = ["--set", "community.adults=300"]
+SMALL = ["--set", "community.adults=300", "--set", "burn_in_days=0"]  # small and no spin-up: fast
 
 
 def govsim(*args, cwd=ROOT, **kw):
@@ -41,6 +41,7 @@ metrics = ["participation_rate", "trust_community"]
 
 [set]
 "community.adults" = 300
+"burn_in_days" = 0
 
 [design]
 method = "grid"
@@ -69,7 +70,10 @@ def test_study_runs_resumes_and_reports(tmp_path):
     assert set(sens["method"]) == {"prcc"}
     man = json.loads((out / "manifest.json").read_text())
     assert man["status"] == "complete" and man["kind"] == "study" and man["runs_planned"] == 12
-    assert man["provenance"]["scenario_sha256"] and man["provenance"]["overrides"] == ["community.adults=300"]
+    assert man["provenance"]["scenario_sha256"] and man["provenance"]["overrides"] == [
+        "community.adults=300",
+        "burn_in_days=0",
+    ]
     for f in out.iterdir():
         if f.is_file():
             assert oct(f.stat().st_mode & 0o777) == "0o644", f
@@ -139,7 +143,10 @@ def test_run_and_compare_refuse_an_existing_out_before_simulating(tmp_path):
     assert r.returncode == 0 and len(pd.read_parquet(out / "metrics.parquet")) == 4
     meta = json.loads((out / "run.json").read_text())
     assert meta["provenance"]["seeds"] == [1] and meta["provenance"]["days"] == 4
-    assert "git_commit" in meta["provenance"] and meta["provenance"]["overrides"] == ["community.adults=300"]
+    assert "git_commit" in meta["provenance"] and meta["provenance"]["overrides"] == [
+        "community.adults=300",
+        "burn_in_days=0",
+    ]
 
 
 def test_arm_equal_to_the_baseline_is_refused(tmp_path):

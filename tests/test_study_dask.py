@@ -20,7 +20,7 @@ ARMS = ["whistle_report", "community_app"]
 
 @pytest.fixture(scope="module")
 def tiny() -> Scenario:
-    return Scenario().scaled(adults=300)
+    return Scenario().scaled(adults=300).override({"burn_in_days": 0})
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
 from simulation import Scenario, compare
 print("script body ran")
-table = compare(Scenario().scaled(adults=300), ["whistle_report"], reps=2, days=10, workers=2)
+table = compare(Scenario().scaled(adults=300).override({"burn_in_days": 0}), ["whistle_report"], reps=2, days=10, workers=2)
 print("rows", len(table))
 """
 

@@ -29,14 +29,14 @@ from simulation.patterns import PATTERNS, loss, run_patterns, summarise
 from simulation.scenario import Scenario
 
 FREE = {
-    "governance.vote_base": (-5.5, -2.0),
-    "governance.interest_weight": (1.0, 6.0),
+    "governance.vote_base": (-6.0, -2.0),
+    "governance.interest_weight": (1.0, 7.0),
     "governance.free_time_weight": (0.0, 4.0),
     "governance.party_weight": (0.0, 1.5),
     "governance.base": (-6.0, -3.0),
     "network.building_ties": (0.3, 3.5),
     "network.meeting_rate": (0.003, 0.05),
-    "activities.base": (-4.5, 0.0),
+    "activities.base": (-9.0, -5.0),
     "activities.free_time_weight": (1.0, 4.0),
     "governance.mobilisation_weight": (0.0, 3.0),
     "population.groups.young.public_affairs_interest": (0.0, 0.2),

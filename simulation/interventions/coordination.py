@@ -86,7 +86,8 @@ class FourPartyTeams(Intervention):
     Teams visit each compound every ``visit_every_days`` and collect opinions
     (a reporting channel that day for residents they find at home), mediate
     disputes (extra committee case capacity) and run volunteer services
-    (volunteer hours join the community pool).
+    (volunteer hours join the community pool). They work through the compound
+    Party branches, which they strengthen (``branch_gain``).
     """
 
     key = "four_party_teams"
@@ -101,6 +102,9 @@ class FourPartyTeams(Intervention):
             1.0, ge=0, le=100, description="extra committee cases per day per community"
         )
         volunteer_hours_per_month: float = Field(40.0, ge=0, le=10_000, description="per community")
+        branch_gain: float = Field(
+            0.2, ge=0, le=1, description="rise of compound branches' strength (teams work with them)"
+        )
 
     @classmethod
     def volume(cls, params) -> float:
@@ -113,6 +117,7 @@ class FourPartyTeams(Intervention):
 
     def setup(self, model) -> None:
         model.handlers.add_capacity((COMMITTEE,), self.params.mediation_cases_per_day)
+        model.branch_table.strengthen(self.params.branch_gain)
         model.pool.add_offer(volunteer_hours=self.params.volunteer_hours_per_month)
         model.open_channel("four_party_team", np.full(model.pop.n, -np.inf, np.float32))
 

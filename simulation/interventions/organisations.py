@@ -18,7 +18,10 @@ class DualReporting(Intervention):
     """Dual reporting (双报到, 驻点直联): Party members and resident units register with the community.
 
     Resident units open their venues, funds and volunteers to the shared pool
-    and hold activities; each registered Party member gives volunteer hours.
+    and hold activities. Party members register through their compound branch,
+    which the registration strengthens (``branch_gain``); each gives
+    ``party_volunteer_hours`` a month as well as the branch organises them
+    (hours x branch strength).
     """
 
     key = "dual_reporting"
@@ -29,9 +32,11 @@ class DualReporting(Intervention):
     class Params(InterventionParams):
         party_volunteer_hours: float = Field(2.0, ge=0, le=40, description="monthly hours per registered Party member")
         unit_activities_per_week: float = Field(0.5, ge=0, le=7, description="activities per resident unit")
+        branch_gain: float = Field(0.3, ge=0, le=1, description="rise of every compound branch's strength")
 
     def setup(self, model) -> None:
         model.levers.party_volunteer_hours = max(model.levers.party_volunteer_hours, self.params.party_volunteer_hours)
+        model.branch_table.strengthen(self.params.branch_gain)
         model.join_pool(model.resident_units)
         for org in model.organisers.of(model.resident_units):
             model.organisers.set_rate(org, max(org.per_week, self.params.unit_activities_per_week))

@@ -18,13 +18,17 @@ from simulation.streams import SETUP_DAY
 class ModelHouseholds(Intervention):
     """Party-member model households (社区党委+小区党支部+党员示范户).
 
-    In each building up to ``per_building`` households with a Party member
-    become model households, backed by the compound Party branch. They invite
+    The compound Party branch picks, in each building, up to ``per_building``
+    households with a Party member (those most interested in public affairs)
+    and backs them (the branch grows stronger, ``branch_gain``). They invite
     building neighbours personally (a daily chance per neighbour), host small
-    building gatherings, and relay neighbours' issues (a reporting channel
-    for everyone in their building; they report back).
+    building gatherings, and relay neighbours' issues (a reporting channel for
+    everyone in their building; they report back). Gatherings use the pool
+    like every activity (a room, materials, volunteers' time); the programme
+    brings its money and the model households' volunteer hours to the pool.
     """
 
+    TIE_BREAK = 0.1  # a random term (0..0.1) among households of similar interest (0..1)
     key = "model_households"
     title = {"en": "Party-member model households", "zh": "党员示范户"}
     paper_section = "4.3(1)"
@@ -38,6 +42,13 @@ class ModelHouseholds(Intervention):
         gatherings_per_week: float = Field(0.25, ge=0, le=7, description="building gatherings per model household")
         gathering_capacity: int = Field(12, ge=1, le=200)
         gathering_types: list[str] = Field(default_factory=lambda: ["public_welfare", "handicraft", "music"])
+        venue_hours_per_gathering: float = Field(1.0, ge=0, le=24, description="room hours a gathering uses")
+        funds_per_gathering: float = Field(40.0, ge=0, le=10_000, description="yuan a gathering uses (materials, tea)")
+        volunteer_hours_per_gathering: float = Field(2.0, ge=0, le=100, description="volunteer hours a gathering uses")
+        household_volunteer_hours: float = Field(
+            2.0, ge=0, le=100, description="monthly volunteer hours each model household gives the pool"
+        )
+        branch_gain: float = Field(0.1, ge=0, le=1, description="rise of compound branches' strength")
 
     @classmethod
     def volume(cls, params) -> float:
@@ -48,10 +59,18 @@ class ModelHouseholds(Intervention):
         pop = model.pop
         starts = pop.hh_indptr[:-1]
         has_party = np.maximum.reduceat(pop.party.astype(np.int8), starts) > 0
+        # The branch picks the Party households most interested in public affairs (a draw breaks ties).
+        interest = np.maximum.reduceat(np.where(pop.party, pop.public_affairs, 0.0), starts)
         u = self.stream(model, "select").uniform(SETUP_DAY, pop.n_households)
-        rank = ranked_within(pop.hh_building, np.where(has_party, u, -1.0))
+        rank = ranked_within(pop.hh_building, np.where(has_party, interest + self.TIE_BREAK * u, -1.0))
         chosen = np.flatnonzero(has_party & (rank < self.params.per_building))
         pop.designate_model_households(chosen)
+        model.branch_table.strengthen(self.params.branch_gain)
+        p = self.params
+        model.pool.add_offer(
+            funds=self.cost(p)["money"],
+            volunteer_hours=p.household_volunteer_hours * len(chosen) / pop.n_communities,
+        )
         buildings = np.zeros(pop.n_buildings, bool)
         buildings[pop.hh_building[chosen]] = True
         self.in_building = buildings[pop.building]
@@ -71,7 +90,7 @@ class ModelHouseholds(Intervention):
                 self.params.gatherings_per_week,
                 self.params.gathering_capacity,
                 T_COMMUNITY,
-                needs=(0.0, 0.0, 0.0),  # in the household's home, by its own members: no pool resources
+                needs=(p.venue_hours_per_gathering, p.funds_per_gathering, p.volunteer_hours_per_gathering),
             )
 
     def before_activities(self, model) -> None:

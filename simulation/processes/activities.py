@@ -15,17 +15,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from simulation.arrays import sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_NEIGHBOURS
+from simulation.processes.resources import MONTH
 from simulation.scenario import ACTIVITY_TYPES
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
+
+
+class ActivityRecord(NamedTuple):
+    """One activity held: its day, organiser slot, type, attendees, places and how many wanted to come."""
+
+    day: int
+    slot: int
+    type: str
+    attendees: int
+    places: int
+    demand: int
 
 
 @dataclass
@@ -110,11 +122,10 @@ class Organisers:
         org.choose_type = choose
 
 
-def activities(model: CommunityModel, day: int) -> None:
-    pop, act = model.pop, model.scenario.activities
-    att_stream = model.streams["activities.attend"]
-    aware_stream = model.streams["activities.aware"]
-    order_stream = model.streams["activities.order"]
+def _hold_today(model: CommunityModel, day: int) -> list[tuple[ActivityOrganiser, int, int]]:
+    """The activities held today: (organiser, j-th of its day, type), those the pool can cover."""
+    act = model.scenario.activities
+    held = []
     for org in model.organisers:
         for j in range(org.due_today()):
             needs = org.needs or (act.venue_hours, act.funds, act.volunteer_hours)
@@ -126,34 +137,73 @@ def activities(model: CommunityModel, day: int) -> None:
             else:
                 kind = org.types[org.next_type % len(org.types)]
                 org.next_type += 1
-            # Draws are one per place in the organiser's scope (a fixed list of residents), so
-            # a building gathering draws a few dozen numbers, not one per adult of the street,
-            # and the same organiser's decisions stay paired across scenarios.
-            slot = activity_slot(org.slot, j)
-            s = org.scope
-            m = len(s)
-            invited = pop.invited[s] | org.invites
-            reach = 1.0 - (1.0 - model.levers.notice_reach) * (1.0 - model.levers.app_reach * pop.digital[s])
-            aware = invited | (aware_stream.uniform(day, m, slot) < reach)
-            logit = (
-                act.base
-                + act.interest_weight * pop.interest[s, kind]
-                + act.free_time_weight * pop.free_time[s]
-                + act.trust_weight * pop.trust[s, org.trust_col]
-                + act.social_weight * pop.pulled[s]
-                + act.invite_weight * invited
-            )
-            go = np.flatnonzero(aware & (att_stream.uniform(day, m, slot) < sigmoid(logit)))
-            if len(go) > org.capacity:
-                rank = order_stream.uniform(day, m, slot)[go]
-                go = np.sort(go[np.argsort(rank)[: org.capacity]])
-            who = s[go]
-            _attend(model, day, org, who, order_stream.uniform(day, m, slot + 1)[go])
-            if org.on_attend is not None:
-                org.on_attend(model, day, org, who)
-            org.held += 1
-            model.activity_days[model.tick] += 1
-            model.activity_log.append((day, org.slot, ACTIVITY_TYPES[kind], len(who)))
+            held.append((org, j, kind))
+    return held
+
+
+def activities(model: CommunityModel, day: int) -> None:
+    pop, act = model.pop, model.scenario.activities
+    if day % MONTH == 1:  # a new month of free time (the pool's month: days 1-30, 31-60, ...)
+        pop.activities_month[:] = 0
+    held = _hold_today(model, day)
+    if not held:
+        return
+    att_stream = model.streams["activities.attend"]
+    aware_stream = model.streams["activities.aware"]
+    order_stream = model.streams["activities.order"]
+    # 1. Who would go to each activity: aware of it and drawn to it. Draws are one per place in the
+    #    organiser's scope (a fixed list), so each organiser's decisions stay paired across scenarios.
+    budget_left = pop.activities_month < act.max_per_month * pop.free_time
+    who_parts, act_parts, util_parts, rank_parts = [], [], [], []
+    for a, (org, j, kind) in enumerate(held):
+        slot = activity_slot(org.slot, j)
+        s = org.scope
+        m = len(s)
+        invited = pop.invited[s] | org.invites
+        reach = 1.0 - (1.0 - model.levers.notice_reach) * (1.0 - model.levers.app_reach * pop.digital[s])
+        aware = invited | (aware_stream.uniform(day, m, slot) < reach)
+        logit = (
+            act.base
+            + act.interest_weight * pop.interest[s, kind]
+            + act.free_time_weight * pop.free_time[s]
+            + act.trust_weight * pop.trust[s, org.trust_col]
+            + act.social_weight * pop.pulled[s]
+            + act.invite_weight * invited
+        )
+        want = np.flatnonzero(aware & budget_left[s] & (att_stream.uniform(day, m, slot) < sigmoid(logit)))
+        who_parts.append(s[want])
+        act_parts.append(np.full(len(want), a))
+        util_parts.append(logit[want])
+        rank_parts.append(order_stream.uniform(day, m, slot)[want])
+    who, act_of = np.concatenate(who_parts), np.concatenate(act_parts)
+    util, arrival = np.concatenate(util_parts), np.concatenate(rank_parts)
+    # 2. One activity a day: a resident drawn to several goes to the one they like best.
+    order = np.lexsort((act_of, -util, who))
+    first = np.ones(len(order), bool)
+    first[1:] = who[order][1:] != who[order][:-1]
+    chosen = order[first]
+    # 3. Places: an over-subscribed activity takes the first comers (a random arrival order).
+    chosen = chosen[np.lexsort((arrival[chosen], act_of[chosen]))]
+    a_sorted = act_of[chosen]
+    place = np.arange(len(chosen)) - np.searchsorted(a_sorted, a_sorted, side="left")
+    capacity = np.array([org.capacity for org, _, _ in held])
+    demand = np.bincount(a_sorted, minlength=len(held))
+    chosen = chosen[place < capacity[a_sorted]]
+    for a, (org, j, kind) in enumerate(held):
+        mine = chosen[act_of[chosen] == a]
+        attendees = who[mine]
+        ring_u = order_stream.uniform(day, len(org.scope), activity_slot(org.slot, j) + 1)
+        _attend(model, day, org, attendees, ring_u[np.searchsorted(org.scope, attendees)])
+        if org.on_attend is not None:
+            org.on_attend(model, day, org, attendees)
+        org.held += 1
+        t = model.tick
+        model.activity_days[t] += 1
+        model.activity_places[t] += org.capacity
+        model.activity_attendees[t] += len(attendees)
+        model.activity_log.append(
+            ActivityRecord(day, org.slot, ACTIVITY_TYPES[kind], len(attendees), org.capacity, int(demand[a]))
+        )
 
 
 def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.ndarray, u: np.ndarray) -> None:
@@ -163,6 +213,7 @@ def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.nda
         return
     pop.last_activity[who] = day
     pop.activities_attended[who] += 1
+    pop.activities_month[who] += 1
     tr = model.scenario.trust
     pop.nudge("trust", who, tr.attendance_gain, column=org.trust_col)
     k = model.scenario.activities.co_attendee_ties

@@ -1,21 +1,29 @@
-"""Phase 3, casework: routes, capacities and departmental walls.
+"""Phase 3, casework: routes, capacities, departmental walls, and repairs paid from the pool.
 
 A reported issue reaches the community committee. Maintenance and property
 service go to the compound's property company (after a day) where there is
 one; in a three-no compound maintenance stays with the committee. The
 committee handles its own domains (``casework.committee_domains``) except
 cross-department issues; those and all other domains go to the lowest-level
-government unit for the domain, after ``casework.referral_days``. Every handler works on at most its capacity of
-cases a day, oldest (and escalated) first; a case needs a number of
-handling days and then ends resolved with the handler's success chance. A
-cross-department case at a government unit makes no progress on a day with
-chance ``wall_stall`` (departmental walls) unless a coordination mechanism
-(an intervention) moves it. Cases open longer than ``max_days`` close
-unresolved.
+government unit for the domain, after ``levers.referral_days``.
 
-Interventions act on these mechanisms through the issue log (``escalated``
-cases are worked beyond capacity and never stall; ``coordinated`` cases no
-longer stall) and the levers (``wall_stall``, ``referral_days``).
+A case is worked in parts, one per unit it needs: one part, or for a
+cross-department case ``casework.units_per_cross_case`` parts at different
+government units (the unit for the domain, then others drawn at random). The
+case closes when its last part is done, resolved only if every unit
+succeeded. Departmental walls: the parts are passed from one unit to the next
+(each pass takes ``levers.referral_days``), and on any day a part of a
+cross-department case stalls with chance ``levers.wall_stall``; so a case
+waits for every unit in turn. A coordinated case (joint meetings) or an
+escalated one (the whistle) has its remaining parts worked at once and never
+stalls; escalated parts are worked first, beyond capacity.
+
+Every unit works at most its capacity of parts a day, escalated and oldest
+first; a part needs a number of handling days. A repair the committee does
+itself (maintenance) needs ``casework.repair_funds`` yuan from the community
+pool on its last day, and waits while the pool has none (casework runs before
+activities, so repairs come first). Cases open longer than ``max_days`` close
+unresolved.
 """
 
 from __future__ import annotations
@@ -24,11 +32,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
 from simulation.processes.issues import (
     CLOSED,
     FAILED,
     IN_TRANSIT,
     MAINTENANCE,
+    NO_DAY,
+    NOT_YET,
     PROPERTY_SERVICE,
     QUEUED,
     RESOLVED,
@@ -40,7 +51,7 @@ if TYPE_CHECKING:
 
 
 def route(model: CommunityModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Handler id and referral delay (days) of each issue."""
+    """Handler row and referral delay (days) of each issue."""
     log, h = model.issues, model.handlers
     domain, compound, community = log.domain[idx], log.compound[idx], log.community[idx]
     handler = h.committee_of[community].copy()
@@ -60,8 +71,34 @@ def route(model: CommunityModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return handler, delay
 
 
+def _open_parts(model: CommunityModel, day: int, idx: np.ndarray, handler: np.ndarray, delay: np.ndarray) -> None:
+    """Create the parts of newly routed cases: one per unit each needs."""
+    log, h, tasks = model.issues, model.handlers, model.issues.tasks
+    units = h.of_kind(GOVERNMENT)
+    cross = log.cross[idx] & (h.kind[handler] == GOVERNMENT)
+    parts = np.where(cross, min(model.scenario.casework.units_per_cross_case, len(units)), 1).astype(np.int8)
+    log.parts[idx] = parts
+    n_parts = int(parts.max(initial=1))
+    unit = np.full((len(idx), n_parts), -1, np.int32)
+    unit[:, 0] = handler
+    for k in range(1, n_parts):  # another government unit, drawn among those not yet on the case
+        has = parts > k
+        u = model.streams["casework.units"].uniform(day, log.size, k)[idx[has]]
+        free = ~(units[None, :, None] == unit[has][:, None, :k]).any(axis=2)  # (cases, units)
+        n_free = free.sum(axis=1)
+        pick = np.minimum((u * n_free).astype(np.int64), n_free - 1)
+        unit[has, k] = units[np.argmax(np.cumsum(free, axis=1) > pick[:, None], axis=1)]
+    case, part = np.nonzero(unit >= 0)
+    who = unit[case, part]
+    # The first unit can start when the case reaches it; the others wait for the one before.
+    ready = np.where(part == 0, day + delay[case], NOT_YET).astype(np.int32)
+    u = _draw(model, "casework.work", day, idx[case], part)
+    work = handling_days(u, h.work_days[who])
+    tasks.append(issue=idx[case], part=part.astype(np.int8), handler=who, ready=ready, work_left=work)
+
+
 def casework(model: CommunityModel, day: int) -> None:
-    log, h = model.issues, model.handlers
+    log = model.issues
     cw = model.scenario.casework
     arriving = log.open[log.stage[log.open] == IN_TRANSIT]
     arriving = arriving[log.handler[arriving] < 0]
@@ -69,52 +106,110 @@ def casework(model: CommunityModel, day: int) -> None:
         handler, delay = route(model, arriving)
         log.handler[arriving] = handler
         log.ready[arriving] = day + delay
-        u = model.streams["casework.work"].uniform(day, log.size)[arriving]
-        log.work_left[arriving] = handling_days(u, h.work_days[handler])
+        _open_parts(model, day, arriving, handler, delay)
     moving = log.open[(log.stage[log.open] == IN_TRANSIT) & (log.ready[log.open] <= day)]
     log.stage[moving] = QUEUED
-
-    queued = log.open[log.stage[log.open] == QUEUED]
-    _work_queues(model, day, queued)
+    _work_parts(model, day)
     # Time-out: reported cases open too long close unresolved, wherever they are.
-    too_old = log.open[(log.stage[log.open] != CLOSED) & (log.reported[log.open] >= 0)]
+    too_old = log.open[(log.stage[log.open] != CLOSED) & (log.reported[log.open] != NO_DAY)]
     too_old = too_old[day - log.reported[too_old] >= cw.max_days]
     if len(too_old):
         log.close(too_old, day, FAILED)
 
 
-def _work_queues(model: CommunityModel, day: int, queued: np.ndarray) -> None:
-    """Walls, capacities and outcomes for today's queued cases."""
-    log, h = model.issues, model.handlers
-    # Departmental walls: cross-department cases at government units stall.
-    walls = log.cross[queued] & h.is_government[log.handler[queued]]
-    u_stall = model.streams["casework.stall"].uniform(day, log.size)[queued]
-    stalled = walls & (u_stall < model.levers.wall_stall) & ~log.escalated[queued] & ~log.coordinated[queued]
-    log.stalled_days[queued[stalled]] += 1
-    log.stalled_today = int(stalled.sum())
-    ready = queued[~stalled]
-    # Capacity: whole cases a day, the fraction carried by a draw per handler.
+def _work_parts(model: CommunityModel, day: int) -> None:
+    """Walls, capacities, repairs and outcomes for today's workable parts."""
+    log, h, tasks = model.issues, model.handlers, model.issues.tasks
+    t = tasks.open[~tasks.done[tasks.open]]
+    t = t[log.stage[tasks.issue[t]] == QUEUED]
+    issue = tasks.issue[t]
+    # Coordinated and escalated cases: the remaining parts are worked at once.
+    together = log.coordinated[issue] | log.escalated[issue]
+    tasks.ready[t[together]] = np.minimum(tasks.ready[t[together]], day)
+    t = t[tasks.ready[t] <= day]
+    issue, part = tasks.issue[t], tasks.part[t]
+    escalated = log.escalated[issue]
+    # Departmental walls: parts of cross-department cases at government units stall.
+    walls = log.cross[issue] & (h.kind[tasks.handler[t]] == GOVERNMENT) & ~escalated & ~log.coordinated[issue]
+    u_stall = _draw(model, "casework.stall", day, issue, part)
+    stalled = walls & (u_stall < model.levers.wall_stall)
+    stalled_cases = np.unique(issue[stalled])
+    log.stalled_days[stalled_cases] += 1
+    log.stalled_today = len(stalled_cases)
+    t, issue, part, escalated = t[~stalled], issue[~stalled], part[~stalled], escalated[~stalled]
+    # Capacity: whole parts a day, the fraction carried by a draw per handler.
     cap = h.capacity()
     u_cap = model.streams["casework.capacity"].uniform(day, len(cap))
     slots = np.floor(cap + u_cap).astype(np.int64)
-    handler = log.handler[ready]
-    order = np.lexsort((ready, log.reported[ready], ~log.escalated[ready], handler))
-    ready, handler = ready[order], handler[order]
-    first = np.searchsorted(handler, handler, side="left")
-    rank = np.arange(len(ready)) - first
-    # Escalated cases are worked whatever the queue: the summoned department reports (报到).
-    worked = ready[(rank < slots[handler]) | log.escalated[ready]]
-    log.work_left[worked] -= 1
-    h.cases_worked += np.bincount(log.handler[worked], minlength=len(cap))
-    done = worked[log.work_left[worked] <= 0]
+    handler = tasks.handler[t]
+    order = np.lexsort((part, issue, log.reported[issue], ~escalated, handler))
+    t, handler, escalated = t[order], handler[order], escalated[order]
+    rank = np.arange(len(t)) - np.searchsorted(handler, handler, side="left")
+    # Escalated parts are worked whatever the queue: the summoned department reports (报到).
+    worked = t[(rank < slots[handler]) | escalated]
+    tasks.work_left[worked] -= 1
+    h.cases_worked += np.bincount(tasks.handler[worked], minlength=len(cap))
+    finishing = worked[tasks.work_left[worked] <= 0]
+    finishing = _pay_repairs(model, finishing)
+    if len(finishing) == 0:
+        return
+    issue = tasks.issue[finishing]
+    u_ok = _draw(model, "casework.outcome", day, issue, tasks.part[finishing])
+    handler = tasks.handler[finishing]
+    success = h.success[handler]
+    # The compound's Party branch brokers between residents and the property company.
+    at_company = h.kind[handler] == PROPERTY
+    link = model.scenario.party.property_link * model.branch_table.strength[log.compound[issue]]
+    success = np.where(at_company, np.minimum(1.0, success + link), success)
+    # An escalated case has the leadership's attention: it ends resolved more surely.
+    success = np.where(log.escalated[issue], np.maximum(success, model.levers.escalated_success), success)
+    ok = u_ok < success
+    tasks.ok[finishing] = ok
+    tasks.done[finishing] = True
+    log.part_failed[issue[~ok]] = True
+    # The next unit takes over a case passed between departments.
+    nxt = tasks.open[np.isin(tasks.issue[tasks.open], issue) & ~tasks.done[tasks.open]]
+    waiting = nxt[tasks.ready[nxt] == NOT_YET]
+    if len(waiting):
+        first = waiting[np.lexsort((tasks.part[waiting], tasks.issue[waiting]))]
+        lead = np.ones(len(first), bool)
+        lead[1:] = tasks.issue[first][1:] != tasks.issue[first][:-1]
+        tasks.ready[first[lead]] = day + model.levers.referral_days
+    # A case closes when its last part is done: resolved if every unit succeeded.
+    cases = np.unique(issue)
+    left = np.isin(cases, tasks.issue[nxt])
+    done = cases[~left]
     if len(done):
-        u_ok = model.streams["casework.outcome"].uniform(day, log.size)[done]
-        success = h.success[log.handler[done]]
-        # An escalated case has the leadership's attention: it ends resolved more surely.
-        success = np.where(log.escalated[done], np.maximum(success, model.levers.escalated_success), success)
-        ok = u_ok < success
+        ok = ~log.part_failed[done]
         log.close(done[ok], day, RESOLVED)
         log.close(done[~ok], day, FAILED)
+
+
+def _pay_repairs(model: CommunityModel, finishing: np.ndarray) -> np.ndarray:
+    """Committee repairs take their funds from the pool, oldest first; those it cannot pay wait a day."""
+    log, h, tasks = model.issues, model.handlers, model.issues.tasks
+    funds = model.scenario.casework.repair_funds
+    issue = tasks.issue[finishing]
+    repair = np.flatnonzero((log.domain[issue] == MAINTENANCE) & (h.kind[tasks.handler[finishing]] == COMMITTEE))
+    if funds <= 0 or len(repair) == 0:
+        return finishing
+    paid = model.pool.pay(log.community[issue[repair]], funds)
+    unpaid = repair[~paid]
+    tasks.work_left[finishing[unpaid]] = 1  # the last day of work waits for funds
+    keep = np.ones(len(finishing), bool)
+    keep[unpaid] = False
+    return finishing[keep]
+
+
+def _draw(model: CommunityModel, name: str, day: int, issue: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """One draw per (case, part): slot = part, index = case (paired across scenarios by case)."""
+    out = np.empty(len(issue))
+    stream = model.streams[name]
+    size = model.issues.size
+    for k in np.unique(part):
+        sel = part == k
+        out[sel] = stream.uniform(day, size, int(k))[issue[sel]]
+    return out
 
 
 def handling_days(u: np.ndarray, mean: np.ndarray) -> np.ndarray:

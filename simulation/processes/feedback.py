@@ -18,8 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.population import T_COMMUNITY
+from simulation.population import T_COMMUNITY, T_PROPERTY
 from simulation.processes.issues import FAILED, GIVEN_UP, RESOLVED
+from simulation.scenario import DOMAINS
+
+# Problems residents see around them when left open.
+VISIBLE_DOMAINS = [DOMAINS.index(d) for d in ("maintenance", "sanitation")]
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -39,6 +43,8 @@ def _household_weights(model: CommunityModel, households: np.ndarray, reporters:
 
 def feedback(model: CommunityModel, day: int) -> None:
     log, pop, tr = model.issues, model.pop, model.scenario.trust
+    if tr.notice_every_days and day % tr.notice_every_days == 0:
+        _notices(model, day)
     closed = log.closed_today
     if len(closed) == 0:
         return
@@ -61,9 +67,13 @@ def feedback(model: CommunityModel, day: int) -> None:
     # Share of the gap to 1 closed on success, of the trust held lost on failure (asymmetry), by weight.
     share = weight * np.where(success, tr.gain_success * timely, -tr.loss_failure)
     target = model.handlers.trust_target[log.handler[handled]][event]
+    is_reporter = member == log.reporter[handled][event]
     for col in np.unique(target):
         sel = target == col
         pop.nudge("trust", member[sel], share[sel], column=int(col))
+        if tr.hearsay_share > 0:  # the reporters' acquaintances hear of it
+            own = is_reporter[sel]
+            _hearsay(model, member[sel][own], share[sel][own], int(col))
     # The community took the report: it shares in the outcome of a referred case.
     referred = target != T_COMMUNITY
     if referred.any():
@@ -75,3 +85,52 @@ def feedback(model: CommunityModel, day: int) -> None:
     replied = u < reply_prob
     if replied.any():
         pop.nudge("trust", log.reporter[handled[replied]], tr.reply_bonus, column=T_COMMUNITY)
+
+
+def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, col: int) -> None:
+    """Acquaintances hear how a reporter's case went: they feel ``trust.hearsay_share`` of the update,
+    weighted by tie weight (gains and losses apart, each summed over the reporters one knows, at most 1)."""
+    pop, tr = model.pop, model.scenario.trust
+    m = model.network.matrix()
+    for sign in (1.0, -1.0):
+        sel = share * sign > 0
+        if not sel.any():
+            continue
+        x = np.zeros(pop.n, np.float32)
+        np.add.at(x, reporters[sel], np.abs(share[sel]).astype(np.float32))
+        heard = tr.hearsay_share * (m @ x)
+        who = np.flatnonzero(heard > 0)
+        pop.nudge("trust", who, sign * np.minimum(heard[who], 1.0), column=col)
+
+
+def _notices(model: CommunityModel, day: int) -> None:
+    """Public notices (公示) and what residents see around them, every ``trust.notice_every_days`` days.
+
+    The committee posts the cases resolved in the period; a resident who sees the
+    notice board (``levers.notice_reach``; app users also through the app) gains
+    ``trust.notice_gain`` in the community per case resolved in their compound,
+    up to ``trust.notice_max``. Residents who are around (daytime presence) see
+    maintenance and sanitation problems left open longer than the period and lose
+    ``trust.neglect_loss`` per problem (up to ``trust.neglect_max``) in the
+    property company, or the community where there is none.
+    """
+    log, pop, tr, lv = model.issues, model.pop, model.scenario.trust, model.levers
+    period = tr.notice_every_days
+    recent = log.window(day, period + model.scenario.casework.max_days + model.scenario.issues.grievance_days)
+    idx = np.arange(recent.start, recent.stop)
+    resolved = idx[(log.outcome[idx] == RESOLVED) & (log.closed[idx] > day - period)]
+    per_compound = np.bincount(log.compound[resolved], minlength=pop.n_compounds)
+    u = model.streams["feedback.notice"].uniform(day, pop.n)
+    reach = 1.0 - (1.0 - lv.notice_reach) * (1.0 - lv.app_reach * pop.digital)
+    seen = np.flatnonzero((u < reach) & (per_compound[pop.compound] > 0))
+    gain = np.minimum(tr.notice_gain * per_compound[pop.compound[seen]], tr.notice_max)
+    pop.nudge("trust", seen, gain, column=T_COMMUNITY)
+    o = log.open
+    visible = np.isin(log.domain[o], VISIBLE_DOMAINS) & (day - log.raised[o] > period)
+    stale = np.bincount(log.compound[o[visible]], minlength=pop.n_compounds)
+    u = model.streams["feedback.neglect"].uniform(day, pop.n)
+    sees = np.flatnonzero((u < pop.presence) & (stale[pop.compound] > 0))
+    loss = np.minimum(tr.neglect_loss * stale[pop.compound[sees]], tr.neglect_max)
+    has_company = model.handlers.property_of[pop.compound[sees]] >= 0
+    pop.nudge("trust", sees[has_company], -loss[has_company], column=T_PROPERTY)
+    pop.nudge("trust", sees[~has_company], -loss[~has_company], column=T_COMMUNITY)

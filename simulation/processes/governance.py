@@ -18,6 +18,12 @@ import numpy as np
 from simulation.arrays import sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_COMMUNITY
+from simulation.processes.feedback import VISIBLE_DOMAINS
+from simulation.processes.issues import CLOSED, UNREPORTED
+from simulation.processes.reporting import BASE_CHANNELS
+from simulation.scenario import ACTIVITY_TYPES
+
+CONSULTATION = BASE_CHANNELS.index("consultation")  # the reporting channel of issues raised at consultations
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -62,22 +68,96 @@ def governance(model: CommunityModel, day: int) -> None:
         join = join[rank < g.consultation_capacity]
         _act(model, day, join)
         model.consultations_held += len(holding)
+        _proposals(model, day, join)
         if model.scenario.drivers.ties and len(join) > 1:
             comp = pop.compound[join]
             same = comp[1:] == comp[:-1]
             model.network.meet(join[:-1][same], join[1:][same], ACTIVITY)
-    if g.election_day >= 0 and day >= g.election_day and (day - g.election_day) % g.election_every_days == 0:
-        hold_election(model, day, "governance.vote")
+    if g.election_day >= 0 and (day - g.election_day) % g.election_every_days == 0:
+        hold_election(model, day, "governance.vote", committee=True)
 
 
-def hold_election(model: CommunityModel, day: int, stream: str, bonus: np.ndarray | float = 0.0) -> np.ndarray:
-    """Every adult votes or not (a governance action); returns the voters.
+def hold_election(
+    model: CommunityModel, day: int, stream: str, bonus: np.ndarray | float = 0.0, committee: bool = False
+) -> np.ndarray:
+    """Every adult votes or not; returns the voters.
 
     ``bonus`` adds log-odds per resident (e.g. a campaign by candidates of one's own group).
+    ``committee``: the residents' committee election, whose voters ``turnout`` counts.
     """
-    g = model.scenario.governance
-    u = model.streams[stream].uniform(day, model.pop.n)
+    g, pop = model.scenario.governance, model.pop
+    u = model.streams[stream].uniform(day, pop.n)
     votes = np.flatnonzero(u < sigmoid(_logit(model, g.vote_base, slice(None)) + bonus))
-    _act(model, day, votes)
+    pop.last_vote[votes] = day
+    if committee:
+        pop.voted_last_election[:] = False
+        pop.voted_last_election[votes] = True
+        model.last_election_day = day
     model.elections_held += 1
     return votes
+
+
+def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
+    """Attendees make proposals (民事民来提); the committee adopts some, and that changes what it does.
+
+    An attendee proposes with log-odds ``proposal_base + proposal_efficacy_weight x efficacy``.
+    What about: an open issue of their household if they have one; else repairs if
+    problems stand open in their compound; else the activity type they like best.
+    The committee adopts a proposal with chance ``adoption_prob``: the household's
+    issues are taken up (reported, or coordinated if already reported); the
+    community keeps ``repair_reserve`` of its monthly funds for repairs; or the
+    activity type joins the committee's programme. Being heard raises efficacy and
+    trust in the community (``trust.heard_gain``); not being heard lowers efficacy
+    (``trust.unheard_loss``).
+    """
+    if len(attendees) == 0:
+        return
+    pop, g, log, tr = model.pop, model.scenario.governance, model.issues, model.scenario.trust
+    u = model.streams["governance.propose"].uniform(day, pop.n)
+    who = attendees[u[attendees] < sigmoid(g.proposal_base + g.proposal_efficacy_weight * pop.efficacy[attendees])]
+    if len(who) == 0:
+        return
+    pop.last_proposal[who] = day
+    pop.last_governance[who] = day
+    pop.governance_actions[who] += 1
+    model.proposal_days = np.concatenate([model.proposal_days, np.full(len(who), day, np.int32)])
+    adopted = model.streams["governance.adopt"].uniform(day, pop.n)[who] < g.adoption_prob
+    # What each proposal is about.
+    o = log.open
+    household_issue = np.zeros(pop.n_households, bool)
+    household_issue[log.household[o]] = True
+    open_problem = np.zeros(pop.n_compounds, bool)
+    open_problem[log.compound[o[np.isin(log.domain[o], VISIBLE_DOMAINS)]]] = True
+    about_issue = household_issue[pop.household[who]]
+    about_repairs = ~about_issue & open_problem[pop.compound[who]]
+    about_activity = ~about_issue & ~about_repairs
+    # Consequences of the adopted ones.
+    taken = who[adopted & about_issue]
+    if len(taken):
+        mine = o[np.isin(log.household[o], pop.household[taken]) & (log.stage[o] != CLOSED)]
+        unreported = log.stage[mine] == UNREPORTED
+        log.take_reports(mine[unreported], _reporter_of(pop, taken, log.household[mine[unreported]]), day, CONSULTATION)
+        log.coordinate(mine[~unreported])
+    for c in np.unique(pop.community[who[adopted & about_repairs]]):
+        model.pool.reserve_for_repairs(int(c), g.repair_reserve)
+    wanted = who[adopted & about_activity]
+    for c in np.unique(pop.community[wanted]):
+        favourite = np.argmax(pop.interest[wanted[pop.community[wanted] == c]], axis=1)
+        committee = model.organisers.of([model.committees[int(c)]])[0]
+        types = list(committee.types)
+        for t in np.unique(favourite):
+            if int(t) not in types:
+                types = (types + [int(t)])[-g.max_committee_types :]
+        model.organisers.set_types(committee, [ACTIVITY_TYPES[t] for t in types])
+    heard, unheard = who[adopted], who[~adopted]
+    pop.nudge("efficacy", heard, tr.heard_gain)
+    pop.nudge("trust", heard, tr.heard_gain, column=T_COMMUNITY)
+    pop.nudge("efficacy", unheard, -tr.unheard_loss)
+
+
+def _reporter_of(pop, proposers: np.ndarray, households: np.ndarray) -> np.ndarray:
+    """The proposer from each household (one per household among the proposers)."""
+    hh = pop.household[proposers]
+    order = np.argsort(hh, kind="stable")
+    pos = np.searchsorted(hh[order], households)
+    return proposers[order][pos]

@@ -28,6 +28,7 @@ def influence(model: CommunityModel, day: int) -> None:
         pop.last_activity[newly] = day
     # Personal invitations by Party members: more Party acquaintances, more chances to be asked.
     party_ties = model.today_party_ties()
-    p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * party_ties)
+    strength = model.branch_table.strength[pop.compound]  # the branch organises its members' asking
+    p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * strength * party_ties)
     u = model.streams["influence.invite"].uniform(day, pop.n)
     pop.invited |= u < p_invite

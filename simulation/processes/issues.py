@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.scenario import DOMAINS
-from simulation.state import declared
+from simulation.state import NEVER, declared
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
 MAINTENANCE = DOMAINS.index("maintenance")
 PROPERTY_SERVICE = DOMAINS.index("property_service")
+
+# "No such day yet" (not reported, not closed, not escalated): below any day, burn-in days included.
+NO_DAY = NEVER
 
 # Stages of an issue.
 UNREPORTED, IN_TRANSIT, QUEUED, CLOSED = 0, 1, 2, 3
@@ -26,6 +29,48 @@ OPEN, RESOLVED, FAILED, GIVEN_UP = 0, 1, 2, 3
 
 # One array per declared issue field (simulation/state.py: dtype, range, writers).
 _FIELDS = {name: var.dtype for name, var in declared("issues").items()}
+_TASK_FIELDS = {name: var.dtype for name, var in declared("tasks").items()}
+NOT_YET = np.iinfo(np.int32).max  # ready day of a part that waits for the part before it
+
+
+class TaskLog:
+    """The parts of reported cases, one per unit a case needs, one array per declared field.
+
+    A case handled by one unit has one part; a cross-department case has one
+    part per government unit it needs. Parts are worked one after another
+    (passed between departments) unless the case is coordinated or escalated,
+    when the remaining parts are worked at once.
+    """
+
+    def __init__(self, capacity: int = 1024):
+        self.size = 0
+        for name, dtype in _TASK_FIELDS.items():
+            setattr(self, name, np.zeros(capacity, dtype))
+        self.open = np.zeros(0, np.int64)  # parts not yet done
+
+    def append(self, **cols: np.ndarray) -> np.ndarray:
+        k = len(cols["issue"])
+        if self.size + k > len(self.issue):
+            cap = max(2 * len(self.issue), self.size + k)
+            for name in _TASK_FIELDS:
+                old = getattr(self, name)
+                new = np.zeros(cap, old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+        idx = np.arange(self.size, self.size + k)
+        for name in _TASK_FIELDS:
+            getattr(self, name)[idx] = cols.get(name, 0)
+        self.size += k
+        self.open = np.concatenate([self.open, idx])
+        return idx
+
+    def of(self, issues: np.ndarray) -> np.ndarray:
+        """Open parts of these issues."""
+        o = self.open
+        return o[np.isin(self.issue[o], issues)]
+
+    def start_day(self) -> None:
+        self.open = self.open[~self.done[self.open]]
 
 
 class IssueLog:
@@ -38,6 +83,7 @@ class IssueLog:
         self.open = np.zeros(0, np.int64)  # indices of issues not yet closed
         self.closed_today = np.zeros(0, np.int64)
         self.stalled_today = 0
+        self.tasks = TaskLog()
 
     def append(self, **cols: np.ndarray) -> np.ndarray:
         """Add issues; unspecified fields get their 'not yet' values. Returns the new indices."""
@@ -52,12 +98,12 @@ class IssueLog:
         idx = np.arange(self.size, self.size + k)
         defaults = {
             "reporter": -1,
-            "reported": -1,
+            "reported": NO_DAY,
             "channel": -1,
             "handler": -1,
-            "closed": -1,
+            "closed": NO_DAY,
             "ready": 0,
-            "escalated_day": -1,
+            "escalated_day": NO_DAY,
         }
         for name in _FIELDS:
             getattr(self, name)[idx] = cols.get(name, defaults.get(name, 0))
@@ -70,30 +116,42 @@ class IssueLog:
         self.closed[idx] = day
         self.outcome[idx] = outcome
         self.closed_today = np.concatenate([self.closed_today, idx])
+        parts = self.tasks.of(idx)
+        self.tasks.done[parts] = True  # a case closed (e.g. timed out) ends its remaining parts
 
     def start_day(self) -> None:
         """A new day: closed issues leave the open index; nothing has closed or stalled today yet."""
         self.open = self.open[self.stage[self.open] != CLOSED]
         self.closed_today = np.zeros(0, np.int64)
         self.stalled_today = 0
+        self.tasks.start_day()
 
     def n_open(self) -> int:
         """Issues raised and not yet closed (read-only: the open index is pruned at the day's start)."""
         return int(np.count_nonzero(self.stage[self.open] != CLOSED))
 
     # -- verbs (what coordination mechanisms may do to cases) ----------------------
+    def take_reports(self, idx: np.ndarray, reporters: np.ndarray, day: int, channels) -> None:
+        """Issues reported on ``day`` by these residents through these channels (codes): on their way."""
+        self.reporter[idx] = reporters
+        self.reported[idx] = day
+        self.channel[idx] = channels
+        self.stage[idx] = IN_TRANSIT
+        self.ready[idx] = day
+
     def coordinate(self, idx: np.ndarray) -> None:
-        """Cases moved past departmental walls by a coordination mechanism: they no longer stall."""
+        """Cases moved past departmental walls: the units they need work on them at once, without stalls."""
         self.coordinated[idx] = True
 
     def escalate(self, idx: np.ndarray, day: int) -> None:
-        """Cases escalated on ``day``: worked first, beyond capacity, and never stalled."""
+        """Cases escalated on ``day``: every unit they need works them first, at once, beyond capacity."""
         self.escalated[idx] = True
         self.escalated_day[idx] = day
 
     def expedite(self, idx: np.ndarray) -> None:
-        """Cases to be concluded at the next day of work (a deadline that must be met)."""
-        self.work_left[idx] = np.minimum(self.work_left[idx], 1)
+        """Cases every unit must conclude at its next day of work (a deadline that must be met)."""
+        parts = self.tasks.of(idx)
+        self.tasks.work_left[parts] = np.minimum(self.tasks.work_left[parts], 1)
 
     # -- reads --------------------------------------------------------------------
     def open_in_stage(self, *stages: int) -> np.ndarray:

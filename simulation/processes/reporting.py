@@ -17,12 +17,14 @@ import numpy as np
 
 from simulation.arrays import sigmoid
 from simulation.population import T_COMMUNITY
-from simulation.processes.issues import GIVEN_UP, IN_TRANSIT, UNREPORTED
+from simulation.processes.issues import GIVEN_UP, UNREPORTED
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
-BASE_CHANNELS = ("walk_in", "party_branch", "app")
+# Channels every scenario has; "consultation" is never chosen here: issues raised at a
+# consultation are reported through it by the governance phase.
+BASE_CHANNELS = ("walk_in", "party_branch", "app", "consultation")
 
 
 def channel_scores(model: CommunityModel) -> tuple[np.ndarray, list[str]]:
@@ -32,7 +34,7 @@ def channel_scores(model: CommunityModel) -> tuple[np.ndarray, list[str]]:
     scores = np.full((pop.n, len(names)), -np.inf, np.float32)
     scores[:, 0] = rep.walk_in_time_weight * pop.free_time
     relay = pop.party | (model.today_party_ties() > 0)
-    scores[relay, 1] = rep.branch_bonus
+    scores[relay, 1] = rep.branch_bonus * model.branch_table.strength[pop.compound[relay]]
     if model.levers.app_enabled:
         scores[pop.digital, 2] = model.levers.app_bonus
     for k, name in enumerate(model.levers.extra_channels, start=len(BASE_CHANNELS)):
@@ -71,11 +73,5 @@ def reporting(model: CommunityModel, day: int) -> None:
     done, who = pending[go], who[go]
     if len(done) == 0:
         return
-    log.reporter[done] = who
-    log.reported[done] = day
-    log.channel[done] = best_channel[who]
-    log.stage[done] = IN_TRANSIT
-    log.ready[done] = day
-    # Raising an issue is a governance action.
-    pop.last_governance[who] = day
-    np.add.at(pop.governance_actions, who, 1)
+    log.take_reports(done, who, day, best_channel[who])
+    pop.last_report[who] = day

@@ -32,6 +32,7 @@ class ResourcePool:
         self.cancelled = 0
         self.limited = True  # False when the resources driver is off: nothing is ever short
         self.extra = np.zeros((n_communities, 3))  # monthly offers interventions bring, per community
+        self.reserve = np.zeros(n_communities)  # funds kept for repairs this month (consultations decide)
 
     def add_offer(self, venue_hours: float = 0.0, funds: float = 0.0, volunteer_hours: float = 0.0) -> None:
         """Resources an intervention brings to every community's pool each month (its own budget)."""
@@ -39,14 +40,39 @@ class ResourcePool:
 
     def refill(self) -> None:
         self.left[:] = self.offer
+        self.reserve[:] = 0.0
+
+    def reserve_for_repairs(self, community: int, share: float) -> None:
+        """Keep ``share`` of the community's monthly funds for repairs until the next refill."""
+        want = share * self.offer[community, 1]
+        self.reserve[community] = min(self.left[community, 1], max(self.reserve[community], want))
 
     def take(self, community: int, venue: float, funds: float, volunteers: float) -> bool:
+        """An activity's needs, if the pool has them (funds reserved for repairs excepted)."""
         need = np.array([venue, funds, volunteers])
-        if self.limited and np.any(self.left[community] + 1e-9 < need):
+        free = self.left[community] - np.array([0.0, self.reserve[community], 0.0])
+        if self.limited and np.any(free + 1e-9 < need):
             return False
         self.left[community] -= need
         self.used_today += need
         return True
+
+    def pay(self, communities: np.ndarray, funds: float) -> np.ndarray:
+        """Pay ``funds`` yuan for each entry (in order) from its community's pool; False where it is short."""
+        communities = np.asarray(communities, np.int64)
+        if not self.limited:
+            self.used_today[1] += funds * len(communities)
+            return np.ones(len(communities), bool)
+        order = np.argsort(communities, kind="stable")
+        c = communities[order]
+        nth = np.arange(len(c)) - np.searchsorted(c, c, side="left")  # 0, 1, ... within a community
+        ok = np.empty(len(c), bool)
+        ok[order] = (nth + 1) * funds <= self.left[c, 1] + 1e-9
+        spent = np.bincount(communities[ok], minlength=self.left.shape[0]) * funds
+        self.left[:, 1] -= spent
+        self.reserve = np.maximum(0.0, self.reserve - spent)
+        self.used_today[1] += spent.sum()
+        return ok
 
     def record(self, day: int) -> None:
         k = day % self.used.shape[0]

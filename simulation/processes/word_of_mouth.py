@@ -24,7 +24,12 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     mean, wsum = model.network.weighted_mean(pop.trust)
     has = wsum > 0
     pop.trust[has] += np.float32(rate) * (mean[has] - pop.trust[has]).astype(np.float32)
-    f = model.scenario.trust.forgetting
-    if f > 0:
-        tn = pop.trust[:, T_NEIGHBOURS]
-        pop.trust[:, T_NEIGHBOURS] = tn + f * (pop.trust_neighbours_start - tn)
+    # Forgetting: without new experience, trust drifts back to each resident's resting level
+    # (neighbours at trust.forgetting, institutions at trust.institution_forgetting per day).
+    tr = model.scenario.trust
+    f = np.full(pop.trust.shape[1], tr.institution_forgetting, np.float32)
+    f[T_NEIGHBOURS] = tr.forgetting
+    if f.any():
+        pop.trust += f * (pop.trust_start - pop.trust)
+    if tr.institution_forgetting > 0:  # efficacy too rests where background sets it
+        pop.efficacy += np.float32(tr.institution_forgetting) * (pop.efficacy_start - pop.efficacy)

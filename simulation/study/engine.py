@@ -32,6 +32,8 @@ DEFAULT_METRICS = (
     "participation_rate_young",
     "participation_rate_elderly",
     "governance_participation_rate",
+    "turnout",
+    "service_satisfaction",
     "trust_community",
     "trust_government",
     "trust_neighbours",
