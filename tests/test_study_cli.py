@@ -265,16 +265,16 @@ def test_ctrl_c_stops_workers_keeps_runs_and_resumes(tmp_path):
 @pytest.mark.parametrize("keep", [True, False])
 def test_failed_runs_are_one_line_exit_1_with_tracebacks_kept(tmp_path, monkeypatch, capsys, keep):
     from simulation import cli
-    from simulation.study import executors
+    from simulation.study import runner
 
-    real = executors.run_one
+    real = runner.run_one
 
     def broken(spec):
         if spec.key.endswith("a001-r00001"):
             raise ValueError("boom")
         return real(spec)
 
-    monkeypatch.setattr(executors, "run_one", broken)
+    monkeypatch.setattr(runner, "run_one", broken)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     out = ["--out", str(tmp_path / "cmp")] if keep else []
     args = ["compare", "scenarios/baseline.toml", "-i", "whistle_report", "--reps", "2", "--days", "3", *SMALL]

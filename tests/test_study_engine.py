@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from simulation import Scenario, compare
-from simulation.study import executors
+from simulation.study import runner
 from simulation.study.arms import parse_arms
 from simulation.study.design import Design
-from simulation.study.engine import Plan, StudyError, run_plan
-from simulation.study.runner import RunSpec, run_one
+from simulation.study.engine import Plan, StudyError, group_runs, run_plan
+from simulation.study.runner import RunSpec, run_group, run_one
 from simulation.study.store import Store
 
 DAYS = 20
@@ -71,7 +71,7 @@ def test_compare_parallel_equals_serial_and_shares_baseline(tiny, tmp_path):
 
 def test_interrupted_sweep_resumes_without_losing_or_duplicating(tiny, tmp_path, monkeypatch):
     full = run_plan(plan(tiny), Store(tmp_path / "ref"))
-    real = executors.run_one
+    real = runner.run_one
     calls = {"n": 0}
 
     def flaky(spec):
@@ -80,13 +80,13 @@ def test_interrupted_sweep_resumes_without_losing_or_duplicating(tiny, tmp_path,
             raise KeyboardInterrupt  # as if Ctrl-C arrived during the fifth run
         return real(spec)
 
-    monkeypatch.setattr(executors, "run_one", flaky)
+    monkeypatch.setattr(runner, "run_one", flaky)
     store = Store(tmp_path / "r")
     with pytest.raises(KeyboardInterrupt):
         run_plan(plan(tiny), store)
     assert len(store.done_keys()) == 4
     assert json.loads((store.root / "manifest.json").read_text())["status"] == "interrupted"
-    monkeypatch.setattr(executors, "run_one", real)
+    monkeypatch.setattr(runner, "run_one", real)
     seen = []
     again = run_plan(plan(tiny), store, progress=lambda done, total: seen.append(done))
     assert seen[0] == 4 and seen[-1] == 9  # only the five missing runs ran
@@ -100,14 +100,14 @@ def test_interrupted_sweep_resumes_without_losing_or_duplicating(tiny, tmp_path,
 
 
 def test_failed_run_is_recorded_then_retried(tiny, tmp_path, monkeypatch):
-    real = executors.run_one
+    real = runner.run_one
 
     def broken(spec: RunSpec):
         if spec.key.endswith("a002-r00001"):
             raise ValueError("boom")
         return real(spec)
 
-    monkeypatch.setattr(executors, "run_one", broken)
+    monkeypatch.setattr(runner, "run_one", broken)
     store = Store(tmp_path / "f")
     out = run_plan(plan(tiny), store)
     assert list(out.failed) == ["p00000-a002-r00001"]
@@ -117,7 +117,7 @@ def test_failed_run_is_recorded_then_retried(tiny, tmp_path, monkeypatch):
     assert man["status"] == "incomplete" and man["runs"]["p00000-a002-r00001"] == "failed"
     with pytest.raises(RuntimeError, match="1 of 9 runs failed"):
         compare(tiny, ARMS, reps=3, days=DAYS, window=10, seed=5, out=tmp_path / "f")
-    monkeypatch.setattr(executors, "run_one", real)
+    monkeypatch.setattr(runner, "run_one", real)
     out = run_plan(plan(tiny), store)
     assert not out.failed and len(out.runs) == 9 and not store.failed_keys()
 
@@ -164,3 +164,18 @@ def test_morris_design_gives_indices_with_intervals_per_arm_effect_and_level(tin
     assert by["activities.base"] > by["casework.committee_staff"]
     saved = pd.read_parquet(tmp_path / "m" / "sensitivity.parquet")
     assert len(saved) == len(s) and np.isfinite(saved["value"]).all()
+
+
+def test_arms_forked_from_a_shared_burn_in_equal_runs_built_from_scratch(tiny):
+    """With a burn-in, a (point, rep)'s arms continue from one burnt-in model: same numbers, bit for bit."""
+    arms = ["joint_meetings(every_days=7)+whistle_report", "model_households(start_day=5)+community_app"]
+    p = Plan(base=tiny.override({"burn_in_days": 15}), arms=parse_arms(arms), reps=2, days=DAYS, window=10)
+    specs = p.specs()
+    groups = group_runs(specs, workers=1)
+    assert [len(g) for g in groups] == [3, 3] and {s.rep for s in groups[0]} == {0}
+    forked = [row for g in groups for _, row, _ in run_group(g)]
+    scratch = [run_one(s) for s in specs]
+    assert pd.DataFrame(forked).equals(pd.DataFrame(scratch))
+    # Fewer groups than workers: groups are split so every worker has work; without burn-in, one run a job.
+    assert sorted(len(g) for g in group_runs(specs, workers=4)) == [1, 1, 2, 2]
+    assert all(len(g) == 1 for g in group_runs(plan(tiny).specs(), workers=1))

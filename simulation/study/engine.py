@@ -215,12 +215,32 @@ def run_plan(
     with open_executor(executor, workers, scheduler) as run:
         try:
             manifest = prepare(store, plan, overwrite)
-            return _execute(plan, store, manifest, run, progress)
+            return _execute(plan, store, manifest, run, progress, workers)
         finally:
             store.unlock()
 
 
-def _execute(plan, store, manifest, run, progress) -> Outcome:
+def group_runs(specs: list[RunSpec], workers: int) -> list[list[RunSpec]]:
+    """Jobs for the executor: the runs of one (point, rep) together when they can share a burn-in.
+
+    Without burn-in every run is its own job. With one, a (point, rep)'s arms
+    share it; when there are fewer such groups than workers, groups are split
+    so that every worker has work (each part then simulates the burn-in).
+    """
+    if not specs or specs[0].base.burn_in_days == 0:
+        return [[s] for s in specs]
+    groups: dict[tuple[int, int], list[RunSpec]] = {}
+    for s in specs:
+        groups.setdefault((s.point, s.rep), []).append(s)
+    parts = max(1, -(-workers // len(groups)))  # ceil(workers / groups)
+    out = []
+    for g in groups.values():
+        size = -(-len(g) // parts)
+        out += [g[i : i + size] for i in range(0, len(g), size)]
+    return out
+
+
+def _execute(plan, store, manifest, run, progress, workers) -> Outcome:
     specs = plan.specs()
     done = store.done_keys()
     todo = [s for s in specs if s.key not in done]
@@ -243,7 +263,7 @@ def _execute(plan, store, manifest, run, progress) -> Outcome:
 
     try:
         if todo:
-            run(todo, on_result, on_failure)
+            run(group_runs(todo, workers), on_result, on_failure)
     except BaseException:
         finished = len(store.done_keys() & {s.key for s in specs})
         store.write_manifest({**manifest, "status": "interrupted", "stopped": _now(), "runs_done": finished})

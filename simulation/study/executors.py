@@ -1,11 +1,12 @@
 """Where runs execute: in this process, in local worker processes, or on a Dask cluster.
 
-Every executor takes the same list of :class:`RunSpec` and calls back in the
-driver, one run at a time: ``on_result(row)`` for a finished run,
-``on_failure(spec, traceback_text)`` for a run that raised. The driver alone
-writes results, so a killed worker loses at most the runs it was computing,
-and they are run again (a new local pool, or Dask's own rescheduling).
-Numbers do not depend on the executor: each run is seeded by its spec alone.
+Every executor takes the same groups of :class:`RunSpec` (one job each, see
+``runner.run_group``) and calls back in the driver, one run at a time:
+``on_result(row)`` for a finished run, ``on_failure(spec, traceback_text)``
+for a run that raised. The driver alone writes results, so a killed worker
+loses at most the runs it was computing, and they are run again (a new local
+pool, or Dask's own rescheduling). Numbers do not depend on the executor or
+the grouping: each run is seeded by its spec alone.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from simulation.study.runner import RunSpec, run_one
+from simulation.study.runner import RunSpec, run_group
 
 OnResult = Callable[[dict[str, Any]], None]
 OnFailure = Callable[[RunSpec, str], None]
+Group = list[RunSpec]
 POOL_RESTARTS = 3  # a pool whose worker died is rebuilt this often before the sweep gives up
 
 
@@ -67,15 +69,18 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_serial(specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailure) -> None:
-    """Run in this process, one after another."""
-    for spec in specs:
-        try:
-            row = run_one(spec)
-        except Exception as exc:  # a run's failure is recorded; the sweep goes on
-            on_failure(spec, _traceback(exc))
-        else:
+def _deliver(results, on_result: OnResult, on_failure: OnFailure) -> None:
+    for spec, row, text in results:
+        if row is not None:
             on_result(row)
+        else:
+            on_failure(spec, text)
+
+
+def run_serial(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailure) -> None:
+    """Run in this process, one group after another."""
+    for group in groups:
+        _deliver(run_group(group), on_result, on_failure)
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
@@ -86,12 +91,12 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def run_local(specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailure, workers: int) -> None:
+def run_local(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailure, workers: int) -> None:
     """Run in ``workers`` spawned local processes (spawn: forking a process that holds threads may deadlock)."""
     if workers <= 1:
-        run_serial(specs, on_result, on_failure)
+        run_serial(groups, on_result, on_failure)
         return
-    pending = {spec.key: spec for spec in specs}
+    pending = dict(enumerate(groups))
     restarts = 0
     while pending:
         pool = ProcessPoolExecutor(
@@ -101,22 +106,23 @@ def run_local(specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailu
         )
         try:
             with _main_not_reimported():
-                futures = {pool.submit(run_one, spec): spec for spec in pending.values()}
+                futures = {pool.submit(run_group, group): i for i, group in pending.items()}
             not_done = set(futures)
             broken = False
             while not_done:
                 done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    spec = futures[fut]
+                    i = futures[fut]
                     exc = fut.exception()
                     if isinstance(exc, BrokenProcessPool):
                         broken = True
-                    elif exc is not None:
-                        on_failure(spec, _traceback(exc))
-                        del pending[spec.key]
+                        continue
+                    if exc is not None:  # run_group catches a run's errors; this is e.g. a pickling error
+                        for spec in pending[i]:
+                            on_failure(spec, _traceback(exc))
                     else:
-                        on_result(fut.result())
-                        del pending[spec.key]
+                        _deliver(fut.result(), on_result, on_failure)
+                    del pending[i]
             pool.shutdown(wait=True)
         except BaseException:
             _terminate(pool)
@@ -124,9 +130,8 @@ def run_local(specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailu
         if broken:
             restarts += 1
             if restarts > POOL_RESTARTS:
-                raise ExecutorError(
-                    f"worker processes died {restarts} times (out of memory?); {len(pending)} runs not done"
-                )
+                left = sum(len(g) for g in pending.values())
+                raise ExecutorError(f"worker processes died {restarts} times (out of memory?); {left} runs not done")
 
 
 @contextlib.contextmanager
@@ -163,7 +168,7 @@ def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
                 cluster.close(timeout=5)
 
 
-def run_dask(specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailure, client: Any) -> None:
+def run_dask(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailure, client: Any) -> None:
     """Run on the Dask cluster behind ``client``.
 
     A worker that dies takes its running tasks with it; the scheduler runs them
@@ -172,36 +177,38 @@ def run_dask(specs: Sequence[RunSpec], on_result: OnResult, on_failure: OnFailur
     from distributed import as_completed
 
     tag = uuid.uuid4().hex[:8]  # task keys must be unique on a shared scheduler
-    futures: dict[Any, RunSpec] = {}
+    futures: dict[Any, Group] = {}
     try:
-        for spec in specs:
-            futures[client.submit(run_one, spec, key=f"govsim-{tag}-{spec.key}", pure=False)] = spec
+        for group in groups:
+            futures[client.submit(run_group, group, key=f"govsim-{tag}-{group[0].key}", pure=False)] = group
         for fut in as_completed(list(futures)):
-            spec = futures[fut]
+            group = futures[fut]
             if fut.status == "finished":
-                on_result(fut.result())
-            else:  # "error" (the run raised, or KilledWorker) or "cancelled" (e.g. the scheduler went away)
-                exc = fut.exception() if fut.status == "error" else None
+                _deliver(fut.result(), on_result, on_failure)
+                continue
+            # "error" (KilledWorker, or the task could not run) or "cancelled" (e.g. the scheduler went away)
+            exc = fut.exception() if fut.status == "error" else None
+            for spec in group:
                 on_failure(spec, _traceback(exc) if exc is not None else f"run {spec.key}: {fut.status}\n")
     finally:
         with contextlib.suppress(Exception):
             client.cancel(list(futures), force=True)
 
 
-Runner = Callable[[Sequence[RunSpec], OnResult, OnFailure], None]
+Runner = Callable[[Sequence[Group], OnResult, OnFailure], None]
 
 
 @contextlib.contextmanager
 def open_executor(executor: str = "local", workers: int = 1, scheduler: str | None = None) -> Iterator[Runner]:
-    """``run(specs, on_result, on_failure)`` for the named executor (``local`` or ``dask``).
+    """``run(groups, on_result, on_failure)`` for the named executor (``local`` or ``dask``).
 
     Dask connects (or starts its LocalCluster) on entry, so a wrong address is
     reported before anything is written.
     """
     if executor == "local":
-        yield lambda specs, on_result, on_failure: run_local(specs, on_result, on_failure, workers)
+        yield lambda groups, on_result, on_failure: run_local(groups, on_result, on_failure, workers)
     elif executor == "dask":
         with dask_client(scheduler or "local", workers) as client:
-            yield lambda specs, on_result, on_failure: run_dask(specs, on_result, on_failure, client)
+            yield lambda groups, on_result, on_failure: run_dask(groups, on_result, on_failure, client)
     else:
         raise ValueError(f"unknown executor {executor!r} (allowed: local, dask)")
