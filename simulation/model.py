@@ -429,10 +429,9 @@ class CommunityModel(mesa.Model):
     # -- running ---------------------------------------------------------------
     def step(self) -> None:
         """One day: the phases in order, with the interventions' hooks around each."""
-        self.day += 1
-        day = self.day
         watch = self.observer
-        due = sorted(s for s in self._scheduled if s[0] <= day)
+        # Interventions due today are switched on before the day begins, as by a call between days.
+        due = sorted(s for s in self._scheduled if s[0] <= self.day + 1)
         if due:
             if watch:
                 watch(SETUP, "before")
@@ -441,6 +440,8 @@ class CommunityModel(mesa.Model):
                 self.switch_on(key, **params)
             if watch:
                 watch(SETUP, "after")
+        self.day += 1
+        day = self.day
         if self.tick >= len(self.activity_days):  # the per-day buffers double
             for name in ("activity_days", "activity_places", "activity_attendees"):
                 old = getattr(self, name)

@@ -71,17 +71,15 @@ class PairedRun:
         scn = without_interventions(self.source)
         return scn.override(self.overrides, source="app") if self.overrides else scn
 
-    def _remedy_scenario(self) -> Scenario:
-        base = self._base_scenario().model_dump()
-        base["interventions"] = {r.key: {**r.params, "start_day": 0} for r in self.remedies.values()}
-        return Scenario.model_validate(base)
-
     def _build_baseline(self) -> None:
         self.baseline = CommunityModel(scenario=self._base_scenario(), rng=self.seed)
         self._baseline_day0 = adapter.snapshot(self.baseline)
 
     def _build_remedy(self) -> None:
-        self.remedy = CommunityModel(scenario=self._remedy_scenario(), rng=self.seed)
+        # The same community at day 0 (burn-in done once, on the baseline side), remedies switched on.
+        self.remedy = adapter.restore(self._baseline_day0)
+        for r in self.remedies.values():
+            self.remedy.switch_on(r.key, **{k: v for k, v in r.params.items() if k != "start_day"})
 
     # -- state -----------------------------------------------------------------
     @property

@@ -15,7 +15,7 @@ from simulation.app.session import PairedRun
 
 @pytest.fixture(scope="module")
 def run():
-    r = PairedRun(Scenario().scaled(adults=600), seed=1)
+    r = PairedRun(Scenario().scaled(adults=600).override({"burn_in_days": 30}), seed=1)
     r.switch_on("joint_meetings")
     r.step(5)
     return r

@@ -19,7 +19,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def run():
-    r = PairedRun(Scenario().scaled(adults=600), seed=4)
+    r = PairedRun(Scenario().scaled(adults=600).override({"burn_in_days": 30}), seed=4)
     r.switch_on("model_households")
     r.step(20)
     r.switch_on("whistle_report")
@@ -100,7 +100,7 @@ def test_picture_marks_party_members_and_model_households(run):
 
 
 def test_layout_is_cached_and_sampled_for_large_communities():
-    big = PairedRun(Scenario().scaled(adults=8000), seed=1)
+    big = PairedRun(Scenario().scaled(adults=8000).override({"burn_in_days": 0}), seed=1)
     s = adapter.structure(big.baseline)
     lay = layout_for(s)
     assert layout_for(adapter.structure(big.remedy)) is lay  # same structure, same object
