@@ -100,7 +100,7 @@ def _default_groups() -> dict[str, AgeGroup]:
             trust_ngo=0.35,
             trust_neighbours=0.3,
             efficacy=0.3,
-            public_affairs_interest=0.0129,
+            public_affairs_interest=0.0908,
             interests=Interests(
                 performance=0.08,
                 propaganda=0.02,
@@ -124,7 +124,7 @@ def _default_groups() -> dict[str, AgeGroup]:
             trust_ngo=0.4,
             trust_neighbours=0.4,
             efficacy=0.4,
-            public_affairs_interest=0.3548,
+            public_affairs_interest=0.4393,
             interests=Interests(
                 performance=0.2,
                 propaganda=0.08,
@@ -243,7 +243,7 @@ class Network(_Strict):
     """The acquaintance network and how ties form and fade."""
 
     kind: Literal["neighbourhood", "erdos_renyi", "watts_strogatz", "complete", "edge_list"] = "neighbourhood"
-    building_ties: float = nonneg(0.6588, "mean acquaintances per adult within the building (close-knit)", le=100)
+    building_ties: float = nonneg(0.6309, "mean acquaintances per adult within the building (close-knit)", le=100)
     compound_ties: float = nonneg(1.5, "mean acquaintances drawn from the whole compound", le=100)
     cross_compound_ties: float = nonneg(0.5, "mean acquaintances drawn from the whole community", le=100)
     mean_degree: float = nonneg(
@@ -258,7 +258,7 @@ class Network(_Strict):
     decay_per_day: float = Field(0.015, ge=0.0, le=0.5, description="daily relative decay of unused ties (1/day)")
     min_weight: float = Field(0.05, ge=0.0, le=1.0, description="ties below this weight are dropped")
     meeting_rate: float = Field(
-        0.0072, ge=0.0, le=1.0, description="daily chance that an adult of average presence chats with a neighbour"
+        0.0171, ge=0.0, le=1.0, description="daily chance that an adult of average presence chats with a neighbour"
     )
     familiar_share: float = unit(
         0.9, "share of chats that are with an existing acquaintance (else a building neighbour)"
@@ -471,7 +471,7 @@ def _default_organisers() -> list[Organiser]:
             kind="cultural_sports",
             activities_per_week=5.0,
             types=["dance", "sports", "music"],
-            capacity=50,
+            capacity=60,
             # Square dancing and taiji in the open, led by a volunteer: no room, no money.
             needs=(0.0, 0.0, 1.0),
         ),
@@ -519,9 +519,9 @@ class Activities(_Strict):
     volunteer_hours: float = Field(4.0, ge=0, le=1000, description="volunteer hours an activity uses")
     notice_reach: float = unit(0.3, "chance a resident in scope hears of an activity by notice")
     app_reach: float = unit(0.0, "chance an app user hears of it through the app")
-    base: float = Field(-7.0, ge=-20, le=20, description="attendance log-odds before the terms below")
+    base: float = Field(-6.9626, ge=-20, le=20, description="attendance log-odds before the terms below")
     interest_weight: float = Field(3.0, ge=-20, le=20)
-    free_time_weight: float = Field(2.352, ge=-20, le=20)
+    free_time_weight: float = Field(2.1019, ge=-20, le=20)
     trust_weight: float = Field(1.5, ge=-20, le=20, description="per unit of trust in the organiser")
     social_weight: float = Field(1.2, ge=-20, le=20, description="when acquaintances' engagement reaches the threshold")
     invite_weight: float = Field(1.5, ge=-20, le=20, description="when personally invited")
@@ -570,16 +570,16 @@ class Governance(_Strict):
     consultation_capacity: int = Field(25, ge=1, le=100_000)
     election_day: int = Field(300, ge=-1, le=100_000, description="day of the committee election (-1: none)")
     election_every_days: int = Field(1825, ge=1, le=100_000, description="term length in days (5 years)")
-    base: float = Field(-4.1172, ge=-20, le=20, description="log-odds of joining a consultation")
-    vote_base: float = Field(-5.0355, ge=-20, le=20, description="log-odds of voting")
-    interest_weight: float = Field(5.116, ge=-20, le=20)
+    base: float = Field(-5.985, ge=-20, le=20, description="log-odds of joining a consultation")
+    vote_base: float = Field(-4.8314, ge=-20, le=20, description="log-odds of voting")
+    interest_weight: float = Field(5.7562, ge=-20, le=20)
     trust_weight: float = Field(2.0, ge=-20, le=20)
     efficacy_weight: float = Field(1.5, ge=-20, le=20)
-    free_time_weight: float = Field(3.5806, ge=-20, le=20)
+    free_time_weight: float = Field(1.8823, ge=-20, le=20)
     mobilisation_weight: float = Field(
-        0.9771, ge=-20, le=20, description="when a Party member or branch asks in person"
+        0.7972, ge=-20, le=20, description="when a Party member or branch asks in person"
     )
-    party_weight: float = Field(0.9228, ge=-20, le=20, description="Party members' duty to take part")
+    party_weight: float = Field(0.7864, ge=-20, le=20, description="Party members' duty to take part")
     proposal_base: float = Field(-2.0, ge=-20, le=20, description="log-odds that a consultation attendee proposes")
     proposal_efficacy_weight: float = Field(3.0, ge=-20, le=20, description="log-odds per unit of efficacy")
     adoption_prob: float = unit(0.5, "chance the committee adopts a proposal")

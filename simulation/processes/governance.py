@@ -102,7 +102,8 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
 
     An attendee proposes with log-odds ``proposal_base + proposal_efficacy_weight x efficacy``.
     What about: an open issue of their household if they have one; else repairs if
-    problems stand open in their compound; else the activity type they like best.
+    maintenance or sanitation problems stand open in their compound for longer than a
+    notice period (``trust.notice_every_days``); else the activity type they like best.
     The committee adopts a proposal with chance ``adoption_prob``: the household's
     issues are taken up (reported, or coordinated if already reported); the
     community keeps ``repair_reserve`` of its monthly funds for repairs; or the
@@ -126,8 +127,10 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
     o = log.open
     household_issue = np.zeros(pop.n_households, bool)
     household_issue[log.household[o]] = True
+    # Problems in sight: maintenance or sanitation left open longer than a notice period.
+    stale = np.isin(log.domain[o], VISIBLE_DOMAINS) & (day - log.raised[o] > model.scenario.trust.notice_every_days)
     open_problem = np.zeros(pop.n_compounds, bool)
-    open_problem[log.compound[o[np.isin(log.domain[o], VISIBLE_DOMAINS)]]] = True
+    open_problem[log.compound[o[stale]]] = True
     about_issue = household_issue[pop.household[who]]
     about_repairs = ~about_issue & open_problem[pop.compound[who]]
     about_activity = ~about_issue & ~about_repairs

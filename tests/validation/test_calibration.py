@@ -1,15 +1,14 @@
-"""The calibrated baseline reproduces the observed patterns of docs/ODD.md §1.
+"""The calibrated baseline reproduces the observed patterns of docs/ODD.md §1, on seeds never used in fitting.
 
-Ten replications of the standard 365-day baseline (seeds 0-9, the seeds
-the calibration verified on). The tolerances are ODD §1's (its pattern
-table); we check the mean over replications, which is what the model
-claims to reproduce (single runs of 3,000 adults scatter more).
+Ten replications of the standard 365-day baseline after its burn-in (seeds
+100-109; the calibration searched on seeds 1000-1001 and verified on 0-5).
+The tolerances are ODD §1's; we check the mean over replications, which is
+what the model claims to reproduce (single runs of 3,000 adults scatter more).
 """
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
 import pytest
 
 from simulation import Scenario
@@ -17,12 +16,13 @@ from simulation.patterns import PATTERNS, run_patterns, summarise
 from simulation.study.compare import compare
 
 REPS = 10
+SEEDS = range(100, 100 + REPS)
 
 
 @pytest.fixture(scope="module")
 def patterns():
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        runs = list(pool.map(run_patterns, [Scenario()] * REPS, range(REPS)))
+        runs = list(pool.map(run_patterns, [Scenario()] * REPS, SEEDS))
     return summarise(runs)
 
 
@@ -34,10 +34,16 @@ def test_baseline_matches_pattern(patterns, pattern):
 
 
 @pytest.mark.slow
-def test_whistle_report_raises_resolution_and_trust_in_government():
-    """12345 reform: faster, surer case handling raises resolution and satisfaction (paired, 10 reps)."""
-    table = compare(Scenario(), ["whistle_report"], reps=REPS, days=365, workers=2).set_index("metric")
-    for metric in ("issue_resolution_rate", "trust_government"):
+def test_whistle_report_raises_satisfaction_through_speed_alone():
+    """12345 reform: faster handling raises satisfaction (paired, 10 reps).
+
+    The success floor of escalated cases is switched off (escalated_success = 0), so
+    any gain comes from the mechanism (escalated cases worked first, by every unit at
+    once, with a deadline), not from an assumed better outcome.
+    """
+    arm = "whistle_report(escalated_success=0.0)"
+    table = compare(Scenario(), [arm], reps=REPS, days=365, workers=2, seed=100).set_index("metric")
+    for metric in ("service_satisfaction", "case_resolution_rate"):
         row = table.loc[metric]
         assert row["ci_low"] > 0, (metric, row["diff"], row["ci_low"])
-    assert np.isfinite(table.loc["issue_resolution_rate", "effect_size"])
+    assert table.loc["case_close_days_mean", "ci_high"] < 0

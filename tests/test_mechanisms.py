@@ -1,0 +1,186 @@
+"""The paper's mechanisms: demand for activities, cases needing several units, repairs paid from the pool,
+trust from what people see, Party branches, consultations with consequences, per-compound outputs, spin-up."""
+
+import numpy as np
+import pytest
+
+from simulation import CommunityModel, Scenario
+from simulation.handlers import COMMITTEE, GOVERNMENT
+from simulation.processes.issues import CLOSED, MAINTENANCE, NO_DAY
+
+SEED = 4
+
+
+@pytest.fixture(scope="module")
+def scn() -> Scenario:
+    return Scenario().scaled(adults=900).override({"burn_in_days": 0})
+
+
+def run(scn, days=150, seed=SEED, **changes):
+    m = CommunityModel(scenario=scn.override(changes) if changes else scn, rng=seed)
+    m.run_for(days)
+    return m
+
+
+@pytest.fixture(scope="module")
+def base(scn):
+    return run(scn)
+
+
+def window_mean(m, name, days=60):
+    return float(m.datacollector.get_model_vars_dataframe()[name].tail(days).mean())
+
+
+# -- activities: demand, not only supply ----------------------------------------------------
+def test_activities_are_not_all_full():
+    m = CommunityModel(scenario=Scenario().override({"burn_in_days": 0}), rng=SEED)  # the baseline's 3,000 adults
+    m.run_for(120)
+    log = m.activity_log
+    assert len(log) > 50
+    full = np.mean([a.attendees >= a.places for a in log])
+    assert 0 < full < 1  # some over-subscribed, some not
+    assert window_mean(m, "activity_fill_rate") < 0.95
+    assert all(a.attendees <= a.places for a in log)
+
+
+def test_free_time_budget_caps_attendance(scn):
+    m = run(scn, days=60, **{"activities.max_per_month": 1.0})
+    # Nobody attends more than their monthly budget (one activity a month at full free time).
+    assert m.pop.activities_month.max() <= 1
+    assert (m.pop.activities_attended <= 2).all()  # two months
+
+
+@pytest.mark.slow
+def test_doubling_places_raises_participation_far_less_than_double():
+    scn = Scenario().scaled(adults=900).override({"burn_in_days": 90})
+    doubled = {"activities.committee_capacity": 2 * scn.activities.committee_capacity}
+    for i, org in enumerate(scn.activities.organisers):
+        doubled[f"activities.organisers.{i}.capacity"] = 2 * org.capacity
+    before = np.mean([window_mean(run(scn, 120, s), "activity_participation_rate") for s in range(3)])
+    after = np.mean([window_mean(run(scn, 120, s, **doubled), "activity_participation_rate") for s in range(3)])
+    assert after >= before - 0.01 and after < 1.3 * before
+
+
+# -- casework: several units, walls, repairs -----------------------------------------------
+def test_cross_department_cases_need_every_unit(base):
+    log, tasks = base.issues, base.issues.tasks
+    n = log.size
+    cross = np.flatnonzero(log.cross[:n] & (log.parts[:n] > 1))
+    assert len(cross) > 0
+    assert (log.parts[cross] == base.scenario.casework.units_per_cross_case).all()
+    units = tasks.handler[: tasks.size][np.isin(tasks.issue[: tasks.size], cross)]
+    assert (base.handlers.kind[units] == GOVERNMENT).all()
+    # A closed case with parts was closed only when all its parts were done; resolved only if all succeeded.
+    closed = cross[(log.stage[cross] == CLOSED) & (log.outcome[cross] == 1)]
+    parts = np.isin(tasks.issue[: tasks.size], closed)
+    assert tasks.done[: tasks.size][parts].all() and tasks.ok[: tasks.size][parts].all()
+
+
+def _cross_close_days(m):
+    log, n = m.issues, m.issues.size
+    sel = log.cross[:n] & (log.parts[:n] > 1) & (log.stage[:n] == CLOSED) & (log.reported[:n] != NO_DAY)
+    return float(np.mean(log.closed[:n][sel] - log.reported[:n][sel]))
+
+
+def test_joint_meetings_work_the_units_at_once(scn, base):
+    coordinated = run(scn.with_interventions(joint_meetings={"every_days": 3}))
+    assert _cross_close_days(coordinated) < _cross_close_days(base)
+
+
+def test_committee_repairs_wait_for_funds(scn):
+    broke = {"resources.funds_per_month": 0.0, "community.three_no_compounds": 1}  # the committee repairs there
+    poor = run(scn, days=90, **broke, **{"casework.repair_funds": 100.0})
+    free = run(scn, days=90, **broke, **{"casework.repair_funds": 0.0})
+
+    def committee_repairs_closed(m):
+        log, n = m.issues, m.issues.size
+        rep = (log.domain[:n] == MAINTENANCE) & (m.handlers.kind[np.maximum(log.handler[:n], 0)] == COMMITTEE)
+        return int((rep & (log.handler[:n] >= 0) & (log.outcome[:n] == 1)).sum())
+
+    assert committee_repairs_closed(poor) == 0 < committee_repairs_closed(free)
+
+
+# -- trust from what people see --------------------------------------------------------------
+def test_hearsay_spreads_case_outcomes_to_acquaintances(scn):
+    m = run(scn, days=59)
+    deaf = m.fork()
+    deaf._scenario_spec = m.scenario.override({"trust.hearsay_share": 0.0})  # the same day, without hearsay
+    m.step()
+    deaf.step()
+    handled = m.issues.closed_today[np.isin(m.issues.outcome[m.issues.closed_today], (1, 2))]
+    assert len(handled)
+    reporters = m.issues.reporter[handled]
+    households = np.isin(m.pop.household, m.pop.household[reporters])
+    heard = np.zeros(m.pop.n, bool)
+    for r in reporters:
+        heard[m.network.neighbours(r)] = True
+    outsiders = heard & ~households  # acquaintances outside the reporters' households
+    moved = np.abs(m.pop.trust - deaf.pop.trust).sum(axis=1)
+    assert (moved[outsiders] > 0).any()
+    # Those who heard moved most; others only through the same day's word of mouth and its ripples.
+    assert moved[outsiders].mean() > 5 * moved[~heard & ~households].mean()
+
+
+def test_public_notices_raise_trust_in_the_community(scn, base):
+    silent = run(scn, **{"trust.notice_every_days": 0})
+    assert window_mean(base, "trust_community") > window_mean(silent, "trust_community")
+
+
+@pytest.mark.slow
+def test_the_baseline_rests_after_its_burn_in():
+    m = CommunityModel(rng=11)  # the baseline with its burn-in
+    m.run_for(730)
+    df = m.datacollector.get_model_vars_dataframe()
+    for name in ("trust_community", "trust_government", "efficacy"):
+        year1, year2 = df[name].iloc[:365].mean(), df[name].iloc[365:].mean()
+        assert abs(year2 - year1) < 0.01, (name, year1, year2)
+
+
+# -- Party branches ---------------------------------------------------------------------------
+def test_branches_integrate_dual_reporting_and_invitations(scn, base):
+    m = run(scn.with_interventions("dual_reporting"), days=40)
+    assert (m.branch_table.strength > base.branch_table.strength).all()
+    assert m.branches[0].strength == pytest.approx(float(m.branch_table.strength[0]))
+    # Stronger branches: their members ask more neighbours in person.
+    weak = run(scn, days=40, **{"party.branch_strength": 0.05})
+    strong = run(scn, days=40, **{"party.branch_strength": 0.9})
+    assert window_mean(strong, "participation_rate", 20) > window_mean(weak, "participation_rate", 20)
+
+
+# -- consultations with consequences -------------------------------------------------------------
+def test_proposals_are_made_and_change_what_the_committee_does(scn, base):
+    assert window_mean(base, "proposals_made") > 0
+    assert (base.pop.last_proposal != NO_DAY).sum() > 0
+    start = {t for t in scn.activities.committee_types}
+    committee = base.organisers.of([base.committees[0]])[0]
+    from simulation.scenario import ACTIVITY_TYPES
+
+    assert {ACTIVITY_TYPES[t] for t in committee.types} - start  # adopted proposals brought new types
+    # Being heard matters: with every proposal adopted, efficacy ends higher than with none.
+    heard = run(scn, **{"governance.adoption_prob": 1.0})
+    ignored = run(scn, **{"governance.adoption_prob": 0.0})
+    assert heard.metrics()["efficacy"] > ignored.metrics()["efficacy"]
+
+
+# -- outputs -------------------------------------------------------------------------------------
+def test_compound_metrics_has_one_row_per_compound(base):
+    df = base.compound_metrics()
+    assert len(df) == base.pop.n_compounds
+    assert df["adults"].sum() == base.pop.n
+    assert df["three_no"].tolist() == base.pop.three_no.tolist()
+    assert (df.loc[df.three_no, "property_company"] == False).all()  # noqa: E712
+    m = base.metrics()
+    weighted = (df["participation_rate"] * df["adults"]).sum() / df["adults"].sum()
+    assert weighted == pytest.approx(m["participation_rate"])
+    for col in ("trust_community", "isolated_share", "service_satisfaction", "issues_raised_90d"):
+        assert col in df
+
+
+def test_turnout_is_measured_at_elections_only(scn):
+    m = run(scn, days=60, **{"governance.election_day": 30})
+    df = m.datacollector.get_model_vars_dataframe()
+    assert df["turnout"].iloc[:29].isna().all() and df["turnout"].iloc[29:].notna().all()
+    assert df["turnout"].iloc[29:].nunique() == 1  # it stays what the election gave
+    # No other rate jumps on election day.
+    for name in ("participation_rate", "governance_participation_rate"):
+        assert abs(df[name].iloc[29] - df[name].iloc[28]) < 0.05
