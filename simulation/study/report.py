@@ -94,6 +94,11 @@ def _ranking_html(effects: pd.DataFrame, metrics: list[str]) -> str:
     return _table(headers, rows, seps, cls="rank")
 
 
+def _bars(low, mid, high) -> dict:
+    """Plotly error bars from ``low`` to ``high`` around ``mid`` (arrays)."""
+    return {"type": "data", "symmetric": False, "array": high - mid, "arrayminus": mid - low}
+
+
 def _figures(runs: pd.DataFrame, effects: pd.DataFrame, sens: pd.DataFrame, points: pd.DataFrame, metrics):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -110,12 +115,7 @@ def _figures(runs: pd.DataFrame, effects: pd.DataFrame, sens: pd.DataFrame, poin
                     x=sub["diff"],
                     y=sub["arm"],
                     mode="markers",
-                    error_x={
-                        "type": "data",
-                        "symmetric": False,
-                        "array": sub["ci_high"] - sub["diff"],
-                        "arrayminus": sub["diff"] - sub["ci_low"],
-                    },
+                    error_x=_bars(sub["ci_low"], sub["diff"], sub["ci_high"]),
                     name=m,
                     showlegend=False,
                 ),
@@ -141,12 +141,7 @@ def _figures(runs: pd.DataFrame, effects: pd.DataFrame, sens: pd.DataFrame, poin
                     x=sub["metric"],
                     y=sub["mean"],
                     name=arm,
-                    error_y={
-                        "type": "data",
-                        "symmetric": False,
-                        "array": sub["max"] - sub["mean"],
-                        "arrayminus": sub["mean"] - sub["min"],
-                    },
+                    error_y=_bars(sub["min"], sub["mean"], sub["max"]),
                 )
             )
         fig.update_layout(
@@ -168,12 +163,7 @@ def _figures(runs: pd.DataFrame, effects: pd.DataFrame, sens: pd.DataFrame, poin
                         x=a["parameter"],
                         y=a["value"],
                         name=arm,
-                        error_y={
-                            "type": "data",
-                            "symmetric": False,
-                            "array": a["ci_high"] - a["value"],
-                            "arrayminus": a["value"] - a["ci_low"],
-                        },
+                        error_y=_bars(a["ci_low"], a["value"], a["ci_high"]),
                     )
                 )
             fig.update_layout(title=f"Sensitivity of the effect on {m}: {main_idx} with 95% CI", barmode="group")
