@@ -59,7 +59,6 @@ UNITS: dict[str, str] = {
     "casework.satisfied_within_days": "days from report",
     "casework.units_per_cross_case": "government units per case",
     "governance.adoption_prob": "probability per proposal",
-    "governance.max_committee_types": "activity types",
     "governance.proposal_base": "log-odds",
     "governance.proposal_efficacy_weight": "log-odds per unit efficacy",
     "governance.repair_reserve": "share of monthly funds",
@@ -75,8 +74,10 @@ UNITS: dict[str, str] = {
     "trust.notice_max": "share of gap to 1 per notice",
     "trust.unheard_loss": "share of efficacy per rejected proposal",
     "interventions.*.branch_gain": "strength 0..1",
+    "interventions.*.fix_funds": "yuan per fix",
     "interventions.*_per_gathering": "per gathering",
     "interventions.*.household_volunteer_hours": "volunteer hours per model household-month",
+    "interventions.*.household_venue_hours": "venue hours per model household-month",
     "name": "text",
     "description": "text",
     "days": "days",
@@ -131,7 +132,7 @@ UNITS: dict[str, str] = {
     "reporting.trust_weight": "log-odds per unit trust",
     "reporting.efficacy_weight": "log-odds per unit efficacy",
     "reporting.walk_in_time_weight": "log-odds per unit free time",
-    "reporting.branch_bonus": "log-odds",
+    "reporting.branch_bonus": "log-odds per unit branch strength",
     "reporting.urgency_days": "days",
     "reporting.app_enabled": "switch",
     "reporting.app_bonus": "log-odds",
@@ -142,7 +143,7 @@ UNITS: dict[str, str] = {
     "casework.committee_domains": "list of domains",
     "casework.committee_success": "probability per finished case",
     "casework.committee_work_days": "days worked (mean)",
-    "casework.property_capacity": "case-days per day per company",
+    "casework.property_capacity": "part-days per day per company",
     "casework.property_success": "probability per finished case",
     "casework.property_work_days": "days worked (mean)",
     "casework.referral_days": "days",
@@ -152,7 +153,7 @@ UNITS: dict[str, str] = {
     "government.units[].name": "text",
     "government.units[].level": "choice",
     "government.units[].domains": "list of domains",
-    "government.units[].capacity": "case-days per day per community served",
+    "government.units[].capacity": "part-days per day per community served",
     "government.units[].success": "probability per finished case",
     "government.units[].work_days": "days worked (mean)",
     "trust.gain_success": "share of gap to 1 per event",
@@ -166,7 +167,7 @@ UNITS: dict[str, str] = {
     "trust.grievance_loss": "share of trust per event",
     "trust.attendance_gain": "share of gap to 1 per attendance",
     "trust.contact_gain": "share of gap to 1 per contact",
-    "trust.forgetting": "share of gap to start per day",
+    "trust.forgetting": "share of gap to resting level per day",
     "activities.committee_per_week": "activities per week per community",
     "activities.committee_types": "list of activity types",
     "activities.committee_capacity": "places per activity",
@@ -193,7 +194,7 @@ UNITS: dict[str, str] = {
     "activities.organisers[].joined": "switch",
     "influence.threshold_mean": "share of tie weight",
     "influence.threshold_sd": "share of tie weight",
-    "influence.party_invites": "1/day per unit tie weight to Party members",
+    "influence.party_invites": "1/day per unit tie weight to Party members and unit branch strength",
     "influence.direct": "switch",
     "engagement.memory_days": "days",
     "engagement.permanent": "switch",
@@ -214,7 +215,7 @@ UNITS: dict[str, str] = {
     "resources.venue_hours_per_month": "venue hours per month per community",
     "resources.funds_per_month": "yuan per month per community",
     "resources.volunteer_hours_per_month": "volunteer hours per month per community",
-    "resources.party_volunteer_hours": "hours per Party member-month",
+    "resources.party_volunteer_hours": "hours per Party member-month at full branch strength",
     "drivers.*": "switch",
     # intervention parameters: interventions.<key>.<param>
     "interventions.*_days": "days",
@@ -233,15 +234,14 @@ UNITS: dict[str, str] = {
     "interventions.*.types": "list of activity types",
     "interventions.*.gathering_types": "list of activity types",
     "interventions.*_cut": "relative cut",
-    "interventions.*.capacity_boost": "relative rise",
     "interventions.*.issue_reduction": "relative cut",
     "interventions.*.efficacy_gain": "share of gap to 1 per attendance",
     "interventions.*.full_effect_attendance": "attendances per adult in 30 days",
     "interventions.*.meeting_multiplier": "multiplier",
     "interventions.*.introductions": "share of chats",
-    "interventions.*.mediation_cases_per_day": "case-days per day per community",
+    "interventions.*.mediation_cases_per_day": "part-days per day per community",
     "interventions.*.volunteer_hours_per_month": "volunteer hours per month per community",
-    "interventions.*.party_volunteer_hours": "hours per Party member-month",
+    "interventions.*.party_volunteer_hours": "hours per Party member-month at full branch strength",
     "interventions.*.per_building": "households per building",
     "interventions.*.per_compound": "residents per compound",
     "interventions.*.candidates_per_group": "candidates per compound and age group",
@@ -302,11 +302,13 @@ DESCRIPTIONS: dict[str, str] = {
 # drivers.<phase>: "runs phase N: <description from simulation.model.PHASES>", plus these notes.
 DRIVER_NOTES: dict[str, str] = {
     "ties": "off also stops co-attendance contacts and their neighbour-trust gain",
-    "word_of_mouth": "off also stops the forgetting of neighbour trust",
+    "feedback": "off also stops hearsay, public notices and visible neglect",
+    "word_of_mouth": "off also stops forgetting (every trust and efficacy back to its resting level)",
+    "governance": "off also stops proposals (they are made at consultations)",
 }
 DESCRIPTIONS["drivers.resources"] = (
-    "off makes the pool unlimited: activities are never cancelled for want of resources (the resources phase "
-    "still records use)"
+    "off makes the pool unlimited: activities are never cancelled for want of resources and committee repairs "
+    "never wait for funds (the resources phase still records use)"
 )
 for _i, _phase in enumerate(PHASES, 1):
     if _phase.driver:
@@ -336,7 +338,6 @@ SOURCES: dict[str, str] = {
     "casework.satisfied_within_days": "assumption: a reply and fix within about two weeks, as hotlines such as Beijing 12345 set time limits (A)",
     "casework.units_per_cross_case": "assumption: a cross-department case needs two units (paper §3.1, departmental walls) (A)",
     "governance.adoption_prob": A,
-    "governance.max_committee_types": A,
     "governance.proposal_base": A,
     "governance.proposal_efficacy_weight": A,
     "governance.repair_reserve": A,
@@ -378,7 +379,8 @@ SOURCES: dict[str, str] = {
     f"population.groups.{GROUP}.public_affairs_interest": f"young, middle: {FITTED}; elderly: assumption",
     f"population.groups.{GROUP}.interests.*": "assumption; paper §3.3: activities mostly performances and propaganda, which suit few groups",
     "network.kind": "brief R4 (ODD §0): other kinds for the canonical reductions",
-    "network.building_ties": f"{FITTED}, to isolated_share (weakly identified: these ties are gone by day 153)",
+    "network.building_ties": f"{FITTED}, to isolated_share (weakly identified: untouched generated ties are gone "
+    "153 days after set-up, inside the burn-in)",
     "network.compound_ties": NOT_FITTED,
     "network.cross_compound_ties": NOT_FITTED,
     "network.mean_degree": "assumption (only for erdos_renyi, watts_strogatz)",
@@ -478,7 +480,7 @@ SOURCES: dict[str, str] = {
     "governance.consultation_capacity": A,
     "governance.election_day": "assumption: one election inside the standard year",
     "governance.election_every_days": "five-year terms of residents' committees since the 2018 amendment of the Organic Law",
-    "governance.base": FITTED,
+    "governance.base": f"{FITTED} (weakly identified: consultations enter the patterns only through proposals)",
     "governance.vote_base": f"{FITTED}, to SUNS 2017 turnout by age and Party membership",
     "governance.interest_weight": FITTED,
     "governance.trust_weight": NOT_FITTED,
@@ -497,8 +499,10 @@ SOURCES: dict[str, str] = {
 LIST_NOTES = {
     "government.units": "Default entries. Capacity is per community served: a unit's capacity is multiplied by the "
     "number of communities. All values are assumptions.",
-    "activities.organisers": "Default entries; each is copied into every community. The district hospital and the "
-    "primary school are resident units (驻区单位) whose resources stay idle (paper §3.2). All values are assumptions.",
+    "activities.organisers": "Default entries; each is copied into every community. The cultural-sports association "
+    "meets outdoors most evenings: its needs are one volunteer hour per activity, no room and no money. The district "
+    "hospital and the primary school are resident units (驻区单位) whose resources stay idle (paper §3.2). All values "
+    "are assumptions.",
 }
 
 _missing: set[str] = set()
@@ -725,8 +729,8 @@ def params_block() -> str:
     out.append(
         "† description supplied by `docs/param_table.py` because the schema field has none. "
         "“calibrated (§8)” marks the 12 values fitted to the patterns of §8 (marked (C) in "
-        "`scenarios/baseline.toml`); “not among the fitted parameters” marks assumptions that bear on the "
-        "patterns but were held fixed in that calibration."
+        "`scenarios/baseline.toml`; values of record in `experiments/calibration/result.json`); “not among the fitted "
+        "parameters” marks assumptions that bear on the patterns but were held fixed in that calibration."
     )
     return "\n".join(out).rstrip() + "\n"
 

@@ -181,12 +181,12 @@ def build_population(scn: Scenario, streams: Streams) -> Population:
         three_no=three_no,
     )
     if p.table:
-        apply_table(pop, p.table)
+        apply_table(pop, p.table, setup_day=-scn.burn_in_days)
     if scn.engagement.seed_residents:
         k = min(scn.engagement.seed_residents, n)
         seeds = streams["setup.seed_engaged"].generator(SETUP_DAY).choice(n, size=k, replace=False)
         pop.engaged[seeds] = True
-        pop.last_activity[seeds] = 0
+        pop.last_activity[seeds] = -scn.burn_in_days  # engaged at set-up (the first simulated day is after it)
     return pop
 
 
@@ -202,7 +202,7 @@ TABLE_COLUMNS = {
 }
 
 
-def apply_table(pop: Population, path: str) -> None:
+def apply_table(pop: Population, path: str, setup_day: int = 0) -> None:
     """Replace generated traits by the columns of a per-adult table (CSV or Parquet)."""
     from simulation.scenario import ScenarioError, read_table
 
@@ -221,7 +221,7 @@ def apply_table(pop: Population, path: str) -> None:
         if col in ("digital", "party", "engaged"):
             getattr(pop, col)[:] = values.astype(bool)
             if col == "engaged":
-                pop.last_activity[values.astype(bool)] = 0
+                pop.last_activity[values.astype(bool)] = setup_day
             continue
         v = values.astype(np.float64)
         if not np.all(np.isfinite(v)) or v.min() < 0 or v.max() > 1:

@@ -422,7 +422,7 @@ class Trust(_Strict):
     contact_gain: float = unit(0.01, "gap closed in neighbour trust per new or renewed tie")
     forgetting: float = Field(0.003, ge=0, le=1, description="daily pull of neighbour trust back to its start")
     institution_forgetting: float = Field(
-        0.002, ge=0, le=0.1, description="daily pull of trust in institutions and of efficacy back to resting levels"
+        0.004, ge=0, le=0.1, description="daily pull of trust in institutions and of efficacy back to resting levels"
     )
     hearsay_share: float = unit(
         0.2, "share of a reporter's trust update their acquaintances feel (word of mouth about cases), per tie weight"
@@ -582,11 +582,10 @@ class Governance(_Strict):
     party_weight: float = Field(0.7864, ge=-20, le=20, description="Party members' duty to take part")
     proposal_base: float = Field(-2.0, ge=-20, le=20, description="log-odds that a consultation attendee proposes")
     proposal_efficacy_weight: float = Field(3.0, ge=-20, le=20, description="log-odds per unit of efficacy")
-    adoption_prob: float = unit(0.5, "chance the committee adopts a proposal")
-    repair_reserve: float = unit(0.2, "share of monthly funds kept for repairs after an adopted repair proposal")
-    max_committee_types: int = Field(
-        6, ge=1, le=8, description="activity types the committee rotates through at most (proposals add types)"
+    adoption_prob: float = unit(
+        0.6, "chance a committee free of administrative burden adopts a proposal (x (1 - burden))"
     )
+    repair_reserve: float = unit(0.2, "share of monthly funds kept for repairs after an adopted repair proposal")
 
 
 class Party(_Strict):
@@ -604,7 +603,9 @@ class Resources(_Strict):
     venue_hours_per_month: float = nonneg(40.0, le=1e6)
     funds_per_month: float = nonneg(2500.0, le=1e9)
     volunteer_hours_per_month: float = nonneg(30.0, le=1e7)
-    party_volunteer_hours: float = nonneg(0.0, "monthly volunteer hours each registered Party member gives", le=200)
+    party_volunteer_hours: float = nonneg(
+        0.0, "monthly volunteer hours each registered Party member gives (x the strength of their branch)", le=200
+    )
 
 
 class Drivers(_Strict):

@@ -84,7 +84,7 @@ def test_whistle_report_escalates_and_resolves_referred_cases(scn, base):
 
 def test_four_party_teams_collect_opinions_and_mediate(scn, base):
     m = run(scn, "four_party_teams")
-    assert m.committees[0].capacity == pytest.approx(base.committees[0].capacity + 1.0)
+    assert m.committees[0].capacity == pytest.approx(base.committees[0].capacity + 0.25)
     assert len(reports_by_channel(m, "four_party_team")) > 0
     assert m.pool.offer[:, 2].sum() > base.pool.offer[:, 2].sum()
 
@@ -98,7 +98,7 @@ def test_affairs_admission_raises_committee_capacity(scn, base):
 def test_performance_assessment_speeds_units(scn, base):
     m = run(scn, "performance_assessment", days=1)
     for a, b in zip(m.government_units, base.government_units, strict=True):
-        assert a.capacity > b.capacity and a.work_days <= b.work_days
+        assert a.capacity == b.capacity and a.work_days < b.work_days  # faster, not bigger
 
     def days_at_units(key, seed):
         mm = run(scn.scaled(adults=3000), *key, days=200, seed=seed)

@@ -77,7 +77,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "metric.issue_resolution_days": {"en": "days to close", "zh": "办结天数"},
     "metric.issues_stalled": {"en": "stalled today", "zh": "今日停滞"},
     "metric.participation_rate": {"en": "participation (all)", "zh": "总参与率"},
-    "metric.engaged_share": {"en": "engaged", "zh": "参与中"},
     # the picture
     "legend.engaged": {"en": "engaged", "zh": "参与中"},
     "legend.not_engaged": {"en": "not engaged", "zh": "未参与"},

@@ -48,11 +48,11 @@ class WhistleReport(Intervention):
     """ "The community whistles, departments report" (社区吹哨、部门报到).
 
     A referred case (at a property company or a government unit) still open
-    ``escalate_after_days`` after it was reported is escalated: the summoned
-    unit works it first every day, beyond its capacity if need be, walls do
-    not stall it, it must
-    conclude within ``respond_within_days``, and with the departments on the
-    spot it ends resolved with at least ``escalated_success``.
+    ``escalate_after_days`` after it was reported is escalated: every unit it
+    needs works on it at once and first in its queue (within its capacity:
+    the whistle reorders work, it adds no staff), walls do not stall it, it
+    must conclude within ``respond_within_days``, and with the departments on
+    the spot it ends resolved with at least ``escalated_success``.
     """
 
     key = "whistle_report"
@@ -99,7 +99,11 @@ class FourPartyTeams(Intervention):
         visit_every_days: int = Field(14, ge=1, le=365, description="days between a team's visits to a compound")
         visit_bonus: float = Field(1.5, ge=0, le=10, description="reporting log-odds when the team visits")
         mediation_cases_per_day: float = Field(
-            1.0, ge=0, le=100, description="extra committee cases per day per community"
+            0.25,
+            ge=0,
+            le=100,
+            description="extra committee case-days per day per community (0.25 = 30 staff hours a month at 4 "
+            "hours a case, within the teams' 64)",
         )
         volunteer_hours_per_month: float = Field(40.0, ge=0, le=10_000, description="per community")
         branch_gain: float = Field(
@@ -111,7 +115,7 @@ class FourPartyTeams(Intervention):
         # Visits, mediation and volunteer services, each relative to its default, weighted equally.
         return (
             14.0 / params.visit_every_days
-            + params.mediation_cases_per_day / 1.0
+            + params.mediation_cases_per_day / 0.25
             + params.volunteer_hours_per_month / 40.0
         ) / 3.0
 
@@ -154,8 +158,9 @@ class PerformanceAssessment(Intervention):
     """Assessment and ranking of units by response and satisfaction (考核评比).
 
     Ranked units respond faster: government units and property companies
-    gain case capacity and need fewer handling days, and satisfaction
-    call-backs raise the chance that a reporter gets a reply.
+    need fewer handling days (``work_days_cut``: pressure to conclude, not
+    more staff), and satisfaction call-backs raise the chance that a reporter
+    gets a reply.
     """
 
     key = "performance_assessment"
@@ -164,11 +169,10 @@ class PerformanceAssessment(Intervention):
     monthly_cost = {"staff_hours": 16.0, "money": 1000.0}
 
     class Params(InterventionParams):
-        capacity_boost: float = Field(0.25, ge=0, le=5, description="relative rise of units' case capacity")
         work_days_cut: float = Field(0.2, ge=0, le=0.9, description="relative cut of handling days")
         reply_prob: float = Field(0.6, ge=0, le=1, description="reply chance after assessment call-backs")
 
     def setup(self, model) -> None:
         p = self.params
-        model.handlers.boost((GOVERNMENT, PROPERTY), 1.0 + p.capacity_boost, 1.0 - p.work_days_cut)
+        model.handlers.boost((GOVERNMENT, PROPERTY), 1.0, 1.0 - p.work_days_cut)
         model.levers.reply_prob = max(model.levers.reply_prob, self.params.reply_prob)

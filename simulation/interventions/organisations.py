@@ -185,8 +185,9 @@ class SmartAnalytics(Intervention):
     """Smart analysis of complaint and resource data (智能分析).
 
     Every ``every_days`` the compound-and-domain with the most issues in the
-    last 30 days is a hotspot and gets a proactive fix (its issue rate falls
-    by ``hotspot_cut`` for ``fix_days``); and the committee picks each
+    last 30 days is a hotspot and gets a proactive fix paid from the pool
+    (``fix_funds``; its issue rate falls by ``hotspot_cut`` for ``fix_days``);
+    and the committee picks each
     activity's type by forecast demand (the type its community is most
     interested in among those it offers, discounted for its last three
     picks so the programme stays varied) instead of by rotation.
@@ -206,6 +207,7 @@ class SmartAnalytics(Intervention):
         every_days: int = Field(7, ge=1, le=365)
         hotspot_cut: float = Field(0.4, ge=0, le=1, description="relative cut of the hotspot's issue rate")
         fix_days: int = Field(60, ge=1, le=3650, description="days a fix lasts")
+        fix_funds: float = Field(500.0, ge=0, le=1e6, description="yuan a proactive fix takes from the community pool")
 
     def setup(self, model) -> None:
         self.fixed_until = np.zeros((model.pop.n_compounds, len(DOMAINS)), np.int64)
@@ -231,7 +233,9 @@ class SmartAnalytics(Intervention):
             np.add.at(counts, (log.compound[w], log.domain[w]), 1)
             counts[self.fixed_until > day] = -1  # already being fixed
             comp, dom = np.unravel_index(int(np.argmax(counts)), counts.shape)
-            if counts[comp, dom] > 0:
+            # A fix is work paid from the community's pool: no money, no fix.
+            community = compound_community(model.scenario)[comp]
+            if counts[comp, dom] > 0 and model.pool.pay(np.array([community]), self.params.fix_funds)[0]:
                 self.fixed_until[comp, dom] = day + self.params.fix_days
         factor = np.where(self.fixed_until > day, 1.0 - self.params.hotspot_cut, 1.0)
         model.levers.issue_rate_factors[self.key] = factor

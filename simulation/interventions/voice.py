@@ -25,7 +25,8 @@ class ModelHouseholds(Intervention):
     building gatherings, and relay neighbours' issues (a reporting channel for
     everyone in their building; they report back). Gatherings use the pool
     like every activity (a room, materials, volunteers' time); the programme
-    brings its money and the model households' volunteer hours to the pool.
+    brings its money, and the model households their homes' hours and their
+    volunteer hours, to the pool.
     """
 
     TIE_BREAK = 0.1  # a random term (0..0.1) among households of similar interest (0..1)
@@ -48,6 +49,9 @@ class ModelHouseholds(Intervention):
         household_volunteer_hours: float = Field(
             2.0, ge=0, le=100, description="monthly volunteer hours each model household gives the pool"
         )
+        household_venue_hours: float = Field(
+            2.0, ge=0, le=100, description="monthly hours each model household opens its home for gatherings"
+        )
         branch_gain: float = Field(0.1, ge=0, le=1, description="rise of compound branches' strength")
 
     @classmethod
@@ -65,10 +69,11 @@ class ModelHouseholds(Intervention):
         rank = ranked_within(pop.hh_building, np.where(has_party, interest + self.TIE_BREAK * u, -1.0))
         chosen = np.flatnonzero(has_party & (rank < self.params.per_building))
         pop.designate_model_households(chosen)
-        model.branch_table.strengthen(self.params.branch_gain)
+        model.branch_table.strengthen(self.params.branch_gain, np.unique(pop.hh_compound[chosen]))
         p = self.params
         model.pool.add_offer(
             funds=self.cost(p)["money"],
+            venue_hours=p.household_venue_hours * len(chosen) / pop.n_communities,
             volunteer_hours=p.household_volunteer_hours * len(chosen) / pop.n_communities,
         )
         buildings = np.zeros(pop.n_buildings, bool)

@@ -59,6 +59,7 @@ class ActivityOrganiser:
     choose_type: Callable | None = None  # choose_type(model, org) -> type index; None: rotate
     credit: float = 0.0
     next_type: int = 0
+    requested: list[int] = field(default_factory=list)  # types asked for at consultations, held next
     held: int = field(default=0)
 
     def due_today(self) -> int:
@@ -117,6 +118,10 @@ class Organisers:
         """The activity types it rotates through from now on."""
         org.types = [ACTIVITY_TYPES.index(t) for t in types]
 
+    def request_type(self, org: ActivityOrganiser, kind: int) -> None:
+        """One of its next activities will be of this type (a proposal the committee adopted)."""
+        org.requested.append(int(kind))
+
     def set_chooser(self, org: ActivityOrganiser, choose: Callable) -> None:
         """``choose(model, org) -> type index`` picks each activity's type instead of the rotation."""
         org.choose_type = choose
@@ -132,7 +137,9 @@ def _hold_today(model: CommunityModel, day: int) -> list[tuple[ActivityOrganiser
             if not model.pool.take(org.community, *needs):
                 model.pool.cancelled += 1
                 continue
-            if org.choose_type is not None:
+            if org.requested:  # a type residents asked for at a consultation (adopted proposal)
+                kind = org.requested.pop(0)
+            elif org.choose_type is not None:
                 kind = org.choose_type(model, org)
             else:
                 kind = org.types[org.next_type % len(org.types)]

@@ -16,7 +16,8 @@ succeeded. Departmental walls: the parts are passed from one unit to the next
 cross-department case stalls with chance ``levers.wall_stall``; so a case
 waits for every unit in turn. A coordinated case (joint meetings) or an
 escalated one (the whistle) has its remaining parts worked at once and never
-stalls; escalated parts are worked first, beyond capacity.
+stalls; escalated parts go to the front of every queue (within the unit's
+capacity: the whistle reorders work, it adds no staff).
 
 Every unit works at most its capacity of parts a day, escalated and oldest
 first; a part needs a number of handling days. A repair the committee does
@@ -143,10 +144,10 @@ def _work_parts(model: CommunityModel, day: int) -> None:
     slots = np.floor(cap + u_cap).astype(np.int64)
     handler = tasks.handler[t]
     order = np.lexsort((part, issue, log.reported[issue], ~escalated, handler))
-    t, handler, escalated = t[order], handler[order], escalated[order]
+    t, handler = t[order], handler[order]
     rank = np.arange(len(t)) - np.searchsorted(handler, handler, side="left")
-    # Escalated parts are worked whatever the queue: the summoned department reports (报到).
-    worked = t[(rank < slots[handler]) | escalated]
+    # Escalated parts are first in the queue (the summoned department reports, 报到), within capacity.
+    worked = t[rank < slots[handler]]
     tasks.work_left[worked] -= 1
     h.cases_worked += np.bincount(tasks.handler[worked], minlength=len(cap))
     finishing = worked[tasks.work_left[worked] <= 0]

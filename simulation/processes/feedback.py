@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.population import T_COMMUNITY, T_PROPERTY
-from simulation.processes.issues import FAILED, GIVEN_UP, RESOLVED
+from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
 from simulation.scenario import DOMAINS
 
 # Problems residents see around them when left open.
@@ -125,7 +125,7 @@ def _notices(model: CommunityModel, day: int) -> None:
     seen = np.flatnonzero((u < reach) & (per_compound[pop.compound] > 0))
     gain = np.minimum(tr.notice_gain * per_compound[pop.compound[seen]], tr.notice_max)
     pop.nudge("trust", seen, gain, column=T_COMMUNITY)
-    o = log.open
+    o = log.open[log.stage[log.open] != CLOSED]
     visible = np.isin(log.domain[o], VISIBLE_DOMAINS) & (day - log.raised[o] > period)
     stale = np.bincount(log.compound[o[visible]], minlength=pop.n_compounds)
     u = model.streams["feedback.neglect"].uniform(day, pop.n)

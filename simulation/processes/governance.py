@@ -1,12 +1,16 @@
-"""Phase 9, governance: consultations (协商议事) and representative elections.
+"""Phase 9, governance: consultations (协商议事) with proposals, and the committee election.
 
 Each compound holds a consultation every ``governance.consultation_every_days``
 (compounds staggered). Residents of the compound hear of it by notice or
 personal invitation (Party members, branch, interventions) and join with
 log-odds from interest in public affairs, trust in the community, efficacy,
-free time, invitation and Party duty, up to the capacity. On election days
-every adult votes or not by the same terms. Taking part is a governance
-action; consultation attendees also meet.
+free time, invitation and Party duty, up to the capacity; attendees meet, and
+some make proposals with consequences (``_proposals``). Attending or proposing
+is a governance action. On the residents' committee election day (every
+``election_every_days`` from ``election_day``, on the same clock as every
+calendar, so a burn-in longer than a term holds an election too) every adult
+votes or not by the same terms; votes are counted by ``turnout``, not as
+governance actions. Interventions hold other elections with ``hold_election``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from simulation.population import T_COMMUNITY
 from simulation.processes.feedback import VISIBLE_DOMAINS
 from simulation.processes.issues import CLOSED, UNREPORTED
 from simulation.processes.reporting import BASE_CHANNELS
-from simulation.scenario import ACTIVITY_TYPES
 
 CONSULTATION = BASE_CHANNELS.index("consultation")  # the reporting channel of issues raised at consultations
 
@@ -104,10 +107,10 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
     What about: an open issue of their household if they have one; else repairs if
     maintenance or sanitation problems stand open in their compound for longer than a
     notice period (``trust.notice_every_days``); else the activity type they like best.
-    The committee adopts a proposal with chance ``adoption_prob``: the household's
-    issues are taken up (reported, or coordinated if already reported); the
-    community keeps ``repair_reserve`` of its monthly funds for repairs; or the
-    activity type joins the committee's programme. Being heard raises efficacy and
+    The committee adopts a proposal with chance ``adoption_prob`` x (1 - its administrative
+    burden): the household's issues are taken up (reported, or coordinated if already
+    reported); the community keeps ``repair_reserve`` of its monthly funds for repairs;
+    or one of the committee's next activities is of the type asked for. Being heard raises efficacy and
     trust in the community (``trust.heard_gain``); not being heard lowers efficacy
     (``trust.unheard_loss``).
     """
@@ -122,9 +125,11 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
     pop.last_governance[who] = day
     pop.governance_actions[who] += 1
     model.proposal_days = np.concatenate([model.proposal_days, np.full(len(who), day, np.int32)])
-    adopted = model.streams["governance.adopt"].uniform(day, pop.n)[who] < g.adoption_prob
+    # The committee takes proposals up as far as its staff are free of tasks from above.
+    free = 1.0 - model.handlers.admin_burden[model.handlers.committee_of[pop.community[who]]]
+    adopted = model.streams["governance.adopt"].uniform(day, pop.n)[who] < g.adoption_prob * free
     # What each proposal is about.
-    o = log.open
+    o = log.open[log.stage[log.open] != CLOSED]
     household_issue = np.zeros(pop.n_households, bool)
     household_issue[log.household[o]] = True
     # Problems in sight: maintenance or sanitation left open longer than a notice period.
@@ -145,13 +150,9 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
         model.pool.reserve_for_repairs(int(c), g.repair_reserve)
     wanted = who[adopted & about_activity]
     for c in np.unique(pop.community[wanted]):
-        favourite = np.argmax(pop.interest[wanted[pop.community[wanted] == c]], axis=1)
         committee = model.organisers.of([model.committees[int(c)]])[0]
-        types = list(committee.types)
-        for t in np.unique(favourite):
-            if int(t) not in types:
-                types = (types + [int(t)])[-g.max_committee_types :]
-        model.organisers.set_types(committee, [ACTIVITY_TYPES[t] for t in types])
+        for t in np.argmax(pop.interest[wanted[pop.community[wanted] == c]], axis=1):
+            model.organisers.request_type(committee, int(t))
     heard, unheard = who[adopted], who[~adopted]
     pop.nudge("efficacy", heard, tr.heard_gain)
     pop.nudge("trust", heard, tr.heard_gain, column=T_COMMUNITY)
