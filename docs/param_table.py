@@ -736,10 +736,11 @@ def params_block() -> str:
 
 
 def metrics_block() -> str:
-    out = ["| metric | unit | range | description |", "|---|---|---|---|"]
+    out = ["| metric | unit | range | better | description |", "|---|---|---|---|---|"]
     for m in METRICS.values():
         rng = f"{fmt(float(m.low))} .. {fmt(float(m.high))}"
-        out.append("| " + " | ".join(esc(c) for c in (f"`{m.name}`", m.unit, rng, m.description)) + " |")
+        cells = (f"`{m.name}`", m.unit, rng, m.better or "(no direction)", m.description)
+        out.append("| " + " | ".join(esc(c) for c in cells) + " |")
     return "\n".join(out) + "\n"
 
 
@@ -792,7 +793,7 @@ def interventions_block() -> str:
     out.append(
         "Costs are per community and month at the default parameters; with other parameters they scale with the "
         "volume of work (`volume(params)` of each class: meetings, gatherings, visits per month). "
-        "`simulation/study/compare.py` puts staff hours and money on one scale at an assumed 40 yuan per staff hour. "
+        "`simulation/study/arms.py` puts staff hours and money on one scale at an assumed 40 yuan per staff hour. "
         "All costs are assumptions."
     )
     return "\n".join(out).rstrip() + "\n"

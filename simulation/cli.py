@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from simulation.scenario import Scenario, ScenarioError, load_scenario, parse_override
+from simulation.scenario import Scenario, ScenarioError, load_scenario
 
 app = typer.Typer(
     name="govsim",
@@ -37,25 +38,28 @@ class UserError(Exception):
     """A mistake in the user's input: reported in one line, exit status 2."""
 
 
+class Interrupted(Exception):
+    """Ctrl-C: the message says what was kept and how to resume; exit status 130."""
+
+
 def _scenario(path: Path, sets: list[str] | None) -> Scenario:
-    scn = load_scenario(path)
-    if sets:
-        changes = dict(parse_override(s) for s in sets)
-        scn = scn.override(changes, source=f"{path} --set")
-    return scn
+    from simulation.study.arms import apply_sets
+
+    return apply_sets(load_scenario(path), sets, source=f"{path} --set")
 
 
 def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same directory, then rename (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from simulation.study.store import atomic_write
+
+    atomic_write(path, write)
+
+
+def _check_out_dir(out: Path, names: tuple[str, ...], overwrite: bool) -> None:
+    """Refuse, before any simulation, an --out that is a file or already holds these outputs."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory")
+    if not overwrite and any((out / n).exists() for n in names):
+        raise UserError(f"--out {out}: already holds results; use another directory or --overwrite")
 
 
 def _progress() -> Progress:
@@ -71,26 +75,40 @@ def _progress() -> Progress:
     )
 
 
+RUN_OUTPUTS = ("metrics.parquet", "metrics.csv", "run.json")
+
+
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file, e.g. scenarios/baseline.toml")],
     seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same run)")] = 1,
     days: Annotated[
-        int | None, typer.Option(min=1, max=36_500, help="Days to simulate [default: the scenario's days]")
+        int | None,
+        typer.Option(min=1, max=36_500, help="Days to simulate", show_default="the scenario's days"),
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a field: dotted.key=value (TOML value), repeatable"),
+        typer.Option(
+            "--set",
+            help="Override a field: dotted.key=value (TOML value), repeatable; "
+            "interventions.KEY.PARAM=value switches KEY on",
+            show_default="none",
+        ),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Output directory [default: results/<scenario>-seed<N>]")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory", show_default="results/<scenario>-seed<N>")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace results already in --out")] = False,
 ) -> None:
     """Run one scenario; write the daily metrics (Parquet and CSV) and print a summary."""
     from simulation.metrics import METRICS
     from simulation.model import CommunityModel
+    from simulation.study.provenance import provenance
 
     scn = _scenario(scenario, set_)
     n_days = days or scn.days
     out = out or Path("results") / f"{scenario.stem}-seed{seed}"
+    _check_out_dir(out, RUN_OUTPUTS, overwrite)
     model = CommunityModel(scenario=scn, rng=seed)
     with _progress() as bar:
         task = bar.add_task(f"{scn.name} ({model.pop.n:,} adults)", total=n_days)
@@ -99,7 +117,14 @@ def run(
     df.insert(0, "day", range(1, len(df) + 1))
     _atomic_write(out / "metrics.parquet", lambda p: df.to_parquet(p, index=False))
     _atomic_write(out / "metrics.csv", lambda p: df.to_csv(p, index=False))
-    meta = {"scenario": str(scenario), "seed": seed, "days": n_days, "adults": model.pop.n, "config": scn.model_dump()}
+    meta = {
+        "scenario": str(scenario),
+        "seed": seed,
+        "days": n_days,
+        "adults": model.pop.n,
+        "provenance": provenance(scenario, set_, [seed], 1, n_days, None),
+        "config": scn.model_dump(),
+    }
     _atomic_write(out / "run.json", lambda p: Path(p).write_text(json.dumps(meta, indent=2, default=str)))
 
     tail = df.tail(min(SUMMARY_DAYS, len(df)))
@@ -116,81 +141,26 @@ def run(
     console.print(f"wrote {out / 'metrics.parquet'} and {out / 'metrics.csv'}")
 
 
-DEFAULT_COMPARE_METRICS = (
-    "participation_rate",
-    "participation_rate_young",
-    "participation_rate_elderly",
-    "governance_participation_rate",
-    "trust_community",
-    "trust_government",
-    "trust_neighbours",
-    "issue_resolution_rate",
-    "issue_resolution_days",
-    "isolated_share",
-    "resource_utilization",
-)
+def _fmt_cost(r) -> str:
+    """An effects row's cost per unit of improvement, or why there is none."""
+    return f"- ({r.flag})" if r.flag else f"{r.cost_per_unit:,.0f} per {r.cost_unit}"
 
 
-@app.command()
-def compare(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file, e.g. scenarios/baseline.toml")],
-    intervention: Annotated[
-        list[str],
-        typer.Option("--intervention", "-i", help="An arm: an intervention key, or keys joined by '+' (repeatable)"),
-    ],
-    reps: Annotated[int, typer.Option(min=2, max=10_000, help="Replications (paired seeds)")] = 20,
-    days: Annotated[
-        int | None, typer.Option(min=1, max=36_500, help="Days per run [default: the scenario's days]")
-    ] = None,
-    workers: Annotated[int, typer.Option(min=1, max=256, help="Local worker processes")] = max(1, os.cpu_count() or 1),
-    seed: Annotated[int, typer.Option(min=0, help="Seed of replication 0 (replication r uses seed + r)")] = 0,
-    metric: Annotated[
-        list[str] | None, typer.Option("--metric", "-m", help="Metric to show (repeatable) [default: a core set]")
-    ] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a field: dotted.key=value, repeatable")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Also write the full effects table (Parquet and CSV) here")] = None,
-) -> None:
-    """Paired baseline-vs-arm runs; prints mean differences with 95% confidence intervals.
+def print_effects(effects, shown: list[str], title: str) -> None:
+    """One table per arm (its effects on the shown metrics), then the ranking across arms."""
+    import pandas as pd
 
-    Replication r runs the baseline and every arm with the same seed (common
-    random numbers). Effects are on each metric's mean over the last 90 days.
-    """
-    from simulation.metrics import METRICS
-    from simulation.study.compare import arm_scenario
-    from simulation.study.compare import compare as run_compare
+    from simulation.study.effects import ranking
 
-    scn = _scenario(scenario, set_)
-    for arm in intervention:
-        arm_scenario(scn, arm)  # validates keys before any run starts
-    shown = metric or list(DEFAULT_COMPARE_METRICS)
-    bad = [m for m in shown if m not in METRICS]
-    if bad:
-        raise UserError(f"--metric {bad[0]!r}: unknown metric (see govsim describe)")
-    n_days = days or scn.days
-    with _progress() as bar:
-        task = bar.add_task(
-            f"{len(intervention)} arm(s) x {reps} reps, {n_days} days", total=(len(intervention) + 1) * reps
-        )
-        table = run_compare(
-            scn,
-            intervention,
-            reps=reps,
-            days=n_days,
-            workers=workers,
-            seed=seed,
-            progress=lambda done, total: bar.update(task, completed=done),
-        )
-    if out:
-        _atomic_write(out / "effects.parquet", lambda p: table.to_parquet(p, index=False))
-        _atomic_write(out / "effects.csv", lambda p: table.to_csv(p, index=False))
-    for arm in dict.fromkeys(intervention):
-        sub = table[(table["arm"] == arm) & table["metric"].isin(shown)].set_index("metric").loc[shown]
-        t = Table(title=f"{arm} vs baseline: {reps} paired reps, {n_days} days, mean of the last 90 days")
+    for arm in dict.fromkeys(effects["arm"]):
+        sub = effects[(effects["arm"] == arm) & effects["metric"].isin(shown)].set_index("metric")
+        t = Table(title=f"{arm} vs baseline: {title}")
         for col in ("metric", "baseline", "arm", "diff", "95% CI", "d", "yuan/month per unit"):
             t.add_column(col, justify="left" if col == "metric" else "right")
-        for name, r in sub.iterrows():
+        for name in shown:
+            if name not in sub.index:
+                continue
+            r = sub.loc[name]
             t.add_row(
                 name,
                 f"{r.baseline_mean:.4f}",
@@ -198,16 +168,240 @@ def compare(
                 f"{r['diff']:+.4f}",
                 f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
                 f"{r.effect_size:+.2f}",
-                f"{r.cost_per_unit:,.0f}",
+                _fmt_cost(r),
             )
         console.print(t)
+    ranked = ranking(effects.assign(point=effects.get("point", 0)), shown)
+    t = Table(title="Arms ranked by improvement, per metric (best first)")
+    for col in ("metric", "rank", "arm", "diff [95% CI]", "d", "yuan/month", "yuan/month per unit"):
+        t.add_column(col, justify="left" if col in ("metric", "arm") else "right")
+    last = None
+    for r in ranked.itertuples(index=False):
+        if last is not None and r.metric != last:
+            t.add_section()
+        last = r.metric
+        t.add_row(
+            r.metric,
+            "" if pd.isna(r.rank) else str(r.rank),
+            r.arm,
+            f"{r.diff:+.4f} [{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
+            f"{r.effect_size:+.2f}",
+            f"{r.monthly_cost:,.0f}",
+            _fmt_cost(r),
+        )
+    console.print(t)
+
+
+def _execute(plan, out: Path | None, executor: str, workers: int, scheduler: str | None, overwrite: bool, what: str):
+    """Run a plan with a progress bar; Ctrl-C becomes Interrupted saying what was kept."""
+    import tempfile
+
+    from simulation.study.engine import run_plan
+    from simulation.study.executors import ExecutorError
+    from simulation.study.store import Store
+
+    executor = "dask" if scheduler else str(executor)
+    total = len(plan.points) * (len(plan.arms) + 1) * plan.reps
+    with tempfile.TemporaryDirectory(prefix="govsim-") as tmp:
+        store = Store(out if out is not None else tmp)
+        try:
+            with _progress() as bar:
+                task = bar.add_task(what, total=total)
+                result = run_plan(
+                    plan,
+                    store,
+                    executor=executor,
+                    workers=workers,
+                    scheduler=scheduler,
+                    overwrite=overwrite,
+                    progress=lambda done, _total: bar.update(task, completed=done),
+                )
+        except KeyboardInterrupt:
+            if out is None:
+                raise Interrupted(
+                    "interrupted: no runs kept (give --out DIR to keep finished runs and resume)"
+                ) from None
+            kept = len(store.done_keys() & {s.key for s in plan.specs()})
+            raise Interrupted(
+                f"interrupted: {kept} of {total} runs kept in {out}; run the same command again to resume"
+            ) from None
+        except ExecutorError as err:
+            raise UserError(str(err)) from None
+        warning = (store.read_manifest() or {}).get("warning")
+        if warning:
+            print(f"govsim: warning: {warning}", file=sys.stderr)
+        if result.failed:
+            where = store.failures
+            if out is None:  # the temporary directory goes: keep the tracebacks
+                where = Path(tempfile.mkdtemp(prefix="govsim-failures-"))
+                for key, path in result.failed.items():
+                    (where / f"{key}.txt").write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")
+            raise RunFailures(
+                f"{len(result.failed)} of {total} runs failed (tracebacks in {where}); the finished runs are "
+                + ("kept: run the same command again to retry the failed ones" if out else "not kept")
+            )
+    return result
+
+
+class RunFailures(Exception):
+    """Some runs raised: one line saying where the tracebacks are; exit status 1."""
+
+
+class Executor(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+EXECUTOR_HELP = "Where runs execute: local processes, or a Dask cluster (see --scheduler)"
+SCHEDULER_HELP = "Dask scheduler address (tcp://host:8786), or 'local' to start a LocalCluster of --workers processes"
+
+
+@app.command()
+def compare(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file, e.g. scenarios/baseline.toml")],
+    intervention: Annotated[
+        list[str],
+        typer.Option(
+            "--intervention",
+            "-i",
+            help="An arm (repeatable): key, key(param=value, ...) with TOML values, or several joined by '+', "
+            "e.g. 'joint_meetings(every_days=7)+whistle_report'",
+        ),
+    ],
+    reps: Annotated[
+        int, typer.Option(min=2, max=10_000, help="Replications (replication r: seed + r in every arm)")
+    ] = 20,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=36_500, help="Days per run", show_default="the scenario's days")
+    ] = None,
+    window: Annotated[
+        int, typer.Option(min=1, max=36_500, help="Days at the end of each run whose mean is compared")
+    ] = 90,
+    workers: Annotated[
+        int, typer.Option(min=1, max=256, help="Worker processes", show_default="the number of cores")
+    ] = max(1, os.cpu_count() or 1),
+    seed: Annotated[int, typer.Option(min=0, help="Seed of replication 0 (replication r uses seed + r)")] = 0,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="Metric to show and rank (repeatable)", show_default="a core set"),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a field of the base scenario: dotted.key=value, repeatable; "
+            "interventions.KEY.PARAM=value switches KEY on in the baseline",
+            show_default="none",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep runs and results here (runs.parquet, effects.parquet and .csv, manifest.json); "
+            "the same comparison resumes",
+            show_default="kept nowhere",
+        ),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace other results already in --out")] = False,
+    executor: Annotated[Executor, typer.Option(help=EXECUTOR_HELP)] = Executor.local,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP, show_default="none")] = None,
+) -> None:
+    """Paired baseline-vs-arm runs; prints effects with 95% confidence intervals and ranks the arms.
+
+    Replication r runs the baseline and every arm with the same seed (common
+    random numbers). Effects are on each metric's mean over the last --window days.
+    """
+    from simulation.study.arms import parse_arms
+    from simulation.study.engine import Plan, choose_metrics
+
+    scn = _scenario(scenario, set_)
+    arms = parse_arms(intervention)
+    shown = choose_metrics(metric, "--metric")
+    n_days = days or scn.days
+    if out is not None and out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory")
+    plan = Plan(
+        base=scn,
+        arms=arms,
+        reps=reps,
+        days=n_days,
+        window=window,
+        seed=seed,
+        metrics=shown,
+        scenario_file=str(scenario),
+        overrides=list(set_ or []),
+        source="--intervention",
+    )
+    result = _execute(
+        plan, out, executor, workers, scheduler, overwrite, f"{len(arms)} arm(s) x {reps} reps, {n_days} days"
+    )
     if out:
-        console.print(f"wrote {out / 'effects.parquet'} and {out / 'effects.csv'}")
+        _atomic_write(out / "effects.csv", lambda p: result.effects.to_csv(p, index=False))
+    print_effects(result.effects, shown, f"{reps} paired reps, {n_days} days, mean of the last {plan.window} days")
+    if out:
+        console.print(f"wrote {out / 'runs.parquet'}, {out / 'effects.parquet'} and {out / 'effects.csv'}")
+
+
+@app.command()
+def study(
+    study_file: Annotated[Path, typer.Argument(metavar="STUDY", help="Study TOML file (see docs/STUDIES.md)")],
+    executor: Annotated[Executor, typer.Option(help=EXECUTOR_HELP)] = Executor.local,
+    workers: Annotated[
+        int, typer.Option(min=1, max=1024, help="Worker processes", show_default="the number of cores")
+    ] = max(1, os.cpu_count() or 1),
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP, show_default="none")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Results directory", show_default="results/<study file name>")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace other results already in --out")] = False,
+) -> None:
+    """Run a study: design points x arms x replications; resumable (the same command skips finished runs).
+
+    Writes runs.parquet, effects.parquet, sensitivity.parquet (with a design)
+    and manifest.json; `govsim report DIR` turns them into report.html.
+    """
+    from simulation.study.load import load_study
+
+    plan = load_study(study_file)
+    out = out or Path("results") / study_file.stem
+    what = f"{plan.name}: {len(plan.points)} point(s) x {len(plan.arms) + 1} arms x {plan.reps} reps, {plan.days} days"
+    result = _execute(plan, out, executor, workers, scheduler, overwrite, what)
+    title = f"{plan.reps} paired reps, {plan.days} days, mean of the last {plan.window} days"
+    if len(plan.points) == 1:
+        print_effects(result.effects, plan.metrics, title)
+    console.print(
+        f"{result.planned} runs in {out}: runs.parquet, effects.parquet"
+        + (", sensitivity.parquet" if plan.design.method != "none" else "")
+        + f"; next: govsim report {out}"
+    )
+
+
+@app.command()
+def report(
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Results directory of govsim study or compare --out")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="HTML file to write (DIR/report.html is always rewritten)", show_default="DIR/report.html"),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file")] = False,
+) -> None:
+    """Write one self-contained HTML report (plotly figures and tables, no network needed)."""
+    from simulation.study.report import write_report
+
+    if out is not None and out.exists() and (out.is_dir() or not overwrite):
+        raise UserError(f"--out {out}: exists; name a new file" + ("" if out.is_dir() else " or add --overwrite"))
+
+    path = write_report(directory, out)
+    console.print(f"wrote {path}")
 
 
 @app.command()
 def describe(
-    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file [default: built-in baseline]")] = None,
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario TOML file", show_default="the built-in baseline")
+    ] = None,
 ) -> None:
     """Print the daily phases in order, the interventions, the metrics and the scenario's parameters."""
     from simulation.interventions import INTERVENTIONS
@@ -234,7 +428,7 @@ def describe(
     for col in ("key", "title", "paper", "staff h/month", "money/month"):
         t.add_column(col)
     for key, cls in sorted(INTERVENTIONS.items()):
-        c = cls.monthly_cost
+        c = cls.cost()
         t.add_row(
             key, f"{cls.title['en']} / {cls.title['zh']}", cls.paper_section, f"{c['staff_hours']:g}", f"{c['money']:g}"
         )
@@ -303,21 +497,36 @@ def _flatten(data, prefix: str = ""):
         yield prefix.rstrip("."), data
 
 
+def _save_traceback() -> Path:
+    """Write the current exception's traceback to a file; its path."""
+    import datetime as dt
+    import traceback
+
+    folder = Path(tempfile.gettempdir())
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"govsim-error-{stamp}-{os.getpid()}.txt"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path
+
+
 def main() -> None:
     """Console entry point: user mistakes become one line on stderr and exit status 2."""
     try:
         app(standalone_mode=False)
-    except ScenarioError as err:
+    except (ScenarioError, UserError) as err:
         print(f"govsim: error: {err}", file=sys.stderr)
         sys.exit(2)
-    except UserError as err:
-        print(f"govsim: error: {err}", file=sys.stderr)
-        sys.exit(2)
+    except Interrupted as err:
+        print(f"govsim: {err}", file=sys.stderr)
+        sys.exit(130)
+    except RunFailures as err:
+        print(f"govsim: {err}", file=sys.stderr)
+        sys.exit(1)
     except (typer.Exit, SystemExit) as ex:
         code = getattr(ex, "exit_code", getattr(ex, "code", 0))
         sys.exit(code)
-    except typer.Abort:
-        print("govsim: aborted", file=sys.stderr)
+    except (typer.Abort, KeyboardInterrupt):
+        print("govsim: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as err:
         # Usage errors of typer's (vendored) click arrive here in non-standalone mode.
@@ -326,7 +535,9 @@ def main() -> None:
             where = f"{'/'.join(param.opts)}: " if param is not None and getattr(param, "opts", None) else ""
             print(f"govsim: error: {where}{err.format_message()}", file=sys.stderr)
             sys.exit(2)
-        raise
+        path = _save_traceback()
+        print(f"govsim: internal error: {type(err).__name__}: {err} (full traceback in {path})", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

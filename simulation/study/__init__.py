@@ -1,4 +1,4 @@
-"""Studies: paired comparisons (and, later, sweeps, sensitivity and reports)."""
+"""Studies: paired comparisons, parameter sweeps, sensitivity analysis and reports (docs/STUDIES.md)."""
 
 from simulation.study.compare import compare, paired_effects
 

@@ -1,0 +1,301 @@
+"""The study engine: a plan of runs (design points x arms x replications), executed into a results directory.
+
+``Plan`` says what to run; ``run_plan`` skips the runs the directory already
+has, executes the rest, then compacts and analyses. A comparison is a plan
+with one point and no design. See docs/STUDIES.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from simulation.metrics import METRICS
+from simulation.scenario import Scenario, ScenarioError
+from simulation.study import effects as fx
+from simulation.study.arms import BASELINE, STAFF_HOUR_YUAN, Arm, arm_cost, check_differs
+from simulation.study.design import Design, point_scenario, sample_points
+from simulation.study.executors import open_executor
+from simulation.study.provenance import provenance
+from simulation.study.runner import RunSpec, run_key
+from simulation.study.store import Store, atomic_write
+
+# Shown and ranked when none are named; only those the registry has are used.
+DEFAULT_METRICS = (
+    "participation_rate",
+    "participation_rate_young",
+    "participation_rate_elderly",
+    "governance_participation_rate",
+    "turnout",
+    "service_satisfaction",
+    "trust_community",
+    "trust_government",
+    "trust_neighbours",
+    "issue_resolution_rate",
+    "issue_resolution_days",
+    "isolated_share",
+    "resource_utilization",
+)
+
+
+class StudyError(ScenarioError):
+    """A study cannot start as asked (results directory, metrics); one line, exit status 2."""
+
+
+def choose_metrics(names: list[str] | None, source: str) -> list[str]:
+    """The named metrics (each must be in METRICS), or the defaults the registry has (else all)."""
+    if names:
+        bad = [m for m in names if m not in METRICS]
+        if bad:
+            raise StudyError(f"{source}: unknown metric {bad[0]!r} (see govsim describe)")
+        return list(dict.fromkeys(names))
+    return [m for m in DEFAULT_METRICS if m in METRICS] or list(METRICS)
+
+
+@dataclass
+class Plan:
+    """What to run. Seeds are ``seed + rep``, the same in every arm and at every point."""
+
+    base: Scenario
+    arms: list[Arm]  # not including the baseline
+    reps: int
+    days: int
+    window: int
+    seed: int = 0
+    metrics: list[str] = field(default_factory=lambda: choose_metrics(None, ""))
+    design: Design = field(default_factory=Design)
+    staff_hour_cost: float = STAFF_HOUR_YUAN
+    name: str = ""
+    kind: str = "compare"  # "compare" or "study"
+    scenario_file: str | None = None
+    overrides: list[str] = field(default_factory=list)
+    source: str = ""  # where arms and the design came from, for error messages
+
+    def __post_init__(self) -> None:
+        if self.reps < 2:
+            raise StudyError(f"{self.source or 'reps'}: reps: need at least 2 replications for an interval")
+        self.window = min(self.window, self.days)
+        self.points = sample_points(self.design)
+        names = list(self.design.parameters)
+        self.point_bases = [
+            point_scenario(self.base, dict(zip(names, row, strict=True)), f"{self.source} design point {i}")
+            for i, row in enumerate(self.points[names].itertuples(index=False))
+        ]
+        for pb in self.point_bases:
+            for arm in self.arms:
+                check_differs(pb, arm, self.source or "--intervention")
+
+    @property
+    def all_arms(self) -> list[Arm]:
+        return [Arm(BASELINE, {}), *self.arms]
+
+    def specs(self) -> list[RunSpec]:
+        return [
+            RunSpec(
+                key=run_key(p, a, r),
+                point=p,
+                arm_index=a,
+                arm=arm.name,
+                rep=r,
+                seed=self.seed + r,
+                base=pb,
+                interventions=arm.interventions,
+                days=self.days,
+                window=self.window,
+            )
+            for p, pb in enumerate(self.point_bases)
+            for r in range(self.reps)
+            for a, arm in enumerate(self.all_arms)
+        ]
+
+    def costs(self) -> dict[tuple[int, str], float]:
+        return {
+            (p, a.name): arm_cost(pb, a, self.staff_hour_cost)
+            for p, pb in enumerate(self.point_bases)
+            for a in self.arms
+        }
+
+    def fingerprint(self) -> str:
+        """Identity of the runs' inputs. Replications are left out: raising ``reps`` extends a finished sweep."""
+        ident = {
+            "base": self.base.model_dump(mode="json"),
+            "arms": [[a.name, a.interventions] for a in self.arms],
+            "design": self.design.model_dump(mode="json"),
+            "days": self.days,
+            "window": self.window,
+            "seed": self.seed,
+        }
+        return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "fingerprint": self.fingerprint(),
+            "arms": [{"name": a.name, "interventions": a.interventions} for a in self.all_arms],
+            "design": self.design.model_dump(mode="json"),
+            "points": len(self.points),
+            "metrics": self.metrics,
+            "staff_hour_cost": self.staff_hour_cost,
+            "runs_planned": len(self.points) * len(self.all_arms) * self.reps,
+            "provenance": provenance(
+                self.scenario_file,
+                self.overrides,
+                [self.seed + r for r in range(self.reps)],
+                self.reps,
+                self.days,
+                self.window,
+            ),
+        }
+
+
+@dataclass
+class Outcome:
+    runs: pd.DataFrame
+    effects: pd.DataFrame
+    sensitivity: pd.DataFrame
+    failed: dict[str, str]  # key -> where its traceback is
+    planned: int
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def prepare(store: Store, plan: Plan, overwrite: bool) -> dict[str, Any]:
+    """Claim the directory: resume the same plan, refuse another unless ``overwrite``."""
+    if store.root.exists() and not store.root.is_dir():
+        raise StudyError(f"--out {store.root}: exists and is not a directory")
+    if not store.lock():
+        raise StudyError(f"--out {store.root}: in use by another govsim process")
+    manifest = plan.manifest()
+    old = store.read_manifest()
+    if store.has_results():
+        if overwrite:
+            store.clear()
+        elif old is None or old.get("fingerprint") != manifest["fingerprint"]:
+            raise StudyError(
+                f"--out {store.root}: holds other results (different scenario, arms, design, days, window or seed); "
+                "use another directory or --overwrite"
+            )
+        else:
+            manifest["resumed"] = old.get("started")
+            was = (old.get("provenance") or {}).get("git_commit")
+            now = manifest["provenance"]["git_commit"]
+            if was and now and was != now:
+                # Runs made by other code are kept (their seeds are the same); say so where it is read.
+                manifest["warning"] = f"resumed runs made with git commit {was} (this code: {now})"
+    manifest.update(status="running", started=_now())
+    store.write_manifest(manifest)
+    atomic_write(store.root / "design.parquet", lambda p: plan.points.to_parquet(p, index=False))
+    return manifest
+
+
+def run_plan(
+    plan: Plan,
+    store: Store,
+    executor: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
+    """Execute the plan's missing runs into ``store``, then compact and analyse.
+
+    ``progress(done, total)`` counts runs over the whole plan (finished
+    earlier included). A KeyboardInterrupt leaves every finished run in
+    ``store`` (the manifest says "interrupted") and propagates.
+    """
+    with open_executor(executor, workers, scheduler) as run:
+        try:
+            manifest = prepare(store, plan, overwrite)
+            return _execute(plan, store, manifest, run, progress, workers)
+        finally:
+            store.unlock()
+
+
+def group_runs(specs: list[RunSpec], workers: int) -> list[list[RunSpec]]:
+    """Jobs for the executor: the runs of one (point, rep) together when they can share a burn-in.
+
+    Without burn-in every run is its own job. With one, a (point, rep)'s arms
+    share it; when there are fewer such groups than workers, groups are split
+    so that every worker has work (each part then simulates the burn-in).
+    """
+    if not specs or specs[0].base.burn_in_days == 0:
+        return [[s] for s in specs]
+    groups: dict[tuple[int, int], list[RunSpec]] = {}
+    for s in specs:
+        groups.setdefault((s.point, s.rep), []).append(s)
+    parts = max(1, -(-workers // len(groups)))  # ceil(workers / groups)
+    out = []
+    for g in groups.values():
+        size = -(-len(g) // parts)
+        out += [g[i : i + size] for i in range(0, len(g), size)]
+    return out
+
+
+def _execute(plan, store, manifest, run, progress, workers) -> Outcome:
+    specs = plan.specs()
+    done = store.done_keys()
+    todo = [s for s in specs if s.key not in done]
+    count = [len(specs) - len(todo)]
+    if progress:
+        progress(count[0], len(specs))
+
+    def tick() -> None:
+        count[0] += 1
+        if progress:
+            progress(count[0], len(specs))
+
+    def on_result(row: dict[str, Any]) -> None:
+        store.write_part(row["key"], row)
+        tick()
+
+    def on_failure(spec: RunSpec, text: str) -> None:
+        store.write_failure(spec.key, f"run {spec.key} (arm {spec.arm}, rep {spec.rep}, seed {spec.seed})\n{text}")
+        tick()
+
+    try:
+        if todo:
+            run(group_runs(todo, workers), on_result, on_failure)
+    except BaseException:
+        finished = len(store.done_keys() & {s.key for s in specs})
+        store.write_manifest({**manifest, "status": "interrupted", "stopped": _now(), "runs_done": finished})
+        raise
+    return finish(plan, store, manifest)
+
+
+def finish(plan: Plan, store: Store, manifest: dict[str, Any]) -> Outcome:
+    """Compact the parts, compute effects (and sensitivity), write the closing manifest."""
+    from simulation.study.sensitivity import analyse
+
+    keys = {s.key for s in plan.specs()}
+    runs = store.compact()
+    runs = runs[runs["key"].isin(keys)].reset_index(drop=True) if not runs.empty else runs
+    failed = {k: str(store.failures / f"{k}.txt") for k in sorted(store.failed_keys() & keys)}
+    effects = fx.paired_effects(runs, plan.costs()) if not runs.empty else pd.DataFrame()
+    atomic_write(store.root / "effects.parquet", lambda p: effects.to_parquet(p, index=False))
+    sens = analyse(plan.design, plan.points, runs, effects, plan.metrics) if not failed and not runs.empty else None
+    if sens is not None and plan.design.method != "none":
+        atomic_write(store.root / "sensitivity.parquet", lambda p: sens.to_parquet(p, index=False))
+    status = {k: "done" for k in runs["key"]} if not runs.empty else {}
+    status |= {k: "failed" for k in failed}
+    status |= {k: "pending" for k in keys - status.keys()}
+    complete = not failed and len(runs) == len(keys)
+    store.write_manifest(
+        {
+            **manifest,
+            "status": "complete" if complete else "incomplete",
+            "finished": _now(),
+            "runs_done": int(len(runs)),
+            "runs_failed": len(failed),
+            "runs": status,
+        }
+    )
+    return Outcome(runs, effects, sens if sens is not None else pd.DataFrame(), failed, len(keys))

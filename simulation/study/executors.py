@@ -1,0 +1,214 @@
+"""Where runs execute: in this process, in local worker processes, or on a Dask cluster.
+
+Every executor takes the same groups of :class:`RunSpec` (one job each, see
+``runner.run_group``) and calls back in the driver, one run at a time:
+``on_result(row)`` for a finished run, ``on_failure(spec, traceback_text)``
+for a run that raised. The driver alone writes results, so a killed worker
+loses at most the runs it was computing, and they are run again (a new local
+pool, or Dask's own rescheduling). Numbers do not depend on the executor or
+the grouping: each run is seeded by its spec alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import signal
+import sys
+import traceback
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from simulation.study.runner import RunSpec, run_group
+
+OnResult = Callable[[dict[str, Any]], None]
+OnFailure = Callable[[RunSpec, str], None]
+Group = list[RunSpec]
+POOL_RESTARTS = 3  # a pool whose worker died is rebuilt this often before the sweep gives up
+
+
+class ExecutorError(RuntimeError):
+    """The executor cannot go on (e.g. worker processes keep dying, no scheduler at the address)."""
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
+
+
+@contextlib.contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """Start spawned workers without re-running the caller's ``__main__`` file.
+
+    Spawned processes normally re-import the parent's main script, so a script
+    without an ``if __name__ == "__main__":`` guard would start the sweep again
+    in every worker. The workers need only ``simulation`` (the job function is
+    importable), so while processes start, ``__main__`` is made to look like an
+    interactive session (as under ``python -`` or ``python -c``), for which
+    multiprocessing does not re-import it.
+    """
+    main = sys.modules.get("__main__")
+    saved = {name: getattr(main, name) for name in ("__file__", "__spec__") if main and hasattr(main, name)}
+    try:
+        if main is not None:
+            if "__file__" in saved:
+                del main.__file__
+            main.__spec__ = None
+        yield
+    finally:
+        if main is not None:
+            for name, value in saved.items():
+                setattr(main, name, value)
+
+
+def _ignore_sigint() -> None:
+    # Workers leave Ctrl-C to the driver, which terminates them (no traceback from each worker).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _deliver(results, on_result: OnResult, on_failure: OnFailure) -> None:
+    for spec, row, text in results:
+        if row is not None:
+            on_result(row)
+        else:
+            on_failure(spec, text)
+
+
+def run_serial(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailure) -> None:
+    """Run in this process, one group after another."""
+    for group in groups:
+        _deliver(run_group(group), on_result, on_failure)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor has no public way to stop running tasks; its processes are in ``_processes``.
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_local(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailure, workers: int) -> None:
+    """Run in ``workers`` spawned local processes (spawn: forking a process that holds threads may deadlock)."""
+    if workers <= 1:
+        run_serial(groups, on_result, on_failure)
+        return
+    pending = dict(enumerate(groups))
+    restarts = 0
+    while pending:
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(pending)),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_sigint,
+        )
+        try:
+            with _main_not_reimported():
+                futures = {pool.submit(run_group, group): i for i, group in pending.items()}
+            not_done = set(futures)
+            broken = False
+            while not_done:
+                done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = futures[fut]
+                    exc = fut.exception()
+                    if isinstance(exc, BrokenProcessPool):
+                        broken = True
+                        continue
+                    if exc is not None:  # run_group catches a run's errors; this is e.g. a pickling error
+                        for spec in pending[i]:
+                            on_failure(spec, _traceback(exc))
+                    else:
+                        _deliver(fut.result(), on_result, on_failure)
+                    del pending[i]
+            pool.shutdown(wait=True)
+        except BaseException:
+            _terminate(pool)
+            raise
+        if broken:
+            restarts += 1
+            if restarts > POOL_RESTARTS:
+                left = sum(len(g) for g in pending.values())
+                raise ExecutorError(f"worker processes died {restarts} times (out of memory?); {left} runs not done")
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
+    """A connected ``distributed.Client``: ``scheduler="local"`` starts a LocalCluster of ``workers`` processes."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask is a dependency; a stripped install may lack it
+        raise ExecutorError("the dask executor needs dask[distributed]: pip install 'dask[distributed]'") from None
+
+    cluster = None
+    with _main_not_reimported():
+        if scheduler == "local":
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(scheduler, timeout="15s")
+            except (OSError, TimeoutError, ValueError) as err:
+                raise ExecutorError(f"--scheduler {scheduler!r}: cannot connect ({err})") from None
+    try:
+        yield client
+    finally:
+        with contextlib.suppress(Exception):
+            client.close(timeout=5)
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=5)
+
+
+def run_dask(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailure, client: Any) -> None:
+    """Run on the Dask cluster behind ``client``.
+
+    A worker that dies takes its running tasks with it; the scheduler runs them
+    again elsewhere (a task that kills several workers fails as KilledWorker).
+    """
+    from distributed import as_completed
+
+    tag = uuid.uuid4().hex[:8]  # task keys must be unique on a shared scheduler
+    futures: dict[Any, Group] = {}
+    try:
+        for group in groups:
+            futures[client.submit(run_group, group, key=f"govsim-{tag}-{group[0].key}", pure=False)] = group
+        for fut in as_completed(list(futures)):
+            group = futures[fut]
+            if fut.status == "finished":
+                _deliver(fut.result(), on_result, on_failure)
+                continue
+            # "error" (KilledWorker, or the task could not run) or "cancelled" (e.g. the scheduler went away)
+            exc = fut.exception() if fut.status == "error" else None
+            for spec in group:
+                on_failure(spec, _traceback(exc) if exc is not None else f"run {spec.key}: {fut.status}\n")
+    finally:
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures), force=True)
+
+
+Runner = Callable[[Sequence[Group], OnResult, OnFailure], None]
+
+
+@contextlib.contextmanager
+def open_executor(executor: str = "local", workers: int = 1, scheduler: str | None = None) -> Iterator[Runner]:
+    """``run(groups, on_result, on_failure)`` for the named executor (``local`` or ``dask``).
+
+    Dask connects (or starts its LocalCluster) on entry, so a wrong address is
+    reported before anything is written.
+    """
+    if executor == "local":
+        yield lambda groups, on_result, on_failure: run_local(groups, on_result, on_failure, workers)
+    elif executor == "dask":
+        with dask_client(scheduler or "local", workers) as client:
+            yield lambda groups, on_result, on_failure: run_dask(groups, on_result, on_failure, client)
+    else:
+        raise ValueError(f"unknown executor {executor!r} (allowed: local, dask)")

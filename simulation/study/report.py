@@ -1,0 +1,249 @@
+"""``govsim report DIR``: one self-contained HTML file from a results directory.
+
+Plotly's JavaScript is embedded once (no network needed to open the file).
+Contents: provenance, the ranking of arms, a forest plot of effects per metric,
+the spread of levels by arm, and with a design the sensitivity indices and
+effects against each parameter.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.scenario import ScenarioError
+from simulation.study.effects import ranking
+from simulation.study.store import Store, atomic_write
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:13px}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+td:first-child,th:first-child,table.kv td,table.rank td:nth-child(3){text-align:left}
+tr.sep td{border-top:2px solid #888}
+.flag{color:#a33}
+"""
+
+
+def _num(x, fmt: str = "{:+.4f}") -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
+
+
+def _table(headers: list[str], rows: list[list[str]], seps: set[int] | None = None, cls: str = "") -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = []
+    for i, row in enumerate(rows):
+        sep = ' class="sep"' if seps and i in seps else ""
+        body.append(f"<tr{sep}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+    return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _provenance(manifest: dict) -> str:
+    prov = manifest.get("provenance", {})
+    seeds = prov.get("seeds") or []
+    seed_text = f"{seeds[0]}..{seeds[-1]}" if seeds else ""
+    items = [
+        ("kind", manifest.get("kind")),
+        ("status", manifest.get("status")),
+        ("scenario file", prov.get("scenario_file")),
+        ("scenario SHA-256", prov.get("scenario_sha256")),
+        ("overrides", ", ".join(prov.get("overrides") or []) or "none"),
+        ("replications", prov.get("reps")),
+        ("seeds (replication r: seed + r)", seed_text),
+        ("days", prov.get("days")),
+        ("window (days)", prov.get("window")),
+        ("design", (manifest.get("design") or {}).get("method")),
+        ("design points", manifest.get("points")),
+        ("runs done / planned", f"{manifest.get('runs_done')} / {manifest.get('runs_planned')}"),
+        ("govsim version", prov.get("version")),
+        ("git commit", prov.get("git_commit") or "unknown (no git)"),
+        ("started", manifest.get("started")),
+        ("warning", manifest.get("warning") or "none"),
+        ("finished", manifest.get("finished")),
+    ]
+    return _table(["", ""], [[html.escape(k), html.escape(str(v))] for k, v in items], cls="kv")
+
+
+def _ranking_html(effects: pd.DataFrame, metrics: list[str]) -> str:
+    ranked = ranking(effects, metrics)
+    rows, seps, last = [], set(), None
+    for r in ranked.itertuples(index=False):
+        if last is not None and r.metric != last:
+            seps.add(len(rows))
+        last = r.metric
+        flag = f'<span class="flag">{html.escape(r.flag)}</span>' if r.flag else ""
+        per_unit = f"{r.cost_per_unit:,.0f} per {html.escape(r.cost_unit)}" if not r.flag else flag
+        rank = "" if pd.isna(r.rank) else str(r.rank)
+        rows.append(
+            [
+                html.escape(r.metric),
+                rank,
+                html.escape(r.arm),
+                _num(r.baseline_mean, "{:.4f}"),
+                _num(r.diff),
+                f"[{_num(r.ci_low)}, {_num(r.ci_high)}]",
+                _num(r.effect_size, "{:+.2f}"),
+                _num(r.monthly_cost, "{:,.0f}"),
+                per_unit,
+            ]
+        )
+    headers = ["metric", "rank", "arm", "baseline", "diff", "95% CI", "d", "yuan/month", "yuan/month per unit"]
+    return _table(headers, rows, seps, cls="rank")
+
+
+def _bars(low, mid, high) -> dict:
+    """Plotly error bars from ``low`` to ``high`` around ``mid`` (arrays)."""
+    return {"type": "data", "symmetric": False, "array": high - mid, "arrayminus": mid - low}
+
+
+def _figures(runs: pd.DataFrame, effects: pd.DataFrame, sens: pd.DataFrame, points: pd.DataFrame, metrics):
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    figs = []
+    one_point = effects["point"].nunique() == 1
+    e = effects[effects["metric"].isin(metrics)]
+    if one_point:
+        fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=metrics, vertical_spacing=0.25 / len(metrics))
+        for i, m in enumerate(metrics, 1):
+            sub = e[e["metric"] == m]
+            fig.add_trace(
+                go.Scatter(
+                    x=sub["diff"],
+                    y=sub["arm"],
+                    mode="markers",
+                    error_x=_bars(sub["ci_low"], sub["diff"], sub["ci_high"]),
+                    name=m,
+                    showlegend=False,
+                ),
+                row=i,
+                col=1,
+            )
+            fig.add_vline(x=0, line_dash="dot", line_color="grey", row=i, col=1)
+        fig.update_layout(height=180 * len(metrics) + 100, title="Paired effect vs baseline, 95% CI")
+        figs.append(("Effects", fig))
+        fig = go.Figure()
+        first = metrics[0]
+        for arm in runs.sort_values("arm_index")["arm"].unique():
+            fig.add_trace(go.Box(y=runs.loc[runs["arm"] == arm, first], name=arm, boxpoints="all"))
+        fig.update_layout(title=f"{first}: window mean per replication, by arm", showlegend=False)
+        figs.append(("Levels", fig))
+    else:
+        mean = e.groupby(["arm", "metric"], sort=False)["diff"].agg(["mean", "min", "max"]).reset_index()
+        fig = go.Figure()
+        for arm in mean["arm"].unique():
+            sub = mean[mean["arm"] == arm]
+            fig.add_trace(
+                go.Bar(
+                    x=sub["metric"],
+                    y=sub["mean"],
+                    name=arm,
+                    error_y=_bars(sub["min"], sub["mean"], sub["max"]),
+                )
+            )
+        fig.update_layout(
+            title="Effect vs baseline: mean over design points (bars: lowest to highest)", barmode="group"
+        )
+        figs.append(("Effects", fig))
+    if sens is not None and not sens.empty:
+        main_idx = {"sobol": "ST", "morris": "mu_star", "prcc": "prcc"}[sens["method"].iloc[0]]
+        s = sens[(sens["quantity"] == "effect") & (sens["index"] == main_idx)]
+        for m in metrics:
+            sub = s[s["metric"] == m]
+            if sub.empty:
+                continue
+            fig = go.Figure()
+            for arm in sub["arm"].unique():
+                a = sub[sub["arm"] == arm]
+                fig.add_trace(
+                    go.Bar(
+                        x=a["parameter"],
+                        y=a["value"],
+                        name=arm,
+                        error_y=_bars(a["ci_low"], a["value"], a["ci_high"]),
+                    )
+                )
+            fig.update_layout(title=f"Sensitivity of the effect on {m}: {main_idx} with 95% CI", barmode="group")
+            figs.append((f"Sensitivity: {m}", fig))
+        params = [c for c in points.columns if c != "point"]
+        first = metrics[0]
+        sub = e[e["metric"] == first].merge(points, on="point")
+        fig = make_subplots(rows=1, cols=len(params), subplot_titles=params)
+        for j, p in enumerate(params, 1):
+            for arm in sub["arm"].unique():
+                a = sub[sub["arm"] == arm]
+                fig.add_trace(
+                    go.Scatter(x=a[p], y=a["diff"], mode="markers", name=arm, showlegend=j == 1), row=1, col=j
+                )
+        fig.update_layout(title=f"Effect on {first} at each design point")
+        figs.append((f"Effect on {first} by parameter", fig))
+    return figs
+
+
+def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
+    """Build ``report.html`` (or ``out``) from a results directory; a missing piece is a ScenarioError."""
+    store = Store(directory)
+    manifest = store.read_manifest()
+    if manifest is None:
+        raise ScenarioError(f"{directory}: no manifest.json (not a results directory of govsim study/compare --out)")
+    if not (store.root / "effects.parquet").is_file():
+        raise ScenarioError(f"{directory}: no effects.parquet yet (the study has not finished; run it again)")
+    import plotly.io as pio
+
+    runs = pd.read_parquet(store.root / "runs.parquet")
+    effects = pd.read_parquet(store.root / "effects.parquet")
+    if effects.empty:
+        raise ScenarioError(f"{directory}: effects.parquet is empty (no finished runs)")
+    sens_path = store.root / "sensitivity.parquet"
+    sens = pd.read_parquet(sens_path) if sens_path.is_file() else None
+    points = pd.read_parquet(store.root / "design.parquet")
+    metrics = [m for m in manifest.get("metrics", []) if m in set(effects["metric"])] or list(
+        dict.fromkeys(effects["metric"])
+    )
+    parts = [
+        f"<h1>{html.escape(manifest.get('name') or manifest.get('kind', 'study'))}</h1>",
+        "<h2>Provenance</h2>",
+        _provenance(manifest),
+    ]
+    if effects["point"].nunique() == 1:
+        parts += [
+            "<h2>Arms ranked by improvement, per metric</h2>",
+            "<p>Paired by replication (common random numbers). Cost per unit: extra monthly cost of the arm per "
+            "percentage point (shares), per 0.01 (trust, efficacy) or per unit; blank when the 95% CI includes 0 "
+            "or the effect is harmful.</p>",
+            _ranking_html(effects, metrics),
+        ]
+    first = True
+    for title, fig in _figures(runs, effects, sens, points, metrics):
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        parts.append(pio.to_html(fig, full_html=False, include_plotlyjs=first))
+        first = False
+    if sens is not None and not sens.empty:
+        rows = [
+            [
+                html.escape(str(r.quantity)),
+                html.escape(r.arm),
+                html.escape(r.metric),
+                html.escape(r.parameter),
+                html.escape(r.index),
+                _num(r.value, "{:.3f}"),
+                f"[{_num(r.ci_low, '{:.3f}')}, {_num(r.ci_high, '{:.3f}')}]",
+            ]
+            for r in sens.itertuples(index=False)
+        ]
+        parts += [
+            "<h2>Sensitivity indices</h2>",
+            _table(["quantity", "arm", "metric", "parameter", "index", "value", "95% CI"], rows),
+        ]
+    doc = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>govsim report: {html.escape(manifest.get('name') or '')}</title><style>{CSS}</style></head><body>"
+        + "\n".join(parts)
+        + "</body></html>"
+    )
+    path = Path(out) if out else store.root / "report.html"
+    atomic_write(path, lambda p: Path(p).write_text(doc, encoding="utf-8"))
+    return path
