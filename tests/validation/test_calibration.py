@@ -35,7 +35,7 @@ def test_baseline_matches_pattern(patterns, pattern):
 
 @pytest.mark.slow
 def test_whistle_report_raises_satisfaction_through_speed_alone():
-    """12345 reform: faster handling raises satisfaction (paired, 10 reps).
+    """12345 reform: faster handling raises satisfaction and shortens cases (paired, 10 reps).
 
     The success floor of escalated cases is switched off (escalated_success = 0), so
     any gain comes from the mechanism (escalated cases worked first, by every unit at
@@ -43,7 +43,9 @@ def test_whistle_report_raises_satisfaction_through_speed_alone():
     """
     arm = "whistle_report(escalated_success=0.0)"
     table = compare(Scenario(), [arm], reps=REPS, days=365, workers=2, seed=100).set_index("metric")
-    for metric in ("service_satisfaction", "case_resolution_rate"):
-        row = table.loc[metric]
-        assert row["ci_low"] > 0, (metric, row["diff"], row["ci_low"])
+    row = table.loc["service_satisfaction"]
+    assert row["ci_low"] > 0, (row["diff"], row["ci_low"])
     assert table.loc["case_close_days_mean", "ci_high"] < 0
+    # Without the floor, speed alone does not make more cases end resolved (Beijing's +21 points):
+    # the model does not reproduce that half of the pattern from mechanism alone (docs/ODD.md §1).
+    assert abs(table.loc["case_resolution_rate", "diff"]) < 0.02
