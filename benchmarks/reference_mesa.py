@@ -46,9 +46,7 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=rng)
         self.rate = rate
         graph = nx.watts_strogatz_graph(adults, degree, rewire, seed=rng)
-        people = [
-            Resident(self, float(self.rng.normal(0.25, 0.1)), float(self.rng.random())) for _ in range(adults)
-        ]
+        people = [Resident(self, float(self.rng.normal(0.25, 0.1)), float(self.rng.random())) for _ in range(adults)]
         for i, person in enumerate(people):
             person.acquaintances = [people[j] for j in graph.neighbors(i)]
         for person in self.rng.choice(people, size=max(1, adults // 100), replace=False):

@@ -2,10 +2,9 @@
 
 import ipyvuetify as v
 import pytest
-
-from simulation.app import shown
 import solara
 
+from simulation.app import shown
 from simulation.app.components import TrainerApp
 from simulation.app.i18n import t
 from simulation.interventions import INTERVENTIONS
