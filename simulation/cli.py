@@ -200,6 +200,8 @@ def _execute(plan, out: Path | None, executor: str, workers: int, scheduler: str
     from simulation.study.executors import ExecutorError
     from simulation.study.store import Store
 
+    if scheduler is not None and not scheduler.strip():
+        raise UserError("--scheduler: empty; give 'local' or a Dask scheduler address such as tcp://host:8786")
     executor = "dask" if scheduler else str(executor)
     total = len(plan.points) * (len(plan.arms) + 1) * plan.reps
     with tempfile.TemporaryDirectory(prefix="govsim-") as tmp:

@@ -1,28 +1,33 @@
 """Study files (TOML) and their parameter designs: none, grid, Latin hypercube, Sobol (Saltelli), Morris.
 
-A study file, all keys optional except ``scenario`` and ``arms``::
+A study file, all keys optional except ``scenarios`` and ``arms``::
 
     name = "coordination"
-    scenario = "../scenarios/baseline.toml"     # relative to the study file
-    arms = ["joint_meetings", "joint_meetings(every_days=7)+whistle_report"]
+    scenarios = ["../scenarios/baseline.toml", "../scenarios/stranger_community.toml"]  # relative to this file
+    arms = ["joint_meetings", "joint_meetings(every_days=7)+whistle_report"]   # the baseline arm always runs
     reps = 10            # replications; replication r uses seed + r in every arm and point
     days = 365           # default: the scenario's days
     window = 90          # days at the end whose mean is analysed
     seed = 0
     metrics = ["participation_rate", "trust_community"]   # shown and ranked; default: a core set
 
-    [set]                # dotted overrides of the base scenario, as --set
+    [set]                # dotted overrides of every scenario, as --set
     "community.adults" = 3000
 
     [design]
-    method = "sobol"     # none | grid | lhs | sobol | morris
+    kind = "sobol"       # none | grid | lhs | sobol | morris ("method" is accepted too)
     samples = 8          # lhs: points; sobol: base samples N (N x (k + 2) points); morris: trajectories (N x (k + 1))
     levels = 4           # morris: grid levels
     seed = 0             # seed of the sampler (not of the runs)
 
-    [design.parameters]
-    "casework.admin_burden" = { low = 0.5, high = 0.9 }   # lhs, sobol, morris
-    "community.stranger_index" = { values = [0.1, 0.5] }  # grid
+    [design.parameters]  # dotted scenario fields, including interventions.<key>.<param>
+    "casework.admin_burden" = [0.5, 0.9]          # lhs, sobol, morris: [low, high]
+    "community.stranger_index" = [0.1, 0.3, 0.5]  # grid: the values
+    # the table forms { low = 0.5, high = 0.9 } and { values = [...] } are accepted too
+
+``scenario = "one.toml"`` may stand for a list of one. Every scenario is run at
+every design point; a design parameter ``interventions.<key>.<param>`` applies
+only to the arms that contain ``<key>``.
 
 Sampled values of integer fields are rounded when applied; the design and the
 sensitivity analysis keep the sampled (unrounded) values.
@@ -37,7 +42,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulation.scenario import Scenario, ScenarioError, format_validation_error
 
@@ -57,11 +62,32 @@ class Param(_Strict):
 
 
 class Design(_Strict):
-    method: Literal["none", "grid", "lhs", "sobol", "morris"] = "none"
+    method: Literal["none", "grid", "lhs", "sobol", "morris"] = Field(
+        "none", validation_alias=AliasChoices("kind", "method"), serialization_alias="kind"
+    )
     samples: int = Field(8, ge=1, le=100_000, description="lhs: points; sobol: base samples; morris: trajectories")
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="seed of the sampler")
     parameters: dict[str, Param] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lists(cls, data: Any) -> Any:
+        # A parameter given as a list: the values of a grid, or [low, high] of a sampled design.
+        if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+            return data
+        kind = data.get("kind", data.get("method", "none"))
+        params = {}
+        for name, given in data["parameters"].items():
+            if isinstance(given, list):
+                if kind == "grid":
+                    given = {"values": given}
+                elif kind in ("lhs", "sobol", "morris") and len(given) != 2:
+                    raise ValueError(f"parameters.{name}: {kind} needs [low, high] (got {len(given)} values)")
+                else:  # a sampled kind, or one the checks below reject with a clearer message
+                    given = {"low": given[0], "high": given[1]} if len(given) == 2 else {"values": given}
+            params[name] = given
+        return {**data, "parameters": params}
 
     @model_validator(mode="after")
     def _consistent(self) -> Design:
@@ -87,7 +113,7 @@ class Design(_Strict):
 class StudyFile(_Strict):
     name: str = ""
     description: str = ""
-    scenario: str = Field(description="scenario TOML file, relative to the study file")
+    scenarios: list[str] = Field(min_length=1, max_length=100, description="scenario TOML files, relative to it")
     set: dict[str, Any] = Field(default_factory=dict, description="dotted overrides of the base scenario")
     arms: list[str] = Field(min_length=1, max_length=1000)
     reps: int = Field(10, ge=2, le=10_000)
@@ -97,6 +123,15 @@ class StudyFile(_Strict):
     metrics: list[str] = Field(default_factory=list)
     staff_hour_cost: float = Field(40.0, ge=0, le=1e6, description="yuan per staff hour")
     design: Design = Design()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_scenario(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "scenario" in data:
+            if "scenarios" in data:
+                raise ValueError("give scenarios = [...] or scenario = '...', not both")
+            data = {k: v for k, v in data.items() if k != "scenario"} | {"scenarios": [data["scenario"]]}
+        return data
 
 
 def read_study_file(path: Path) -> StudyFile:
@@ -109,6 +144,10 @@ def read_study_file(path: Path) -> StudyFile:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    # Unknown top-level keys first: a misspelt table hides the fields it holds.
+    unknown = [k for k in data if k not in StudyFile.model_fields and k != "scenario"]
+    if unknown:
+        raise ScenarioError(f"{path}: {unknown[0]}: unknown field (allowed: {', '.join(StudyFile.model_fields)})")
     try:
         return StudyFile.model_validate(data)
     except ValidationError as err:

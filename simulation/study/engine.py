@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shlex
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,7 +75,8 @@ class Plan:
     staff_hour_cost: float = STAFF_HOUR_YUAN
     name: str = ""
     kind: str = "compare"  # "compare" or "study"
-    scenario_file: str | None = None
+    scenarios: list[tuple[str, Scenario]] = field(default_factory=list)  # (name, scenario); default: [base]
+    scenario_file: str | list[str] | None = None
     overrides: list[str] = field(default_factory=list)
     source: str = ""  # where arms and the design came from, for error messages
 
@@ -81,12 +84,19 @@ class Plan:
         if self.reps < 2:
             raise StudyError(f"{self.source or 'reps'}: reps: need at least 2 replications for an interval")
         self.window = min(self.window, self.days)
-        self.points = sample_points(self.design)
+        if not self.scenarios:
+            self.scenarios = [(self.base.name or "baseline", self.base)]
+        # Cells: every scenario at every design point. ``point`` numbers the cells; runs are paired
+        # within a cell, and the design's own index is ``design_point``.
+        design = sample_points(self.design)
         names = list(self.design.parameters)
-        self.point_bases = [
-            point_scenario(self.base, dict(zip(names, row, strict=True)), f"{self.source} design point {i}")
-            for i, row in enumerate(self.points[names].itertuples(index=False))
-        ]
+        cells, self.point_bases = [], []
+        for label, scn in self.scenarios:
+            for i, row in enumerate(design[names].itertuples(index=False)):
+                values = dict(zip(names, row, strict=True))
+                cells.append({"point": len(cells), "scenario": label, "design_point": i, **values})
+                self.point_bases.append(point_scenario(scn, values, f"{self.source} {label} design point {i}"))
+        self.points = pd.DataFrame(cells, columns=["point", "scenario", "design_point", *names])
         for pb in self.point_bases:
             for arm in self.arms:
                 check_differs(pb, arm, self.source or "--intervention")
@@ -100,6 +110,7 @@ class Plan:
             RunSpec(
                 key=run_key(p, a, r),
                 point=p,
+                scenario=str(self.points["scenario"].iloc[p]),
                 arm_index=a,
                 arm=arm.name,
                 rep=r,
@@ -125,6 +136,7 @@ class Plan:
         """Identity of the runs' inputs. Replications are left out: raising ``reps`` extends a finished sweep."""
         ident = {
             "base": self.base.model_dump(mode="json"),
+            "scenarios": [[n, s.model_dump(mode="json")] for n, s in self.scenarios] if len(self.scenarios) > 1 else [],
             "arms": [[a.name, a.interventions] for a in self.arms],
             "design": self.design.model_dump(mode="json"),
             "days": self.days,
@@ -141,8 +153,10 @@ class Plan:
             "arms": [{"name": a.name, "interventions": a.interventions} for a in self.all_arms],
             "design": self.design.model_dump(mode="json"),
             "points": len(self.points),
+            "scenarios": [n for n, _ in self.scenarios],
             "metrics": self.metrics,
             "staff_hour_cost": self.staff_hour_cost,
+            "command": " ".join(shlex.quote(a) for a in sys.argv),
             "runs_planned": len(self.points) * len(self.all_arms) * self.reps,
             "provenance": provenance(
                 self.scenario_file,
@@ -280,8 +294,22 @@ def finish(plan: Plan, store: Store, manifest: dict[str, Any]) -> Outcome:
     runs = runs[runs["key"].isin(keys)].reset_index(drop=True) if not runs.empty else runs
     failed = {k: str(store.failures / f"{k}.txt") for k in sorted(store.failed_keys() & keys)}
     effects = fx.paired_effects(runs, plan.costs()) if not runs.empty else pd.DataFrame()
+    if not effects.empty:
+        effects.insert(1, "scenario", effects["point"].map(plan.points.set_index("point")["scenario"]))
     atomic_write(store.root / "effects.parquet", lambda p: effects.to_parquet(p, index=False))
-    sens = analyse(plan.design, plan.points, runs, effects, plan.metrics) if not failed and not runs.empty else None
+    sens = None
+    if not failed and not runs.empty:  # per scenario: its cells are the design's points
+        parts = []
+        for label, cells in plan.points.groupby("scenario", sort=False):
+            renumber = dict(zip(cells["point"], cells["design_point"], strict=True))
+            pts = cells.drop(columns=["point", "scenario"]).rename(columns={"design_point": "point"})
+            r = runs[runs["point"].isin(renumber)].copy()
+            r["point"] = r["point"].map(renumber)
+            e = effects[effects["point"].isin(renumber)].copy()
+            e["point"] = e["point"].map(renumber)
+            s = analyse(plan.design, pts, r, e, plan.metrics)
+            parts.append(s.assign(scenario=label) if not s.empty else s)
+        sens = pd.concat(parts, ignore_index=True) if parts else None
     if sens is not None and plan.design.method != "none":
         atomic_write(store.root / "sensitivity.parquet", lambda p: sens.to_parquet(p, index=False))
     status = {k: "done" for k in runs["key"]} if not runs.empty else {}

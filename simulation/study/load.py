@@ -14,21 +14,29 @@ def load_study(path: str | Path) -> Plan:
     """Read ``path``; every mistake raises ScenarioError naming the file, the field and the allowed range."""
     path = Path(path)
     sf = read_study_file(path)
-    scenario_file = (path.parent / sf.scenario).resolve() if not Path(sf.scenario).is_absolute() else Path(sf.scenario)
-    if not scenario_file.is_file():
-        raise ScenarioError(f"{path}: scenario: {sf.scenario!r} not found (paths are relative to the study file)")
-    base = load_scenario(scenario_file)
-    if sf.set:
-        base = override(base, sf.set, source=f"{path}: set")
-    for name, p in sf.design.parameters.items():
-        bounds = [p.low, p.high] if sf.design.method != "grid" else list(p.values or [])
-        for value in bounds:
-            override(base, {name: value}, source=f"{path}: design.parameters")
+    scenarios, files = [], []
+    for i, given in enumerate(sf.scenarios):
+        file = (path.parent / given).resolve() if not Path(given).is_absolute() else Path(given)
+        if not file.is_file():
+            raise ScenarioError(f"{path}: scenarios.{i}: {given!r} not found (paths are relative to the study file)")
+        scn = load_scenario(file)
+        if sf.set:
+            scn = override(scn, sf.set, source=f"{path}: set")
+        for name, p in sf.design.parameters.items():
+            bounds = [p.low, p.high] if sf.design.method != "grid" else list(p.values or [])
+            for value in bounds:
+                override(scn, {name: value}, source=f"{path}: design.parameters")
+        scenarios.append((file.stem, scn))
+        files.append(str(file))
+    names = [n for n, _ in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"{path}: scenarios: two files share a name ({', '.join(names)}); rename one")
     return Plan(
-        base=base,
+        base=scenarios[0][1],
+        scenarios=scenarios,
         arms=parse_arms(sf.arms, f"{path}: arms"),
         reps=sf.reps,
-        days=sf.days or base.days,
+        days=sf.days or scenarios[0][1].days,
         window=sf.window,
         seed=sf.seed,
         metrics=choose_metrics(sf.metrics, f"{path}: metrics"),
@@ -36,7 +44,7 @@ def load_study(path: str | Path) -> Plan:
         staff_hour_cost=sf.staff_hour_cost,
         name=sf.name or path.stem,
         kind="study",
-        scenario_file=str(scenario_file),
+        scenario_file=files[0] if len(files) == 1 else files,
         overrides=[f"{k}={v!r}" for k, v in sf.set.items()],
         source=str(path),
     )

@@ -53,7 +53,7 @@ def versions() -> dict[str, str | None]:
 
 
 def provenance(
-    scenario_file: str | Path | None,
+    scenario_file: str | Path | list | None,
     overrides: list[str] | None,
     seeds: list[int],
     reps: int,
@@ -63,9 +63,10 @@ def provenance(
 ) -> dict[str, Any]:
     """One provenance record (JSON-ready)."""
     git = git_commit()
+    files = scenario_file if isinstance(scenario_file, list) else [scenario_file] if scenario_file else []
     return {
-        "scenario_file": str(scenario_file) if scenario_file else None,
-        "scenario_sha256": file_sha256(scenario_file) if scenario_file else None,
+        "scenario_file": str(files[0]) if len(files) == 1 else [str(f) for f in files] or None,
+        "scenario_sha256": file_sha256(files[0]) if len(files) == 1 else [file_sha256(f) for f in files] or None,
         "overrides": list(overrides or []),
         "seeds": list(seeds),
         "reps": reps,

@@ -1,9 +1,11 @@
 """``govsim report DIR``: one self-contained HTML file from a results directory.
 
 Plotly's JavaScript is embedded once (no network needed to open the file).
-Contents: provenance, the ranking of arms, a forest plot of effects per metric,
-the spread of levels by arm, and with a design the sensitivity indices and
-effects against each parameter.
+Contents: a run card (provenance, versions, seeds, command), the ranking of
+arms per scenario, a forest plot of effects per arm and scenario, breakdowns
+by age group and Party membership, cost-effectiveness, the spread of levels by
+arm, and with a design the sensitivity indices and effects against each
+parameter.
 """
 
 from __future__ import annotations
@@ -56,7 +58,10 @@ def _provenance(manifest: dict) -> str:
         ("days", prov.get("days")),
         ("window (days)", prov.get("window")),
         ("design", (manifest.get("design") or {}).get("method")),
-        ("design points", manifest.get("points")),
+        ("scenarios", ", ".join(manifest.get("scenarios") or []) or None),
+        ("design points (cells: scenarios x points)", manifest.get("points")),
+        ("command", manifest.get("command")),
+        ("package versions", ", ".join(f"{k} {v}" for k, v in (prov.get("versions") or {}).items())),
         ("runs done / planned", f"{manifest.get('runs_done')} / {manifest.get('runs_planned')}"),
         ("govsim version", prov.get("version")),
         ("git commit", prov.get("git_commit") or "unknown (no git)"),
@@ -67,8 +72,8 @@ def _provenance(manifest: dict) -> str:
     return _table(["", ""], [[html.escape(k), html.escape(str(v))] for k, v in items], cls="kv")
 
 
-def _ranking_html(effects: pd.DataFrame, metrics: list[str]) -> str:
-    ranked = ranking(effects, metrics)
+def _ranking_html(effects: pd.DataFrame, metrics: list[str], point: int = 0) -> str:
+    ranked = ranking(effects, metrics, point)
     rows, seps, last = [], set(), None
     for r in ranked.itertuples(index=False):
         if last is not None and r.metric != last:
@@ -99,87 +104,164 @@ def _bars(low, mid, high) -> dict:
     return {"type": "data", "symmetric": False, "array": high - mid, "arrayminus": mid - low}
 
 
+GROUPS = ("young", "middle", "elderly", "party", "nonparty")
+BREAKDOWN = ("participation_rate", "activity_participation_rate", "governance_participation_rate", "turnout")
+COSTED = ("participation_rate", "trust_community", "trust_government", "service_satisfaction")
+
+
+def _cells(effects: pd.DataFrame) -> dict[str, list[int]]:
+    """Scenario -> its cells (design points), in order."""
+    key = effects["scenario"] if "scenario" in effects else pd.Series("", index=effects.index)
+    return {str(k): sorted(g["point"].unique()) for k, g in effects.assign(_s=key).groupby("_s", sort=False)}
+
+
+def _summary_per_scenario(e: pd.DataFrame, cells: dict[str, list[int]]) -> pd.DataFrame:
+    """One row per (scenario, arm, metric): the cell's effect, or with a design the mean over its points
+    (interval: lowest to highest point)."""
+    rows = []
+    for scenario, pts in cells.items():
+        sub = e[e["point"].isin(pts)]
+        for (arm, metric), g in sub.groupby(["arm", "metric"], sort=False):
+            if len(pts) == 1:
+                r = g.iloc[0]
+                rows.append(
+                    [scenario, arm, metric, r["diff"], r["ci_low"], r["ci_high"], r["cost_per_unit"], r["flag"]]
+                )
+            else:
+                rows.append(
+                    [scenario, arm, metric, g["diff"].mean(), g["diff"].min(), g["diff"].max(), float("nan"), ""]
+                )
+    return pd.DataFrame(rows, columns=["scenario", "arm", "metric", "diff", "low", "high", "cost_per_unit", "flag"])
+
+
 def _figures(runs: pd.DataFrame, effects: pd.DataFrame, sens: pd.DataFrame, points: pd.DataFrame, metrics):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     figs = []
-    one_point = effects["point"].nunique() == 1
-    e = effects[effects["metric"].isin(metrics)]
-    if one_point:
-        fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=metrics, vertical_spacing=0.25 / len(metrics))
-        for i, m in enumerate(metrics, 1):
-            sub = e[e["metric"] == m]
+    cells = _cells(effects)
+    design = any(len(p) > 1 for p in cells.values())
+    s = _summary_per_scenario(effects, cells)
+    what = "mean over design points (bars: lowest to highest point)" if design else "95% CI"
+    # Forest plot: every arm in every scenario, one panel per metric.
+    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=metrics, vertical_spacing=0.25 / len(metrics))
+    for i, m in enumerate(metrics, 1):
+        for scenario in cells:
+            sub = s[(s["metric"] == m) & (s["scenario"] == scenario)]
             fig.add_trace(
                 go.Scatter(
                     x=sub["diff"],
                     y=sub["arm"],
                     mode="markers",
-                    error_x=_bars(sub["ci_low"], sub["diff"], sub["ci_high"]),
-                    name=m,
-                    showlegend=False,
+                    error_x=_bars(sub["low"], sub["diff"], sub["high"]),
+                    name=scenario or "effect",
+                    legendgroup=scenario,
+                    showlegend=i == 1 and len(cells) > 1,
                 ),
                 row=i,
                 col=1,
             )
-            fig.add_vline(x=0, line_dash="dot", line_color="grey", row=i, col=1)
-        fig.update_layout(height=180 * len(metrics) + 100, title="Paired effect vs baseline, 95% CI")
-        figs.append(("Effects", fig))
+        fig.add_vline(x=0, line_dash="dot", line_color="grey", row=i, col=1)
+    fig.update_layout(height=190 * len(metrics) + 120, title=f"Paired effect vs baseline per arm and scenario, {what}")
+    figs.append(("Effects", fig))
+    # Who gains: the breakdown by age group and Party membership.
+    base_metrics = [b for b in BREAKDOWN if f"{b}_young" in set(s["metric"])]
+    for scenario in cells:
+        if not base_metrics:
+            break
+        fig = make_subplots(rows=1, cols=len(base_metrics), subplot_titles=base_metrics)
+        for j, b in enumerate(base_metrics, 1):
+            sub = s[(s["scenario"] == scenario) & s["metric"].isin([f"{b}_{g}" for g in GROUPS])]
+            for arm in sub["arm"].unique():
+                a = sub[sub["arm"] == arm].set_index("metric").reindex([f"{b}_{g}" for g in GROUPS])
+                fig.add_trace(
+                    go.Bar(
+                        x=list(GROUPS),
+                        y=a["diff"],
+                        name=arm,
+                        legendgroup=arm,
+                        showlegend=j == 1,
+                        error_y=_bars(a["low"], a["diff"], a["high"]),
+                    ),
+                    row=1,
+                    col=j,
+                )
+        label = f": {scenario}" if len(cells) > 1 else ""
+        fig.update_layout(title=f"Effect by age group and Party membership{label} ({what})", barmode="group")
+        figs.append((f"Breakdown by group{label}", fig))
+    # Cost-effectiveness: yuan a month per unit of improvement (blank where the CI includes 0 or it harms).
+    costed = [m for m in COSTED if m in set(s["metric"])]
+    if not design and costed:
+        fig = make_subplots(rows=1, cols=len(costed), subplot_titles=[f"yuan/month per unit of {m}" for m in costed])
+        for j, m in enumerate(costed, 1):
+            for scenario in cells:
+                sub = s[(s["metric"] == m) & (s["scenario"] == scenario)]
+                text = [f or "" for f in sub["flag"]]
+                fig.add_trace(
+                    go.Bar(
+                        x=sub["arm"],
+                        y=sub["cost_per_unit"],
+                        text=text,
+                        name=scenario or "cost",
+                        legendgroup=scenario,
+                        showlegend=j == 1 and len(cells) > 1,
+                    ),
+                    row=1,
+                    col=j,
+                )
+        fig.update_layout(
+            title="Cost-effectiveness: monthly cost per percentage point (shares) or per 0.01 (trust); "
+            "no bar where the 95% CI includes 0 or the effect is harmful",
+            barmode="group",
+        )
+        figs.append(("Cost-effectiveness", fig))
+    if not design:
         fig = go.Figure()
         first = metrics[0]
         for arm in runs.sort_values("arm_index")["arm"].unique():
-            fig.add_trace(go.Box(y=runs.loc[runs["arm"] == arm, first], name=arm, boxpoints="all"))
+            for scenario in cells:
+                sel = (runs["arm"] == arm) & ((runs["scenario"] == scenario) if "scenario" in runs else True)
+                fig.add_trace(go.Box(y=runs.loc[sel, first], name=f"{arm} · {scenario}" if len(cells) > 1 else arm))
         fig.update_layout(title=f"{first}: window mean per replication, by arm", showlegend=False)
         figs.append(("Levels", fig))
-    else:
-        mean = e.groupby(["arm", "metric"], sort=False)["diff"].agg(["mean", "min", "max"]).reset_index()
-        fig = go.Figure()
-        for arm in mean["arm"].unique():
-            sub = mean[mean["arm"] == arm]
-            fig.add_trace(
-                go.Bar(
-                    x=sub["metric"],
-                    y=sub["mean"],
-                    name=arm,
-                    error_y=_bars(sub["min"], sub["mean"], sub["max"]),
-                )
-            )
-        fig.update_layout(
-            title="Effect vs baseline: mean over design points (bars: lowest to highest)", barmode="group"
-        )
-        figs.append(("Effects", fig))
     if sens is not None and not sens.empty:
         main_idx = {"sobol": "ST", "morris": "mu_star", "prcc": "prcc"}[sens["method"].iloc[0]]
-        s = sens[(sens["quantity"] == "effect") & (sens["index"] == main_idx)]
-        for m in metrics:
-            sub = s[s["metric"] == m]
-            if sub.empty:
-                continue
-            fig = go.Figure()
-            for arm in sub["arm"].unique():
-                a = sub[sub["arm"] == arm]
-                fig.add_trace(
-                    go.Bar(
-                        x=a["parameter"],
-                        y=a["value"],
-                        name=arm,
-                        error_y=_bars(a["ci_low"], a["value"], a["ci_high"]),
+        sc = sens["scenario"] if "scenario" in sens else pd.Series("", index=sens.index)
+        for scenario in dict.fromkeys(sc):
+            for m in metrics:
+                sub = sens[(sc == scenario) & (sens["quantity"] == "effect") & (sens["index"] == main_idx)]
+                sub = sub[sub["metric"] == m]
+                if sub.empty:
+                    continue
+                fig = go.Figure()
+                for arm in sub["arm"].unique():
+                    a = sub[sub["arm"] == arm]
+                    fig.add_trace(
+                        go.Bar(
+                            x=a["parameter"],
+                            y=a["value"],
+                            name=arm,
+                            error_y=_bars(a["ci_low"], a["value"], a["ci_high"]),
+                        )
                     )
+                label = f" ({scenario})" if len(cells) > 1 else ""
+                fig.update_layout(
+                    title=f"Sensitivity of the effect on {m}{label}: {main_idx} with 95% CI", barmode="group"
                 )
-            fig.update_layout(title=f"Sensitivity of the effect on {m}: {main_idx} with 95% CI", barmode="group")
-            figs.append((f"Sensitivity: {m}", fig))
-        params = [c for c in points.columns if c != "point"]
+                figs.append((f"Sensitivity: {m}{label}", fig))
+        params = [c for c in points.columns if c not in ("point", "scenario", "design_point")]
         first = metrics[0]
-        sub = e[e["metric"] == first].merge(points, on="point")
-        fig = make_subplots(rows=1, cols=len(params), subplot_titles=params)
-        for j, p in enumerate(params, 1):
-            for arm in sub["arm"].unique():
-                a = sub[sub["arm"] == arm]
-                fig.add_trace(
-                    go.Scatter(x=a[p], y=a["diff"], mode="markers", name=arm, showlegend=j == 1), row=1, col=j
-                )
-        fig.update_layout(title=f"Effect on {first} at each design point")
-        figs.append((f"Effect on {first} by parameter", fig))
+        sub = effects[effects["metric"] == first].merge(points[["point", *params]], on="point")
+        if params:
+            fig = make_subplots(rows=1, cols=len(params), subplot_titles=params)
+            for j, p in enumerate(params, 1):
+                for arm in sub["arm"].unique():
+                    a = sub[sub["arm"] == arm]
+                    fig.add_trace(
+                        go.Scatter(x=a[p], y=a["diff"], mode="markers", name=arm, showlegend=j == 1), row=1, col=j
+                    )
+            fig.update_layout(title=f"Effect on {first} at each design point")
+            figs.append((f"Effect on {first} by parameter", fig))
     return figs
 
 
@@ -208,13 +290,16 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
         "<h2>Provenance</h2>",
         _provenance(manifest),
     ]
-    if effects["point"].nunique() == 1:
+    for scenario, pts in _cells(effects).items():
+        if len(pts) != 1:
+            continue
+        label = f" ({html.escape(scenario)})" if effects.get("scenario", pd.Series()).nunique() > 1 else ""
         parts += [
-            "<h2>Arms ranked by improvement, per metric</h2>",
-            "<p>Paired by replication (common random numbers). Cost per unit: extra monthly cost of the arm per "
-            "percentage point (shares), per 0.01 (trust, efficacy) or per unit; blank when the 95% CI includes 0 "
-            "or the effect is harmful.</p>",
-            _ranking_html(effects, metrics),
+            f"<h2>Arms ranked by improvement, per metric{label}</h2>",
+            "<p>Paired by replication (common random numbers): d is an effect size of seed-paired runs (d_z), "
+            "not of the policy. Cost per unit: extra monthly cost of the arm per percentage point (shares), per "
+            "0.01 (trust, efficacy) or per unit; blank when the 95% CI includes 0 or the effect is harmful.</p>",
+            _ranking_html(effects, metrics, pts[0]),
         ]
     first = True
     for title, fig in _figures(runs, effects, sens, points, metrics):

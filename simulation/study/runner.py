@@ -21,7 +21,7 @@ class RunSpec:
     """Everything a worker needs for one run (picklable; no reference to the driver)."""
 
     key: str
-    point: int  # index of the design point (0 when there is no design)
+    point: int  # index of the cell: a scenario at a design point (0 for one scenario without design)
     arm_index: int  # 0 is the baseline
     arm: str
     rep: int
@@ -30,6 +30,7 @@ class RunSpec:
     interventions: dict[str, dict[str, Any]]  # the arm: {key: params}, applied on top of ``base``
     days: int  # days simulated, >= 1
     window: int  # days at the end whose mean is reported, 1..days
+    scenario: str = ""  # name of the scenario (its file's stem)
 
 
 def run_key(point: int, arm_index: int, rep: int) -> str:
@@ -74,6 +75,7 @@ def _summary(spec: RunSpec, model) -> dict[str, Any]:
     return {
         "key": spec.key,
         "point": spec.point,
+        "scenario": spec.scenario,
         "arm_index": spec.arm_index,
         "arm": spec.arm,
         "rep": spec.rep,
