@@ -511,6 +511,78 @@ def _save_traceback() -> Path:
     return path
 
 
+@app.command()
+def reproduce(
+    experiment: Annotated[
+        str | None, typer.Argument(metavar="EXPERIMENT", help="Experiment id, e.g. E03 (see --list)")
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the experiments and exit")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Rerun every experiment")] = False,
+    quick: Annotated[bool, typer.Option(help="Fewer replications and days (a classroom's minutes)")] = False,
+    update_expected: Annotated[
+        bool, typer.Option(help="Store this rerun's numbers as the expected ones (full or quick)")
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=1024, help="Worker processes", show_default="the number of cores")
+    ] = max(1, os.cpu_count() or 1),
+    out: Annotated[Path, typer.Option(help="Where reruns write their results")] = Path("results") / "reproduce",
+) -> None:
+    """Rerun an experiment of experiments/ and check it against its expected.json.
+
+    Prints expected / got / within for every stored number and exits 0 only if
+    all are within their tolerance (1 if one is off). Results go to
+    OUT/<id>[-quick]/ with report.html and reproduce.json; the stored numbers
+    change only with --update-expected.
+    """
+    from simulation.study import reproduce as rp
+
+    known = rp.experiments()
+    if list_:
+        t = Table(title="Experiments (govsim reproduce ID [--quick])")
+        for col in ("id", "title", "stored numbers"):
+            t.add_column(col)
+        for e in known:
+            stored = json.loads(e.expected.read_text()) if e.expected.is_file() else {}
+            t.add_row(e.id, e.title, ", ".join(k for k in ("full", "quick") if k in stored) or "none yet")
+        console.print(t)
+        return
+    if all_ == (experiment is not None):
+        raise UserError("reproduce: name one EXPERIMENT or give --all (see --list)")
+    chosen = known if all_ else [rp.find(experiment)]
+    failed = []
+    for exp in chosen:
+        with _progress() as bar:
+            task = bar.add_task(f"{exp.id}{' (quick)' if quick else ''}", total=None)
+            table, where, seconds = rp.run(
+                exp,
+                quick=quick,
+                update=update_expected,
+                workers=workers,
+                out_root=out,
+                progress=lambda done, total, task=task: bar.update(task, completed=done, total=total),
+            )
+        t = Table(title=f"{exp.id} {exp.title} ({'quick' if quick else 'full'}, {seconds:.0f} s): expected vs got")
+        for col in ("scenario", "arm", "metric", "expected", "got", "tolerance", "within"):
+            t.add_column(col, justify="left" if col in ("scenario", "arm", "metric") else "right")
+        for r in table.itertuples(index=False):
+            t.add_row(
+                r.scenario,
+                r.arm,
+                r.metric,
+                f"{r.expected:+.4f}",
+                f"{r.got:+.4f}",
+                f"{r.tolerance:.4f}",
+                "yes" if r.within else "[red]NO[/red]",
+            )
+        console.print(t)
+        off = int((~table["within"]).sum())
+        console.print(f"{exp.id}: {len(table) - off}/{len(table)} within; results in {where}")
+        if off:
+            failed.append(exp.id)
+    if failed:
+        raise RunFailures(f"reproduce: numbers off in {', '.join(failed)} (tables above)")
+
+
 def main() -> None:
     """Console entry point: user mistakes become one line on stderr and exit status 2."""
     try:

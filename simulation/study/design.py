@@ -110,6 +110,15 @@ class Design(_Strict):
         return self
 
 
+class Quick(_Strict):
+    """Settings of a quick rerun (``govsim reproduce --quick``): fewer replications and days."""
+
+    reps: int = Field(3, ge=2, le=10_000)
+    days: int | None = Field(None, ge=1, le=36_500)
+    window: int | None = Field(None, ge=1, le=36_500)
+    set: dict[str, Any] = Field(default_factory=dict, description="more dotted overrides, e.g. a shorter burn-in")
+
+
 class StudyFile(_Strict):
     name: str = ""
     description: str = ""
@@ -123,6 +132,7 @@ class StudyFile(_Strict):
     metrics: list[str] = Field(default_factory=list)
     staff_hour_cost: float = Field(40.0, ge=0, le=1e6, description="yuan per staff hour")
     design: Design = Design()
+    quick: Quick | None = None
 
     @model_validator(mode="before")
     @classmethod

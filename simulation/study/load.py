@@ -10,10 +10,26 @@ from simulation.study.design import read_study_file
 from simulation.study.engine import Plan, choose_metrics
 
 
-def load_study(path: str | Path) -> Plan:
-    """Read ``path``; every mistake raises ScenarioError naming the file, the field and the allowed range."""
+def load_study(path: str | Path, quick: bool = False) -> Plan:
+    """Read ``path``; every mistake raises ScenarioError naming the file, the field and the allowed range.
+
+    ``quick``: apply the file's ``[quick]`` settings (fewer replications and days).
+    """
     path = Path(path)
     sf = read_study_file(path)
+    if quick:
+        q = sf.quick
+        if q is None:
+            raise ScenarioError(f"{path}: quick: no [quick] table (reps, days, window, set) for a quick rerun")
+        sf = sf.model_copy(
+            update={
+                "reps": q.reps,
+                "days": q.days or sf.days,
+                "window": q.window or sf.window,
+                "set": {**sf.set, **q.set},
+                "name": (sf.name or path.stem) + " (quick)",
+            }
+        )
     scenarios, files = [], []
     for i, given in enumerate(sf.scenarios):
         file = (path.parent / given).resolve() if not Path(given).is_absolute() else Path(given)
