@@ -44,8 +44,10 @@ class Network:
         self.rows = (self.keys // self.n).astype(np.int32)
         self.cols = (self.keys % self.n).astype(np.int32)
         self.indptr = np.searchsorted(self.rows, np.arange(self.n + 1)).astype(np.int64)
-        self._matrix = None
+        self._matrix = None  # shares its data with ``weight``: in-place weight changes keep it valid
         self._wsum = None
+        self._fade = None  # per entry: the daily decay factor (1 for household ties), for this structure
+        self._outside = None  # degree without household ties, for this structure
         if not hasattr(self, "_pending"):
             self._pending: list[tuple[np.ndarray, np.ndarray, int]] = []
 
@@ -83,7 +85,9 @@ class Network:
     def degree(self, exclude_household: bool = False) -> np.ndarray:
         """Ties per resident (optionally not counting household ties)."""
         if exclude_household:
-            return np.bincount(self.rows[self.kind != HOUSEHOLD], minlength=self.n)
+            if self._outside is None:
+                self._outside = np.bincount(self.rows[self.kind != HOUSEHOLD], minlength=self.n)
+            return self._outside
         return np.diff(self.indptr)
 
     def weighted_mean(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,22 +147,25 @@ class Network:
             self.kind = np.insert(self.kind, at, kn)
             self._refresh()
         elif found.any():
-            self._matrix = self._wsum = None
+            self._wsum = None  # weights changed in place: the matrix (a view) stays valid
         return n_new
 
     def decay(self, rate: float, min_weight: float) -> int:
         """Fade every non-household tie by ``rate``; drop ties below ``min_weight``. Returns ties dropped."""
         if rate <= 0 or len(self.keys) == 0:
             return 0
-        fading = self.kind != HOUSEHOLD
-        self.weight[fading] *= np.float32(1.0 - rate)
-        keep = (self.weight >= min_weight) | ~fading
-        dropped = int((~keep).sum() // 2)
+        if self._fade is None or self._fade_rate != rate:
+            self._fade = np.where(self.kind != HOUSEHOLD, np.float32(1.0 - rate), np.float32(1.0)).astype(np.float32)
+            self._fade_rate = rate
+        np.multiply(self.weight, self._fade, out=self.weight)
+        low = (self.weight < min_weight) & (self.kind != HOUSEHOLD)
+        dropped = int(np.count_nonzero(low) // 2)
         if dropped:
+            keep = ~low
             self.keys, self.weight, self.kind = self.keys[keep], self.weight[keep], self.kind[keep]
             self._refresh()
         else:
-            self._matrix = self._wsum = None
+            self._wsum = None  # weights changed in place: the matrix (a view) stays valid
         return dropped
 
     def to_networkx(self):
