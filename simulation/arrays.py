@@ -59,12 +59,17 @@ def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
     if who.size == 0:
         return
     share = np.broadcast_to(np.asarray(share, np.float64), who.shape)
+    if len(np.unique(who)) == len(who) if who.size < 64 else not (np.bincount(who) > 1).any():
+        # No repeats (the usual case): one update per entry.
+        v = values[who].astype(np.float64)
+        values[who] = np.where(share > 0, 1.0 - (1.0 - v) * (1.0 - share), v * (1.0 + share))
+        return
     for sign in (1.0, -1.0):
         sel = share * sign > 0
         if not sel.any():
             continue
         idx, inverse = np.unique(who[sel], return_inverse=True)
-        # Product of (1 - |share|) over each resident's entries, as a sum of logs.
-        keep = np.exp(np.bincount(inverse, weights=np.log1p(-np.abs(share[sel])), minlength=len(idx)))
+        keep = np.ones(len(idx))  # product of (1 - |share|) over each resident's entries
+        np.multiply.at(keep, inverse, 1.0 - np.abs(share[sel]))
         v = values[idx].astype(np.float64)
         values[idx] = (1.0 - (1.0 - v) * keep) if sign > 0 else v * keep
