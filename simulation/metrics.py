@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 
 from simulation.population import TRUST_TARGETS
@@ -159,6 +160,26 @@ def report(model: CommunityModel, name: str) -> float:
 
 def reporters() -> dict[str, partial]:
     return {name: partial(report, name=name) for name in METRICS}
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector, one reporter per metric, fed the day's measured values in one pass.
+
+    The measure phase computes every metric at once; collecting appends those
+    floats to ``model_vars`` (floats need no copy), instead of calling 80-odd
+    reporters and deep-copying each result. ``get_model_vars_dataframe()`` and
+    ``model_vars`` behave as Mesa's.
+    """
+
+    def __init__(self):
+        super().__init__(model_reporters=reporters())
+        self._names = list(METRICS)
+
+    def collect(self, model) -> None:
+        values = model._measured
+        columns = self.model_vars
+        for name in self._names:
+            columns[name].append(values[name])
 
 
 def group_matrix(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:

@@ -30,7 +30,7 @@ from simulation.arrays import compound_community
 from simulation.branches import BranchTable
 from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY, HandlerTable
 from simulation.interventions import INTERVENTIONS, Intervention
-from simulation.metrics import group_matrix, measure, reporters
+from simulation.metrics import MetricsCollector, group_matrix, measure
 from simulation.network import PresenceSampler, build_network
 from simulation.phases import PHASES
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_NGO, T_PROPERTY, build_population
@@ -149,7 +149,7 @@ class CommunityModel(mesa.Model):
         self._building = False
 
         self._measured = measure(self, 0)
-        self.datacollector = mesa.DataCollector(model_reporters=reporters())
+        self.datacollector = MetricsCollector()
         # Spin-up: days before day 1 run every phase with no intervention on and collect nothing.
         for _ in range(self.burn_in):
             CommunityModel.step(self)
