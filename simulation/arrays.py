@@ -73,3 +73,10 @@ def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
         np.multiply.at(keep, inverse, 1.0 - np.abs(share[sel]))
         v = values[idx].astype(np.float64)
         values[idx] = (1.0 - (1.0 - v) * keep) if sign > 0 else v * keep
+
+
+def in_set(values: np.ndarray, members, size: int) -> np.ndarray:
+    """``np.isin(values, members)`` for non-negative integers below ``size``, by a lookup table (no sort)."""
+    table = np.zeros(size, bool)
+    table[np.asarray(members, np.int64)] = True
+    return table[values]

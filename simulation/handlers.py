@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.arrays import in_set
 from simulation.state import declared
 
 COMMITTEE, PROPERTY, GOVERNMENT = 0, 1, 2
@@ -58,7 +59,7 @@ class HandlerTable:
 
     def of_kind(self, *kinds: int) -> np.ndarray:
         """Row ids of the handlers of these kinds."""
-        return np.flatnonzero(np.isin(self.kind, kinds))
+        return np.flatnonzero(in_set(self.kind, kinds, len(KIND_NAMES)))
 
     @property
     def is_government(self) -> np.ndarray:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.arrays import in_set
 from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
 from simulation.processes.issues import (
     CLOSED,
@@ -57,7 +58,7 @@ def route(model: CommunityModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarra
     domain, compound, community = log.domain[idx], log.compound[idx], log.community[idx]
     handler = h.committee_of[community].copy()
     delay = np.zeros(len(idx), np.int32)
-    committee_does = np.isin(domain, h.committee_domains)
+    committee_does = in_set(domain, h.committee_domains, len(DOMAINS))
     prop = h.property_of[compound]
     to_property = ((domain == PROPERTY_SERVICE) | (domain == MAINTENANCE)) & (prop >= 0)
     handler[to_property] = prop[to_property]
@@ -169,7 +170,7 @@ def _work_parts(model: CommunityModel, day: int) -> None:
     tasks.done[finishing] = True
     log.part_failed[issue[~ok]] = True
     # The next unit takes over a case passed between departments.
-    nxt = tasks.open[np.isin(tasks.issue[tasks.open], issue) & ~tasks.done[tasks.open]]
+    nxt = tasks.open[in_set(tasks.issue[tasks.open], issue, log.size) & ~tasks.done[tasks.open]]
     waiting = nxt[tasks.ready[nxt] == NOT_YET]
     if len(waiting):
         first = waiting[np.lexsort((tasks.part[waiting], tasks.issue[waiting]))]
@@ -178,7 +179,7 @@ def _work_parts(model: CommunityModel, day: int) -> None:
         tasks.ready[first[lead]] = day + model.levers.referral_days
     # A case closes when its last part is done: resolved if every unit succeeded.
     cases = np.unique(issue)
-    left = np.isin(cases, tasks.issue[nxt])
+    left = in_set(cases, tasks.issue[nxt], log.size)
     done = cases[~left]
     if len(done):
         ok = ~log.part_failed[done]

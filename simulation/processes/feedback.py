@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.arrays import in_set
 from simulation.population import T_COMMUNITY, T_PROPERTY
 from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
 from simulation.scenario import DOMAINS
@@ -126,7 +127,7 @@ def _notices(model: CommunityModel, day: int) -> None:
     gain = np.minimum(tr.notice_gain * per_compound[pop.compound[seen]], tr.notice_max)
     pop.nudge("trust", seen, gain, column=T_COMMUNITY)
     o = log.open[log.stage[log.open] != CLOSED]
-    visible = np.isin(log.domain[o], VISIBLE_DOMAINS) & (day - log.raised[o] > period)
+    visible = in_set(log.domain[o], VISIBLE_DOMAINS, len(DOMAINS)) & (day - log.raised[o] > period)
     stale = np.bincount(log.compound[o[visible]], minlength=pop.n_compounds)
     u = model.streams["feedback.neglect"].uniform(day, pop.n)
     sees = np.flatnonzero((u < pop.presence) & (stale[pop.compound] > 0))

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.arrays import sigmoid
+from simulation.arrays import in_set, sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_COMMUNITY
 from simulation.processes.feedback import VISIBLE_DOMAINS
 from simulation.processes.issues import CLOSED, UNREPORTED
 from simulation.processes.reporting import BASE_CHANNELS
+from simulation.scenario import DOMAINS
 
 CONSULTATION = BASE_CHANNELS.index("consultation")  # the reporting channel of issues raised at consultations
 
@@ -59,7 +60,7 @@ def governance(model: CommunityModel, day: int) -> None:
         u_aware = model.streams["governance.aware"].uniform(day, pop.n)
         u_join = model.streams["governance.join"].uniform(day, pop.n)
         u_order = model.streams["governance.order"].uniform(day, pop.n)
-        in_scope = np.isin(pop.compound, holding)
+        in_scope = in_set(pop.compound, holding, pop.n_compounds)
         aware = in_scope & (pop.invited | (u_aware < model.levers.notice_reach))
         cand = np.flatnonzero(aware)
         join = cand[u_join[cand] < sigmoid(_logit(model, g.base, cand))]
@@ -133,7 +134,9 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
     household_issue = np.zeros(pop.n_households, bool)
     household_issue[log.household[o]] = True
     # Problems in sight: maintenance or sanitation left open longer than a notice period.
-    stale = np.isin(log.domain[o], VISIBLE_DOMAINS) & (day - log.raised[o] > model.scenario.trust.notice_every_days)
+    stale = in_set(log.domain[o], VISIBLE_DOMAINS, len(DOMAINS)) & (
+        day - log.raised[o] > model.scenario.trust.notice_every_days
+    )
     open_problem = np.zeros(pop.n_compounds, bool)
     open_problem[log.compound[o[stale]]] = True
     about_issue = household_issue[pop.household[who]]
@@ -142,7 +145,7 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
     # Consequences of the adopted ones.
     taken = who[adopted & about_issue]
     if len(taken):
-        mine = o[np.isin(log.household[o], pop.household[taken]) & (log.stage[o] != CLOSED)]
+        mine = o[in_set(log.household[o], pop.household[taken], pop.n_households) & (log.stage[o] != CLOSED)]
         unreported = log.stage[mine] == UNREPORTED
         log.take_reports(mine[unreported], _reporter_of(pop, taken, log.household[mine[unreported]]), day, CONSULTATION)
         log.coordinate(mine[~unreported])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.arrays import in_set
 from simulation.scenario import DOMAINS
 from simulation.state import NEVER, declared
 
@@ -67,7 +68,10 @@ class TaskLog:
     def of(self, issues: np.ndarray) -> np.ndarray:
         """Open parts of these issues."""
         o = self.open
-        return o[np.isin(self.issue[o], issues)]
+        issues = np.asarray(issues, np.int64)
+        if len(o) == 0 or len(issues) == 0:
+            return o[:0]
+        return o[in_set(self.issue[o], issues, int(max(self.issue[o].max(), issues.max())) + 1)]
 
     def start_day(self) -> None:
         self.open = self.open[~self.done[self.open]]
@@ -157,7 +161,7 @@ class IssueLog:
     def open_in_stage(self, *stages: int) -> np.ndarray:
         """Open issues in these stages (indices)."""
         o = self.open
-        return o[np.isin(self.stage[o], stages)]
+        return o[in_set(self.stage[o], stages, CLOSED + 1)]
 
     def window(self, day: int, days: int) -> slice:
         """Issues raised in the last ``days`` days up to ``day`` (inclusive)."""

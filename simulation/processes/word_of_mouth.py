@@ -22,8 +22,9 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     pop = model.pop
     rate = model.scenario.word_of_mouth.rate
     mean, wsum = model.network.weighted_mean(pop.trust)
-    has = wsum > 0
-    pop.trust[has] += np.float32(rate) * (mean[has] - pop.trust[has]).astype(np.float32)
+    # Residents without acquaintances keep their trust: their target is their own trust.
+    mean = np.where((wsum > 0)[:, None], mean, pop.trust)
+    pop.trust += np.float32(rate) * (mean - pop.trust).astype(np.float32)
     # Forgetting: without new experience, trust drifts back to each resident's resting level
     # (neighbours at trust.forgetting, institutions at trust.institution_forgetting per day).
     tr = model.scenario.trust
