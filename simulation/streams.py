@@ -37,27 +37,41 @@ class Stream:
     same day (for example a second column of choices).
     """
 
-    __slots__ = ("name", "seed", "_key", "offset")
+    __slots__ = ("name", "seed", "_key", "offset", "_prefix", "_bits", "_gen")
 
     def __init__(self, name: str, seed: int, offset: int = 0):
         self.name = name
         self.seed = int(seed)
         self._key = _name_key(name)
         self.offset = int(offset)  # burn-in days: simulated day d (d >= 1 - offset) is step d + offset
+        self._prefix = f"{self.seed & 0xFFFFFFFFFFFFFFFF}:{self._key}:".encode()
+        # One bit generator, re-seeded for every (day, slot): setting a PCG64 state from a hash of the
+        # inputs is several times cheaper than building a generator through SeedSequence each draw.
+        self._bits = np.random.PCG64(0)
+        self._gen = np.random.Generator(self._bits)
 
-    def generator(self, day: int, slot: int = 0) -> np.random.Generator:
-        """A fresh generator for (day, slot); identical for identical inputs."""
-        # Entropy word 0 is the set-up; simulated days count from 1 after the set-up (burn-in days
-        # included), so day d is word d + offset + 1 >= 1.
+    def _state(self, day: int, slot: int) -> dict:
+        """The PCG64 state of (day, slot): a 128-bit state and an odd increment hashed from the inputs."""
+        # Word 0 is the set-up; simulated days count from 1 after the set-up (burn-in days included),
+        # so day d is word d + offset + 1 >= 1.
         word = 0 if day == SETUP_DAY else int(day) + self.offset + 1
         if word < 0 or (word == 0 and day != SETUP_DAY):
             raise ValueError(f"stream {self.name!r}: day {day} is before the first simulated day")
-        seq = np.random.SeedSequence([self.seed & 0xFFFFFFFFFFFFFFFF, self._key, word, int(slot)])
-        return np.random.Generator(np.random.PCG64(seq))
+        h = hashlib.blake2b(self._prefix + f"{word}:{int(slot)}".encode(), digest_size=32).digest()
+        state = int.from_bytes(h[:16], "little")
+        inc = int.from_bytes(h[16:], "little") | 1
+        return {"bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0, "uinteger": 0}
+
+    def generator(self, day: int, slot: int = 0) -> np.random.Generator:
+        """A fresh generator for (day, slot); identical for identical inputs."""
+        bits = np.random.PCG64(0)
+        bits.state = self._state(day, slot)
+        return np.random.Generator(bits)
 
     def uniform(self, day: int, n: int, slot: int = 0) -> np.ndarray:
         """n uniform draws in [0, 1), one per index 0..n-1 (float64)."""
-        return self.generator(day, slot).random(n)
+        self._bits.state = self._state(day, slot)
+        return self._gen.random(n)
 
 
 class Streams:
