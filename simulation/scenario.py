@@ -38,6 +38,10 @@ DOMAINS: tuple[str, ...] = (
 AGE_GROUPS: tuple[str, ...] = ("young", "middle", "elderly")
 
 
+# About 0.7 KB of state per adult (arrays, ties, cases): 400 communities of 3,000 adults fit in 2.5 GB.
+MAX_COMMUNITIES = 400
+
+
 class ScenarioError(ValueError):
     """A scenario file, override or field is invalid; the message says where."""
 
@@ -166,7 +170,9 @@ def _default_groups() -> dict[str, AgeGroup]:
 class Community(_Strict):
     """Structure of the street: communities, compounds, buildings, households."""
 
-    communities: int = Field(1, ge=1, le=100, description="communities (社区) in the street")
+    communities: int = Field(
+        1, ge=1, description=f"communities (社区) in the street (at most {MAX_COMMUNITIES}: memory, see the check)"
+    )
     compounds_per_community: int = Field(6, ge=1, le=100, description="compounds (小区) per community")
     buildings_per_compound: int = Field(8, ge=1, le=500, description="buildings (楼栋) per compound")
     adults: int = Field(3000, ge=10, le=2_000_000, description="adult residents in the street")
@@ -177,6 +183,15 @@ class Community(_Strict):
     stranger_index: float = unit(
         0.3, "how much of a stranger community (陌生人社区): 0 = close-knit, 1 = no neighbour ties"
     )
+
+    @model_validator(mode="after")
+    def _size_fits(self) -> Community:
+        if self.communities > MAX_COMMUNITIES:
+            raise ValueError(
+                f"communities: at most {MAX_COMMUNITIES} (got {self.communities}): a district of about "
+                f"{MAX_COMMUNITIES * 3000:,} adults needs about 2.5 GB of memory; split larger areas into several runs"
+            )
+        return self
 
     @model_validator(mode="after")
     def _three_no_fit(self) -> Community:
