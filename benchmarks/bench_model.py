@@ -1,69 +1,152 @@
-"""Speed and memory of the model at three sizes; prints JSON (not a test).
+"""Speed and memory of the model against the idiomatic Mesa reference; prints JSON (not a test).
 
-Each size runs in its own process so that peak memory (max resident set
-size) belongs to that size alone. Usage::
+In one run: nanoseconds per resident-day of the model (the baseline, after a
+short warm-up, without burn-in) and of the two-rule Mesa reference
+(``benchmarks/reference_mesa.py``) at each size, their ratio; optionally the
+district figures (``--district``: about 1,000,000 adults, build and a year,
+peak memory) and sweep throughput with 1 and 2 workers (``--sweep``, through
+``benchmarks/bench_sweep.py``); and a per-phase profile (``--phases``).
+Each measurement runs in its own process so that peak memory (max resident
+set size) is its own. Usage::
 
-    python benchmarks/bench_model.py [--sizes 3000 30000 100000] [--days 365] [--seed 1]
+    python benchmarks/bench_model.py [--sizes 3000 100000] [--days 60] [--district] [--sweep] [--phases]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
+import os
 import platform
 import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
 
 
-def one(adults: int, days: int, seed: int) -> dict:
+def model_one(adults: int, days: int, seed: int, phases: bool) -> dict:
     from simulation import CommunityModel, Scenario
 
-    scn = Scenario().scaled(adults=adults)
+    scn = Scenario().scaled(adults=adults).override({"burn_in_days": 0})
     t0 = time.perf_counter()
     model = CommunityModel(scenario=scn, rng=seed)
     setup = time.perf_counter() - t0
+    model.run_for(min(10, days))  # warm-up: first calendars, caches
+    spent: collections.Counter = collections.Counter()
+    start: dict = {}
+    if phases:
+
+        def watch(stage: str, when: str) -> None:
+            if when == "before":
+                start[stage] = time.perf_counter()
+            else:
+                spent[stage] += time.perf_counter() - start[stage]
+
+        model.observer = watch
     t0 = time.perf_counter()
     model.run_for(days)
     run = time.perf_counter() - t0
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
+    out = {
         "adults": model.pop.n,
         "communities": model.pop.n_communities,
         "ties": model.network.n_ties,
         "days": days,
         "setup_s": round(setup, 3),
-        "run_s": round(run, 3),
         "seconds_per_simulated_year": round(run * 365 / days, 3),
-        "total_s_per_year_with_setup": round(setup + run * 365 / days, 3),
         "ns_per_resident_day": round(run / (days * model.pop.n) * 1e9, 1),
-        "peak_memory_mb": round(peak_kib / 1024, 1),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    if phases:
+        out["phase_share"] = {k: round(v / run, 3) for k, v in spent.most_common()}
+    return out
+
+
+def reference_one(adults: int, days: int, seed: int) -> dict:
+    sys.path.insert(0, str(HERE))
+    from reference_mesa import ns_per_resident_day
+
+    return {"adults": adults, "days": days, "ns_per_resident_day": round(ns_per_resident_day(adults, days, seed), 1)}
+
+
+def district_one(adults: int, days: int, seed: int) -> dict:
+    from simulation import CommunityModel, Scenario
+
+    scn = Scenario().scaled(adults=adults).override({"burn_in_days": 0})
+    t0 = time.perf_counter()
+    model = CommunityModel(scenario=scn, rng=seed)
+    build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model.run_for(days)
+    run = time.perf_counter() - t0
+    return {
+        "adults": model.pop.n,
+        "communities": model.pop.n_communities,
+        "build_s": round(build, 1),
+        "days": days,
+        "run_s": round(run, 1),
+        "build_and_year_s": round(build + run * 365 / days, 1),
+        "ns_per_resident_day": round(run / (days * model.pop.n) * 1e9, 1),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def in_process(kind: str, *args) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", kind, *map(str, args)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[3_000, 30_000, 100_000])
-    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[3_000, 100_000])
+    ap.add_argument("--days", type=int, default=60, help="days timed per size (after a 10-day warm-up)")
+    ap.add_argument("--reference-days", type=int, default=10, help="days of the Mesa reference per size")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--district", action="store_true", help="also build and run about 1,000,000 adults")
+    ap.add_argument("--district-days", type=int, default=30, help="days of the district run (a year is extrapolated)")
+    ap.add_argument("--sweep", action="store_true", help="also sweep throughput with 1 and 2 workers")
+    ap.add_argument("--phases", action="store_true", help="also the share of each phase")
+    ap.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.days, args.seed)))
+        kind, *rest = args.one
+        if kind == "model":
+            print(json.dumps(model_one(int(rest[0]), int(rest[1]), int(rest[2]), rest[3] == "True")))
+        elif kind == "reference":
+            print(json.dumps(reference_one(int(rest[0]), int(rest[1]), int(rest[2]))))
+        else:
+            print(json.dumps(district_one(int(rest[0]), int(rest[1]), int(rest[2]))))
         return
-    results = []
+    rows = []
     for n in args.sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--days", str(args.days), "--seed", str(args.seed)],
-            capture_output=True,
-            text=True,
-            check=True,
+        model = in_process("model", n, args.days, args.seed, args.phases)
+        ref = in_process("reference", n, args.reference_days, args.seed)
+        ratio = round(ref["ns_per_resident_day"] / model["ns_per_resident_day"], 2)
+        rows.append({"model": model, "mesa_reference": ref, "reference_over_model": ratio})
+        print(
+            f"{n:>9,} adults: model {model['ns_per_resident_day']} ns, Mesa {ref['ns_per_resident_day']} ns, x{ratio}",
+            file=sys.stderr,
         )
-        results.append(json.loads(out.stdout))
-        print(f"{n:>7} adults: {results[-1]['total_s_per_year_with_setup']} s/year", file=sys.stderr)
-    info = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}
-    print(json.dumps({"benchmark": "model", "platform": info, "results": results}, indent=2))
+    result = {
+        "benchmark": "model",
+        "platform": {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()},
+        "load_average_at_start": os.getloadavg()[0],
+        "sizes": rows,
+    }
+    if args.district:
+        result["district"] = in_process("district", 1_000_000, args.district_days, args.seed)
+        print(f"district: {result['district']}", file=sys.stderr)
+    if args.sweep:
+        out = subprocess.run(
+            [sys.executable, str(HERE / "bench_sweep.py"), "--workers", "1", "2"], capture_output=True, text=True
+        )
+        result["sweep"] = json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr[-500:]}
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
