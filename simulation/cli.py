@@ -526,6 +526,12 @@ def reproduce(
         int, typer.Option(min=1, max=1024, help="Worker processes", show_default="the number of cores")
     ] = max(1, os.cpu_count() or 1),
     out: Annotated[Path, typer.Option(help="Where reruns write their results")] = Path("results") / "reproduce",
+    experiments_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--experiments", help="Folder holding the experiments", show_default="the repository's experiments/"
+        ),
+    ] = None,
 ) -> None:
     """Rerun an experiment of experiments/ and check it against its expected.json.
 
@@ -536,7 +542,10 @@ def reproduce(
     """
     from simulation.study import reproduce as rp
 
-    known = rp.experiments()
+    root = experiments_dir or rp.EXPERIMENTS
+    if not root.is_dir():
+        raise UserError(f"--experiments {root}: not a folder")
+    known = rp.experiments(root)
     if list_:
         t = Table(title="Experiments (govsim reproduce ID [--quick])")
         for col in ("id", "title", "stored numbers"):
@@ -548,7 +557,7 @@ def reproduce(
         return
     if all_ == (experiment is not None):
         raise UserError("reproduce: name one EXPERIMENT or give --all (see --list)")
-    chosen = known if all_ else [rp.find(experiment)]
+    chosen = known if all_ else [rp.find(experiment, root)]
     failed = []
     for exp in chosen:
         with _progress() as bar:
@@ -561,7 +570,7 @@ def reproduce(
                 out_root=out,
                 progress=lambda done, total, task=task: bar.update(task, completed=done, total=total),
             )
-        t = Table(title=f"{exp.id} {exp.title} ({'quick' if quick else 'full'}, {seconds:.0f} s): expected vs got")
+        t = Table(title=f"{exp.title or exp.id} ({'quick' if quick else 'full'}, {seconds:.0f} s): expected vs got")
         for col in ("scenario", "arm", "metric", "expected", "got", "tolerance", "within"):
             t.add_column(col, justify="left" if col in ("scenario", "arm", "metric") else "right")
         for r in table.itertuples(index=False):
