@@ -31,6 +31,8 @@ class Network:
         self.keys = keys.astype(np.int64, copy=False)
         self.weight = weight.astype(np.float32, copy=False)
         self.kind = kind.astype(np.int8, copy=False)
+        self.rows = (self.keys // self.n).astype(np.int32)
+        self.cols = (self.keys % self.n).astype(np.int32)
         self._refresh()
 
     # -- construction -----------------------------------------------------
@@ -41,8 +43,7 @@ class Network:
         return cls(n, *_symmetric(n, i, j, w, kind))
 
     def _refresh(self) -> None:
-        self.rows = (self.keys // self.n).astype(np.int32)
-        self.cols = (self.keys % self.n).astype(np.int32)
+        """After a change of structure (``rows`` and ``cols`` already follow ``keys``): the row pointers."""
         self.indptr = np.searchsorted(self.rows, np.arange(self.n + 1)).astype(np.int64)
         self._matrix = None  # shares its data with ``weight``: in-place weight changes keep it valid
         self._wsum = None
@@ -143,6 +144,8 @@ class Network:
             kn = np.concatenate([k, k])[new][order]
             at = pos[new][order]
             self.keys = np.insert(self.keys, at, qn)
+            self.rows = np.insert(self.rows, at, (qn // self.n).astype(np.int32))
+            self.cols = np.insert(self.cols, at, (qn % self.n).astype(np.int32))
             self.weight = np.insert(self.weight, at, wn)
             self.kind = np.insert(self.kind, at, kn)
             self._refresh()
@@ -163,6 +166,7 @@ class Network:
         if dropped:
             keep = ~low
             self.keys, self.weight, self.kind = self.keys[keep], self.weight[keep], self.kind[keep]
+            self.rows, self.cols = self.rows[keep], self.cols[keep]
             self._refresh()
         else:
             self._wsum = None  # weights changed in place: the matrix (a view) stays valid

@@ -72,9 +72,8 @@ def feedback(model: CommunityModel, day: int) -> None:
     for col in np.unique(target):
         sel = target == col
         pop.nudge("trust", member[sel], share[sel], column=int(col))
-        if tr.hearsay_share > 0:  # the reporters' acquaintances hear of it
-            own = is_reporter[sel]
-            _hearsay(model, member[sel][own], share[sel][own], int(col))
+    if tr.hearsay_share > 0:  # the reporters' acquaintances hear of it
+        _hearsay(model, member[is_reporter], share[is_reporter], target[is_reporter])
     # The community took the report: it shares in the outcome of a referred case.
     referred = target != T_COMMUNITY
     if referred.any():
@@ -88,20 +87,23 @@ def feedback(model: CommunityModel, day: int) -> None:
         pop.nudge("trust", log.reporter[handled[replied]], tr.reply_bonus, column=T_COMMUNITY)
 
 
-def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, col: int) -> None:
-    """Acquaintances hear how a reporter's case went: they feel ``trust.hearsay_share`` of the update,
-    weighted by tie weight (gains and losses apart, each summed over the reporters one knows, at most 1)."""
+def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, cols: np.ndarray) -> None:
+    """Acquaintances hear how reporters' cases went: they feel ``trust.hearsay_share`` of each update,
+    weighted by tie weight (gains and losses apart, each summed over the reporters one knows, at most 1).
+
+    ``cols`` is the trust column of each reporter's update; one sparse product serves every column and sign.
+    """
     pop, tr = model.pop, model.scenario.trust
-    m = model.network.matrix()
-    for sign in (1.0, -1.0):
-        sel = share * sign > 0
-        if not sel.any():
-            continue
-        x = np.zeros(pop.n, np.float32)
-        np.add.at(x, reporters[sel], np.abs(share[sel]).astype(np.float32))
-        heard = tr.hearsay_share * (m @ x)
-        who = np.flatnonzero(heard > 0)
-        pop.nudge("trust", who, sign * np.minimum(heard[who], 1.0), column=col)
+    groups = [(int(c), sign) for c in np.unique(cols) for sign in (1.0, -1.0)]
+    x = np.zeros((pop.n, len(groups)), np.float32)
+    for g, (c, sign) in enumerate(groups):
+        sel = (cols == c) & (share * sign > 0)
+        np.add.at(x[:, g], reporters[sel], np.abs(share[sel]).astype(np.float32))
+    heard = tr.hearsay_share * (model.network.matrix() @ x)
+    for g, (c, sign) in enumerate(groups):
+        who = np.flatnonzero(heard[:, g] > 0)
+        if len(who):
+            pop.nudge("trust", who, sign * np.minimum(heard[who, g], 1.0), column=c)
 
 
 def _notices(model: CommunityModel, day: int) -> None:
