@@ -186,7 +186,8 @@ class SmartAnalytics(Intervention):
 
     Every ``every_days`` the compound-and-domain with the most issues in the
     last 30 days is a hotspot and gets a proactive fix paid from the pool
-    (``fix_funds``; its issue rate falls by ``hotspot_cut`` for ``fix_days``);
+    (``fix_funds``; its issue rate falls by ``hotspot_cut`` for ``fix_days``),
+    to which the programme brings its monthly money;
     and the committee picks each
     activity's type by forecast demand (the type its community is most
     interested in among those it offers, discounted for its last three
@@ -210,6 +211,8 @@ class SmartAnalytics(Intervention):
         fix_funds: float = Field(500.0, ge=0, le=1e6, description="yuan a proactive fix takes from the community pool")
 
     def setup(self, model) -> None:
+        # Its budget (analysis, and the fixes it orders) joins the pool; the fixes are paid from there.
+        model.pool.add_offer(funds=self.cost(self.params)["money"])
         self.fixed_until = np.zeros((model.pop.n_compounds, len(DOMAINS)), np.int64)
         self.recent_types: dict[int, list[int]] = {}
         for org in model.organisers.of(model.committees):
