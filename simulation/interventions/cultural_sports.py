@@ -28,7 +28,7 @@ class CulturalSportsOrgs(Intervention):
 
     class Params(InterventionParams):
         per_week: float = Field(1.0, ge=0, le=14, description="activities per community per week")
-        capacity: int = Field(30, ge=1, le=10_000)
+        capacity: int = Field(30, ge=1, le=10_000, description="places per activity")
         types: list[str] = Field(
             default_factory=lambda: ["dance", "music", "performance"], description="its activity types, in rotation"
         )
