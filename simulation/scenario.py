@@ -445,8 +445,10 @@ class Trust(_Strict):
     notice_every_days: int = Field(
         30, ge=0, le=365, description="days between public notices of resolved cases (公示); 0: none"
     )
-    notice_gain: float = unit(0.01, "gap to 1 closed in trust in the community per resolved case on the notice")
-    notice_max: float = unit(0.05, "largest gain from one notice")
+    notice_gain: float = unit(
+        0.01, "gap to 1 closed in trust in the resolving institution per case on the notice (in one's compound)"
+    )
+    notice_max: float = unit(0.05, "largest gain in one institution from one notice")
     neglect_loss: float = unit(0.01, "trust lost per visible problem left open longer than a notice period")
     neglect_max: float = unit(0.05, "largest loss from visible problems at one notice")
     heard_gain: float = unit(0.05, "gap to 1 closed in efficacy and trust in the community when a proposal is adopted")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set
-from simulation.population import T_COMMUNITY, T_PROPERTY
+from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
 from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
 from simulation.scenario import DOMAINS
 
@@ -109,10 +109,11 @@ def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, co
 def _notices(model: CommunityModel, day: int) -> None:
     """Public notices (公示) and what residents see around them, every ``trust.notice_every_days`` days.
 
-    The committee posts the cases resolved in the period; a resident who sees the
-    notice board (``levers.notice_reach``; app users also through the app) gains
-    ``trust.notice_gain`` in the community per case resolved in their compound,
-    up to ``trust.notice_max``. Residents who are around (daytime presence) see
+    The committee posts the cases resolved in the period and who resolved them; a
+    resident who sees the notice board (``levers.notice_reach``; app users also
+    through the app) gains ``trust.notice_gain`` per case resolved in their
+    compound in the institution that resolved it (the committee, a government
+    unit, the property company), up to ``trust.notice_max`` each. Residents who are around (daytime presence) see
     maintenance and sanitation problems left open longer than the period and lose
     ``trust.neglect_loss`` per problem (up to ``trust.neglect_max``) in the
     property company, or the community where there is none.
@@ -122,12 +123,15 @@ def _notices(model: CommunityModel, day: int) -> None:
     recent = log.window(day, period + model.scenario.casework.max_days + model.scenario.issues.grievance_days)
     idx = np.arange(recent.start, recent.stop)
     resolved = idx[(log.outcome[idx] == RESOLVED) & (log.closed[idx] > day - period)]
-    per_compound = np.bincount(log.compound[resolved], minlength=pop.n_compounds)
+    target = model.handlers.trust_target[log.handler[resolved]]
     u = model.streams["feedback.notice"].uniform(day, pop.n)
     reach = 1.0 - (1.0 - lv.notice_reach) * (1.0 - lv.app_reach * pop.digital)
-    seen = np.flatnonzero((u < reach) & (per_compound[pop.compound] > 0))
-    gain = np.minimum(tr.notice_gain * per_compound[pop.compound[seen]], tr.notice_max)
-    pop.nudge("trust", seen, gain, column=T_COMMUNITY)
+    reads = u < reach
+    for col in (T_COMMUNITY, T_GOVERNMENT, T_PROPERTY):
+        per_compound = np.bincount(log.compound[resolved[target == col]], minlength=pop.n_compounds)
+        seen = np.flatnonzero(reads & (per_compound[pop.compound] > 0))
+        gain = np.minimum(tr.notice_gain * per_compound[pop.compound[seen]], tr.notice_max)
+        pop.nudge("trust", seen, gain, column=col)
     o = log.open[log.stage[log.open] != CLOSED]
     visible = in_set(log.domain[o], VISIBLE_DOMAINS, len(DOMAINS)) & (day - log.raised[o] > period)
     stale = np.bincount(log.compound[o[visible]], minlength=pop.n_compounds)
