@@ -844,18 +844,22 @@ def _validate(data: dict, source: str) -> Scenario:
         raise ScenarioError(format_validation_error(err, source)) from None
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Load and validate a scenario TOML file; relative edge-list paths resolve against it."""
-    path = Path(path)
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A user's TOML file as a dict; a missing, unreadable or malformed file is a ScenarioError naming it."""
     if not path.is_file():
-        raise ScenarioError(f"{path}: scenario file not found")
+        raise ScenarioError(f"{path}: {what} file not found")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file") from None
-    data = copy.deepcopy(data)
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load and validate a scenario TOML file; relative edge-list paths resolve against it."""
+    path = Path(path)
+    data = copy.deepcopy(read_toml(path, "scenario"))
     # Relative data-file paths are read from the scenario file's folder.
     for section, key in (("network", "path"), ("population", "table")):
         part = data.get(section)

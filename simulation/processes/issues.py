@@ -34,6 +34,19 @@ _TASK_FIELDS = {name: var.dtype for name, var in declared("tasks").items()}
 NOT_YET = np.iinfo(np.int32).max  # ready day of a part that waits for the part before it
 
 
+def _make_room(log, fields: dict, k: int) -> None:
+    """Room for ``k`` more rows in a struct of arrays (``log.size`` used), doubling its capacity."""
+    first = getattr(log, next(iter(fields)))
+    if log.size + k <= len(first):
+        return
+    cap = max(2 * len(first), log.size + k)
+    for name in fields:
+        old = getattr(log, name)
+        new = np.zeros(cap, old.dtype)
+        new[: log.size] = old[: log.size]
+        setattr(log, name, new)
+
+
 class TaskLog:
     """The parts of reported cases, one per unit a case needs, one array per declared field.
 
@@ -51,13 +64,7 @@ class TaskLog:
 
     def append(self, **cols: np.ndarray) -> np.ndarray:
         k = len(cols["issue"])
-        if self.size + k > len(self.issue):
-            cap = max(2 * len(self.issue), self.size + k)
-            for name in _TASK_FIELDS:
-                old = getattr(self, name)
-                new = np.zeros(cap, old.dtype)
-                new[: self.size] = old[: self.size]
-                setattr(self, name, new)
+        _make_room(self, _TASK_FIELDS, k)
         idx = np.arange(self.size, self.size + k)
         for name in _TASK_FIELDS:
             getattr(self, name)[idx] = cols.get(name, 0)
@@ -92,13 +99,7 @@ class IssueLog:
     def append(self, **cols: np.ndarray) -> np.ndarray:
         """Add issues; unspecified fields get their 'not yet' values. Returns the new indices."""
         k = len(cols["domain"])
-        if self.size + k > len(self.domain):
-            cap = max(2 * len(self.domain), self.size + k)
-            for name in _FIELDS:
-                old = getattr(self, name)
-                new = np.zeros(cap, old.dtype)
-                new[: self.size] = old[: self.size]
-                setattr(self, name, new)
+        _make_room(self, _FIELDS, k)
         idx = np.arange(self.size, self.size + k)
         defaults = {
             "reporter": -1,

@@ -36,7 +36,6 @@ sensitivity analysis keep the sampled (unrounded) values.
 from __future__ import annotations
 
 import itertools
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,7 +43,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulation.scenario import Scenario, ScenarioError, format_validation_error
+from simulation.scenario import Scenario, ScenarioError, format_validation_error, read_toml
 
 METHODS = ("none", "grid", "lhs", "sobol", "morris")
 
@@ -146,14 +145,7 @@ class StudyFile(_Strict):
 
 def read_study_file(path: Path) -> StudyFile:
     """Parse and validate a study file; mistakes raise ScenarioError naming the file and field."""
-    if not path.is_file():
-        raise ScenarioError(f"{path}: study file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    data = read_toml(path, "study")
     # Unknown top-level keys first: a misspelt table hides the fields it holds.
     unknown = [k for k in data if k not in StudyFile.model_fields and k != "scenario"]
     if unknown:
