@@ -32,6 +32,20 @@ SHOWN = (
 CONSTRAINTS = ("activity_fill_rate", "resource_utilization", "activities_held")
 
 
+def made_by_other_code(runs_dir: Path) -> bool:
+    """Whether ``runs_dir`` holds runs of another git commit (or of a changed tree): they are not reused."""
+    import json
+
+    from simulation.study.provenance import git_commit
+
+    manifest = runs_dir / "manifest.json"
+    if not manifest.is_file():
+        return False
+    prov = json.loads(manifest.read_text()).get("provenance") or {}
+    now = git_commit()
+    return prov.get("git_commit") != now["commit"] or bool(prov.get("git_dirty")) or bool(now["dirty"])
+
+
 def cell(r) -> str:
     return f"{r['diff']:+.4f} [{r.ci_low:+.4f}, {r.ci_high:+.4f}]"
 
@@ -50,9 +64,16 @@ def main() -> None:
         if done % 20 == 0 or done == total:
             print(f"{done}/{total} runs", file=sys.stderr)
 
-    runs_dir = args.out / "runs"  # resumable: an interrupted rerun keeps its finished runs
+    runs_dir = args.out / "runs"  # resumable: an interrupted rerun keeps its finished runs...
     table = compare(
-        Scenario(), arms, reps=args.reps, days=args.days, workers=args.workers, progress=progress, out=runs_dir
+        Scenario(),
+        arms,
+        reps=args.reps,
+        days=args.days,
+        workers=args.workers,
+        progress=progress,
+        out=runs_dir,
+        overwrite=made_by_other_code(runs_dir),  # ...but runs made by other code are not reused
     )
     head = (
         f"Paired effects on the baseline ({args.reps} replications, {args.days} days after a 365-day burn-in, "
