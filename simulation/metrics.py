@@ -36,6 +36,7 @@ GROUP_WHO = {
     "nonparty": "adults who are not Party members",
 }
 PARTICIPATION_DAYS = 30
+WEEK_DAYS = 7  # weekly contact (SUNS 2017 asks about talking with or visiting neighbours weekly)
 GOVERNANCE_DAYS = 90
 ISSUE_DAYS = 90
 
@@ -144,6 +145,12 @@ def _defs() -> dict[str, Metric]:
             "share",
             "adults with no acquaintance tie outside their own household",
             better="lower",
+        ),
+        Metric(
+            "weekly_contact_share",
+            "share",
+            "adults who chatted with, or met at an activity or consultation, someone outside their household "
+            "in the last 7 days",
         ),
         Metric("activities_held", "activities", "community activities held in the last 30 days", 0, big, ""),
     ]
@@ -286,4 +293,5 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     out["ties_per_resident"] = float(deg.mean()) if pop.n else 0.0
     out["isolated_share"] = float(np.mean(model.network.degree(exclude_household=True) == 0))
     out["activities_held"] = float(np.sum(model.activity_days[lo : t + 1]))
+    out["weekly_contact_share"] = float(np.mean(pop.last_contact > day - WEEK_DAYS)) if pop.n else 0.0
     return out

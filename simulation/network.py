@@ -58,6 +58,12 @@ class Network:
         if len(i):
             self._pending.append((np.asarray(i, np.int64), np.asarray(j, np.int64), kind))
 
+    def contacts_today(self) -> tuple[np.ndarray, np.ndarray]:
+        """Both ends of the contacts recorded today and not yet applied (read only)."""
+        if not self._pending:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate([a for a, _, _ in self._pending]), np.concatenate([b for _, b, _ in self._pending])
+
     def apply_contacts(self, new_weight: float, strengthen: float) -> int:
         """Turn the recorded contacts into new or stronger ties, one batch per kind. Returns new ties."""
         pending, self._pending = self._pending, []

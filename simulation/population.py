@@ -165,6 +165,7 @@ def build_population(scn: Scenario, streams: Streams) -> Population:
         voted_last_election=np.zeros(n, bool),
         last_report=np.full(n, NEVER, np.int32),
         last_proposal=np.full(n, NEVER, np.int32),
+        last_contact=np.full(n, NEVER, np.int32),
         activities_month=np.zeros(n, np.int16),
         activities_attended=np.zeros(n, np.int32),
         governance_actions=np.zeros(n, np.int32),

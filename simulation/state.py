@@ -120,6 +120,16 @@ POPULATION: tuple[StateVar, ...] = (
     ),
     StateVar("last_report", "pop", "resident", np.int32, NEVER, INF, ("reporting",), "day of the last issue reported"),
     StateVar("last_proposal", "pop", "resident", np.int32, NEVER, INF, ("governance",), "day of the last proposal"),
+    StateVar(
+        "last_contact",
+        "pop",
+        "resident",
+        np.int32,
+        NEVER,
+        INF,
+        ("ties",),
+        "day of the last chat or co-attendance with someone outside the household",
+    ),
     StateVar("activities_attended", "pop", "resident", np.int32, 0, INF, ("activities",), "activities attended"),
     StateVar(
         "activities_month", "pop", "resident", np.int16, 0, INF, ("activities",), "activities attended this month"

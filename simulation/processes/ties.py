@@ -9,7 +9,9 @@ existing tie or forms a new one, and so does every contact recorded today
 by the activities and governance phases (co-attendance). Then every non-household tie fades by
 ``network.decay_per_day`` and ties below ``network.min_weight`` are dropped.
 (Co-attendance contacts are recorded by the activities phase and, the day
-before, by the governance phase; they become ties here.)
+before, by the governance phase; they become ties here.) Every chat with
+someone of another household and every such co-attendance sets both
+residents' ``last_contact`` (read by ``weekly_contact_share``).
 """
 
 from __future__ import annotations
@@ -55,5 +57,14 @@ def ties(model: CommunityModel, day: int) -> None:
         network.meet(a, b, MEETING)
         # Both ends of every renewed or new tie; a resident in several meetings gains once per meeting.
         pop.nudge("trust", np.concatenate([a, b]), model.scenario.trust.contact_gain, column=T_NEIGHBOURS)
+        # A chat with someone of another household is contact even when no tie forms.
+        chat = pop.household[partner] != pop.household[meets]
+        pop.last_contact[meets[chat]] = day
+        pop.last_contact[partner[chat]] = day
+    # Co-attendance (activities, consultations) is contact too, when it is not within one household.
+    i, j = network.contacts_today()
+    other = pop.household[i] != pop.household[j]
+    pop.last_contact[i[other]] = day
+    pop.last_contact[j[other]] = day
     network.apply_contacts(net.new_tie_weight, net.strengthen)
     network.decay(net.decay_per_day, net.min_weight)
