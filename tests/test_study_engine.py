@@ -179,3 +179,71 @@ def test_arms_forked_from_a_shared_burn_in_equal_runs_built_from_scratch(tiny):
     # Fewer groups than workers: groups are split so every worker has work; without burn-in, one run a job.
     assert sorted(len(g) for g in group_runs(specs, workers=4)) == [1, 1, 2, 2]
     assert all(len(g) == 1 for g in group_runs(plan(tiny).specs(), workers=1))
+
+
+def test_a_strength_parameter_moves_the_arm_never_the_baseline(tiny, tmp_path):
+    """interventions.<key>.<param> in a design sets the arms' strength; the baseline is the same at every point."""
+    design = Design(method="grid", parameters={"interventions.community_app.notice_reach": {"values": [0.1, 0.9]}})
+    p = Plan(base=tiny, arms=parse_arms(["community_app"]), reps=2, days=DAYS, window=10, design=design)
+    assert all(not pb.interventions for pb in p.point_bases)
+    specs = {(s.point, s.arm, s.rep): s for s in p.specs()}
+    assert specs[(0, "community_app", 0)].interventions["community_app"]["notice_reach"] == 0.1
+    assert specs[(1, "community_app", 0)].interventions["community_app"]["notice_reach"] == 0.9
+    runs = run_plan(p, Store(tmp_path / "s")).runs.set_index(["point", "arm", "rep"]).sort_index()
+    base0, base1 = runs.loc[(0, "baseline")], runs.loc[(1, "baseline")]
+    assert base0["trust_community"].tolist() == base1["trust_community"].tolist()
+    arm0, arm1 = runs.loc[(0, "community_app")], runs.loc[(1, "community_app")]
+    assert arm0["participation_rate"].tolist() != arm1["participation_rate"].tolist()
+
+
+def test_a_strength_parameter_of_no_arm_is_refused(tiny):
+    design = Design(method="grid", parameters={"interventions.joint_meetings.every_days": {"values": [7, 30]}})
+    with pytest.raises(StudyError, match="interventions.joint_meetings.every_days: no arm switches joint_meetings"):
+        Plan(base=tiny, arms=parse_arms(["community_app"]), reps=2, days=DAYS, window=10, design=design)
+
+
+def test_a_table_design_runs_its_rows_and_grouped_morris_reports_groups(tiny, tmp_path):
+    table = Design(
+        method="table",
+        parameters={
+            "activities.base": {"values": [-3.0, -2.0, -1.0]},
+            "trust.hearsay_share": {"values": [0.1, 0.2, 0.3]},
+        },
+    )
+    p = Plan(base=tiny, arms=parse_arms(["community_app"]), reps=2, days=DAYS, window=10, design=table)
+    assert p.points["activities.base"].tolist() == [-3.0, -2.0, -1.0]  # rows, not a product
+    assert [pb.trust.hearsay_share for pb in p.point_bases] == [0.1, 0.2, 0.3]
+    grouped = Design(
+        method="morris",
+        samples=2,
+        parameters={
+            "activities.base": {"low": -3.0, "high": -1.0, "group": "activities"},
+            "activities.free_time_weight": {"low": 1.0, "high": 3.0, "group": "activities"},
+            "casework.committee_staff": {"low": 2, "high": 10},
+        },
+    )
+    p = Plan(
+        base=tiny,
+        arms=parse_arms(["community_app"]),
+        reps=2,
+        days=DAYS,
+        window=10,
+        design=grouped,
+        metrics=["participation_rate"],
+    )
+    assert len(p.points) == 2 * (2 + 1)  # trajectories x (groups + 1)
+    s = run_plan(p, Store(tmp_path / "g")).sensitivity
+    assert set(s["parameter"]) == {"activities", "casework.committee_staff"}
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"activities.base": {"values": [1.0, 2.0]}, "trust.hearsay_share": {"values": [0.1]}}, "all of one length"),
+        ({"activities.base": {"low": 1.0, "high": 2.0, "group": "a"}}, "only used by kind = 'morris'"),
+    ],
+)
+def test_bad_table_and_group_designs_are_refused(params, words):
+    kind = "table" if "values" in next(iter(params.values())) else "lhs"
+    with pytest.raises(ValueError, match=words):
+        Design(method=kind, parameters=params)

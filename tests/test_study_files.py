@@ -119,7 +119,6 @@ BAD_FILES = [
     ('arms = ["model_households"', 'arms = ["model_household"', ["arms", "model_household"]),
     ('arms = ["model_households"', 'arms = ["model_households(per_building=0)"', ["per_building", "1..10"]),
     ('arms = ["model_households"', 'arms = ["model_households(invite=1)"', ["invite", "unknown"]),
-    ('arms = ["model_households", "joint_meetings+whistle_report"]', "arms = []", ["arms"]),
     ('arms = ["model_households"', 'arms = ["model_households+"', ["arms"]),
     ("window = 10", "windows = 10", ["windows", "unknown field"]),
     ('"community.adults" = 300', '"community.adults" = 5', ["community.adults", "10..2000000"]),
@@ -184,3 +183,41 @@ def test_a_bad_flag_is_one_line_exit_2_nothing_written(tmp_path, monkeypatch, ca
 def test_a_missing_study_file_is_one_line(tmp_path, monkeypatch, capsys):
     code, err = run_cli(monkeypatch, capsys, "study", str(tmp_path / "none.toml"), "--out", str(tmp_path / "o"))
     assert code == 2 and "none.toml" in err and len(err.strip().splitlines()) == 1
+
+
+def test_no_arms_without_a_design_is_refused(tmp_path, monkeypatch, capsys):
+    text = STUDY.replace('arms = ["model_households", "joint_meetings+whistle_report"]', "arms = []")
+    text = text[: text.index("[design]")]
+    study = write(tmp_path, text)
+    out = tmp_path / "out"
+    code, err = run_cli(monkeypatch, capsys, "study", str(study), "--out", str(out))
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "study.toml" in err and "arms" in err and "[design]" in err, err
+    assert not out.exists()
+
+
+def test_no_arms_with_a_design_sweeps_the_baseline_levels(tmp_path, monkeypatch, capsys):
+    text = STUDY.replace('arms = ["model_households", "joint_meetings+whistle_report"]', "arms = []")
+    text = text.replace('"{root}/scenarios/stranger_community.toml"', "").replace('.toml", ]', '.toml"]')
+    study = write(tmp_path, text)
+    out = tmp_path / "out"
+    monkeypatch.setattr(sys, "argv", ["govsim", "study", str(study), "--out", str(out)])
+    cli.main()
+    runs = sorted_runs(out)
+    assert len(runs) == 3 * 2 and set(runs["arm"]) == {"baseline"}  # 3 grid points x 2 reps
+    # A higher administrative burden leaves the committee less time: levels differ between points.
+    assert runs.groupby("point")["trust_community"].mean().nunique() == 3
+
+
+def test_a_table_design_reads_its_points_from_a_csv_next_to_the_study(tmp_path, monkeypatch, capsys):
+    from simulation.study.load import load_study
+
+    (tmp_path / "points.csv").write_text("casework.admin_burden,trust.hearsay_share\n0.3,0.1\n0.6,0.4\n")
+    design = '[design]\nkind = "table"\nfile = "points.csv"\n'
+    text = STUDY[: STUDY.index("[design]")] + design
+    plan = load_study(write(tmp_path, text))
+    assert plan.points["casework.admin_burden"].tolist() == [0.3, 0.6, 0.3, 0.6]  # two scenarios x two rows
+    assert [pb.trust.hearsay_share for pb in plan.point_bases] == [0.1, 0.4, 0.1, 0.4]
+    (tmp_path / "points.csv").unlink()
+    code, err = run_cli(monkeypatch, capsys, "study", str(write(tmp_path, text)), "--out", str(tmp_path / "o"))
+    assert code == 2 and "design.file" in err and "points.csv" in err and "not found" in err, err

@@ -15,7 +15,7 @@ A study file, all keys optional except ``scenarios`` and ``arms``::
     "community.adults" = 3000
 
     [design]
-    kind = "sobol"       # none | grid | lhs | sobol | morris ("method" is accepted too)
+    kind = "sobol"       # none | grid | lhs | sobol | morris | table ("method" is accepted too)
     samples = 8          # lhs: points; sobol: base samples N (N x (k + 2) points); morris: trajectories (N x (k + 1))
     levels = 4           # morris: grid levels
     seed = 0             # seed of the sampler (not of the runs)
@@ -23,7 +23,15 @@ A study file, all keys optional except ``scenarios`` and ``arms``::
     [design.parameters]  # dotted scenario fields, including interventions.<key>.<param>
     "casework.admin_burden" = [0.5, 0.9]          # lhs, sobol, morris: [low, high]
     "community.stranger_index" = [0.1, 0.3, 0.5]  # grid: the values
-    # the table forms { low = 0.5, high = 0.9 } and { values = [...] } are accepted too
+    # the table forms { low = 0.5, high = 0.9 } and { values = [...] } are accepted too;
+    # morris: { low = 0.5, high = 0.9, group = "casework" } moves a group's parameters together
+    # (Campolongo et al. 2007), and the indices are the groups'
+
+A ``table`` design runs given points: ``file = "points.csv"`` (one column per
+dotted parameter, one row per point, relative to the study file) or one list
+per parameter in ``[design.parameters]``, all of one length (row i is point
+i; no product is taken). Use it for a posterior or a set of accepted
+parameter vectors.
 
 ``scenario = "one.toml"`` may stand for a list of one. Every scenario is run at
 every design point; a design parameter ``interventions.<key>.<param>`` applies
@@ -45,7 +53,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from simulation.scenario import Scenario, ScenarioError, format_validation_error, read_toml
 
-METHODS = ("none", "grid", "lhs", "sobol", "morris")
+METHODS = ("none", "grid", "lhs", "sobol", "morris", "table")
 
 
 class _Strict(BaseModel):
@@ -57,17 +65,19 @@ class Param(_Strict):
 
     low: float | None = None
     high: float | None = None
-    values: list[Any] | None = Field(None, min_length=1, max_length=1000)
+    values: list[Any] | None = Field(None, min_length=1, max_length=100_000)
+    group: str | None = Field(None, min_length=1, description="morris: parameters of one group move together")
 
 
 class Design(_Strict):
-    method: Literal["none", "grid", "lhs", "sobol", "morris"] = Field(
+    method: Literal["none", "grid", "lhs", "sobol", "morris", "table"] = Field(
         "none", validation_alias=AliasChoices("kind", "method"), serialization_alias="kind"
     )
     samples: int = Field(8, ge=1, le=100_000, description="lhs: points; sobol: base samples; morris: trajectories")
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="seed of the sampler")
     parameters: dict[str, Param] = Field(default_factory=dict)
+    file: str | None = Field(None, description="table: CSV of points, one column per parameter, relative to the study")
 
     @model_validator(mode="before")
     @classmethod
@@ -79,7 +89,7 @@ class Design(_Strict):
         params = {}
         for name, given in data["parameters"].items():
             if isinstance(given, list):
-                if kind == "grid":
+                if kind in ("grid", "table"):
                     given = {"values": given}
                 elif kind in ("lhs", "sobol", "morris") and len(given) != 2:
                     raise ValueError(f"parameters.{name}: {kind} needs [low, high] (got {len(given)} values)")
@@ -90,6 +100,20 @@ class Design(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Design:
+        if self.method == "table":
+            lengths = {len(p.values or []) for p in self.parameters.values()}
+            if self.file is not None and not self.parameters:
+                return self  # the loader reads the file into parameters
+            if not self.parameters:
+                raise ValueError("table needs file = 'points.csv' or one list of values per parameter")
+            if len(lengths) != 1 or 0 in lengths:
+                raise ValueError("table: every parameter needs a list of values, all of one length (a row per point)")
+            return self
+        if self.file is not None:
+            raise ValueError(f"file is only read by kind = 'table' (kind is {self.method!r})")
+        groups = [p.group for p in self.parameters.values() if p.group is not None]
+        if groups and self.method != "morris":
+            raise ValueError(f"group is only used by kind = 'morris' (kind is {self.method!r})")
         if self.method == "none":
             if self.parameters:
                 raise ValueError("parameters given but method is 'none' (allowed: grid, lhs, sobol, morris)")
@@ -123,7 +147,9 @@ class StudyFile(_Strict):
     description: str = ""
     scenarios: list[str] = Field(min_length=1, max_length=100, description="scenario TOML files, relative to it")
     set: dict[str, Any] = Field(default_factory=dict, description="dotted overrides of the base scenario")
-    arms: list[str] = Field(min_length=1, max_length=1000)
+    arms: list[str] = Field(
+        default_factory=list, max_length=1000, description="interventions against the baseline; none: a sweep of levels"
+    )
     reps: int = Field(10, ge=2, le=10_000)
     days: int | None = Field(None, ge=1, le=36_500)
     window: int = Field(90, ge=1, le=36_500)
@@ -142,6 +168,12 @@ class StudyFile(_Strict):
             data = {k: v for k, v in data.items() if k != "scenario"} | {"scenarios": [data["scenario"]]}
         return data
 
+    @model_validator(mode="after")
+    def _something_to_compare(self) -> StudyFile:
+        if not self.arms and self.design.method == "none":
+            raise ValueError("arms: give at least one arm, or a [design] to sweep the baseline's levels")
+        return self
+
 
 def read_study_file(path: Path) -> StudyFile:
     """Parse and validate a study file; mistakes raise ScenarioError naming the file and field."""
@@ -159,11 +191,14 @@ def read_study_file(path: Path) -> StudyFile:
 def problem(design: Design) -> dict[str, Any]:
     """SALib's problem dict for a sampled design."""
     names = list(design.parameters)
-    return {
+    out: dict[str, Any] = {
         "num_vars": len(names),
         "names": names,
         "bounds": [[design.parameters[n].low, design.parameters[n].high] for n in names],
     }
+    if any(design.parameters[n].group for n in names):
+        out["groups"] = [design.parameters[n].group or n for n in names]
+    return out
 
 
 def sample_points(design: Design) -> pd.DataFrame:
@@ -171,6 +206,8 @@ def sample_points(design: Design) -> pd.DataFrame:
     names = list(design.parameters)
     if design.method == "none":
         x = np.zeros((1, 0))
+    elif design.method == "table":
+        x = np.array([design.parameters[n].values for n in names], dtype=object).T
     elif design.method == "grid":
         x = np.array(list(itertools.product(*(design.parameters[n].values for n in names))), dtype=object)
     elif design.method == "lhs":

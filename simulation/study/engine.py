@@ -16,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simulation.metrics import METRICS
 from simulation.scenario import Scenario, ScenarioError
 from simulation.study import effects as fx
-from simulation.study.arms import BASELINE, STAFF_HOUR_YUAN, Arm, arm_cost, check_differs
+from simulation.study.arms import BASELINE, STAFF_HOUR_YUAN, Arm, arm_cost, check_differs, is_int_field, override
 from simulation.study.design import Design, point_scenario, sample_points
 from simulation.study.executors import open_executor
 from simulation.study.provenance import provenance
@@ -60,6 +61,27 @@ def choose_metrics(names: list[str] | None, source: str) -> list[str]:
     return [m for m in DEFAULT_METRICS if m in METRICS] or list(METRICS)
 
 
+def _is_arm_param(dotted: str) -> bool:
+    parts = dotted.split(".")
+    return parts[0] == "interventions" and len(parts) == 3
+
+
+def _arm_params(scn: Scenario, values: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
+    """The design point's ``interventions.<key>.<param>`` values as ``{key: {param: value}}`` (validated)."""
+    out: dict[str, dict[str, Any]] = {}
+    for dotted, value in values.items():
+        if _is_arm_param(dotted):
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, float) and is_int_field(scn, dotted):
+                value = round(value)
+            _, key, param = dotted.split(".")
+            out.setdefault(key, {})[param] = value
+    if out:  # validation only: the values must be allowed for their interventions
+        override(scn, {f"interventions.{k}.{p}": v for k, ps in out.items() for p, v in ps.items()}, source)
+    return out
+
+
 @dataclass
 class Plan:
     """What to run. Seeds are ``seed + rep``, the same in every arm and at every point."""
@@ -90,16 +112,35 @@ class Plan:
         # within a cell, and the design's own index is ``design_point``.
         design = sample_points(self.design)
         names = list(self.design.parameters)
-        cells, self.point_bases = [], []
+        switched = {k for a in self.arms for k in a.interventions}
+        for name in filter(_is_arm_param, names):
+            if name.split(".")[1] not in switched:
+                raise StudyError(
+                    f"{self.source or 'design'}: design.parameters.{name}: no arm switches "
+                    f"{name.split('.')[1]} on (such a parameter sets the arms' strength, never the baseline's)"
+                )
+        # A design parameter interventions.<key>.<param> sets <param> in the arms that switch <key> on;
+        # the baseline (and arms without <key>) are untouched, so the effect is the arm's at that strength.
+        cells, self.point_bases, self.point_arm_params = [], [], []
         for label, scn in self.scenarios:
             for i, row in enumerate(design[names].itertuples(index=False)):
                 values = dict(zip(names, row, strict=True))
                 cells.append({"point": len(cells), "scenario": label, "design_point": i, **values})
-                self.point_bases.append(point_scenario(scn, values, f"{self.source} {label} design point {i}"))
+                plain = {k: v for k, v in values.items() if not _is_arm_param(k)}
+                where = f"{self.source} {label} design point {i}"
+                self.point_bases.append(point_scenario(scn, plain, where))
+                self.point_arm_params.append(_arm_params(scn, values, where))
         self.points = pd.DataFrame(cells, columns=["point", "scenario", "design_point", *names])
-        for pb in self.point_bases:
+        for p, pb in enumerate(self.point_bases):
             for arm in self.arms:
-                check_differs(pb, arm, self.source or "--intervention")
+                check_differs(pb, self.arm_at(arm, p), self.source or "--intervention")
+
+    def arm_at(self, arm: Arm, point: int) -> Arm:
+        """``arm`` with the design point's ``interventions.<key>.<param>`` values for the keys it switches on."""
+        extra = self.point_arm_params[point]
+        if not extra or not arm.interventions:
+            return arm
+        return Arm(arm.name, {k: {**v, **extra.get(k, {})} for k, v in arm.interventions.items()})
 
     @property
     def all_arms(self) -> list[Arm]:
@@ -116,7 +157,7 @@ class Plan:
                 rep=r,
                 seed=self.seed + r,
                 base=pb,
-                interventions=arm.interventions,
+                interventions=self.arm_at(arm, p).interventions,
                 days=self.days,
                 window=self.window,
             )
@@ -127,7 +168,7 @@ class Plan:
 
     def costs(self) -> dict[tuple[int, str], float]:
         return {
-            (p, a.name): arm_cost(pb, a, self.staff_hour_cost)
+            (p, a.name): arm_cost(pb, self.arm_at(a, p), self.staff_hour_cost)
             for p, pb in enumerate(self.point_bases)
             for a in self.arms
         }
@@ -305,8 +346,9 @@ def finish(plan: Plan, store: Store, manifest: dict[str, Any]) -> Outcome:
             pts = cells.drop(columns=["point", "scenario"]).rename(columns={"design_point": "point"})
             r = runs[runs["point"].isin(renumber)].copy()
             r["point"] = r["point"].map(renumber)
-            e = effects[effects["point"].isin(renumber)].copy()
-            e["point"] = e["point"].map(renumber)
+            e = effects[effects["point"].isin(renumber)].copy() if not effects.empty else effects
+            if not e.empty:
+                e["point"] = e["point"].map(renumber)
             s = analyse(plan.design, pts, r, e, plan.metrics)
             parts.append(s.assign(scenario=label) if not s.empty else s)
         sens = pd.concat(parts, ignore_index=True) if parts else None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from simulation.scenario import ScenarioError, load_scenario
 from simulation.study.arms import override, parse_arms
-from simulation.study.design import read_study_file
+from simulation.study.design import Design, read_study_file
 from simulation.study.engine import Plan, choose_metrics
 
 
@@ -17,6 +17,8 @@ def load_study(path: str | Path, quick: bool = False) -> Plan:
     """
     path = Path(path)
     sf = read_study_file(path)
+    if sf.design.method == "table" and sf.design.file is not None:
+        sf = sf.model_copy(update={"design": read_table(path, sf.design)})
     if quick:
         q = sf.quick
         if q is None:
@@ -39,7 +41,7 @@ def load_study(path: str | Path, quick: bool = False) -> Plan:
         if sf.set:
             scn = override(scn, sf.set, source=f"{path}: set")
         for name, p in sf.design.parameters.items():
-            bounds = [p.low, p.high] if sf.design.method != "grid" else list(p.values or [])
+            bounds = [p.low, p.high] if sf.design.method not in ("grid", "table") else list(p.values or [])
             for value in bounds:
                 override(scn, {name: value}, source=f"{path}: design.parameters")
         scenarios.append((file.stem, scn))
@@ -64,3 +66,22 @@ def load_study(path: str | Path, quick: bool = False) -> Plan:
         overrides=[f"{k}={v!r}" for k, v in sf.set.items()],
         source=str(path),
     )
+
+
+def read_table(path: Path, design: Design) -> Design:
+    """The design with the points of its ``file`` (CSV, relative to the study file) as parameter columns."""
+    import pandas as pd
+
+    file = (path.parent / design.file).resolve() if not Path(design.file).is_absolute() else Path(design.file)
+    if design.parameters:
+        raise ScenarioError(f"{path}: design.parameters: give the points in file or in parameters, not both")
+    try:
+        table = pd.read_csv(file)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: design.file: {design.file!r} not found (relative to the study file)") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: design.file: {design.file!r} is not a CSV table ({err})") from None
+    if table.empty or table.isna().any().any():
+        raise ScenarioError(f"{path}: design.file: {design.file!r} needs at least one row and no empty cells")
+    params = {str(c): {"values": table[c].tolist()} for c in table.columns}
+    return Design.model_validate({"kind": "table", "file": design.file, "parameters": params})

@@ -71,7 +71,7 @@ def _indices(design: Design, x: np.ndarray, y: np.ndarray) -> list[tuple[str, st
             from SALib.analyze import morris
 
             si = morris.analyze(problem(design), x, y, conf_level=0.95, num_levels=design.levels, seed=design.seed)
-            for i, name in enumerate(names):
+            for i, name in enumerate(si["names"]):  # the groups' names when the design groups parameters
                 v, c = float(si["mu_star"][i]), float(si["mu_star_conf"][i])
                 rows.append((name, "mu_star", v, v - c, v + c))
                 rows.append((name, "mu", float(si["mu"][i]), math.nan, math.nan))
@@ -100,7 +100,8 @@ def analyse(
         lv = levels.loc[arm].reindex(range(n_points))
         for m in metrics:
             outputs.append(("level", arm, m, lv[m].to_numpy(float)))
-    for (arm, m), sub in effects[effects["metric"].isin(metrics)].groupby(["arm", "metric"], sort=False):
+    arm_effects = effects[effects["metric"].isin(metrics)] if not effects.empty else effects
+    for (arm, m), sub in arm_effects.groupby(["arm", "metric"], sort=False) if not arm_effects.empty else ():
         y = sub.set_index("point")["diff"].reindex(range(n_points)).to_numpy(float)
         outputs.append(("effect", arm, m, y))
     rows = []
