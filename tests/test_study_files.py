@@ -88,7 +88,7 @@ def test_two_scenarios_and_a_grid_resume_after_sigkill_to_the_same_runs(tmp_path
 
 
 BAD_FILES = [
-    ("reps = 2", "reps = 1", ["reps", "2..10000"]),
+    ("reps = 2", "reps = 0", ["reps", "1..10000"]),
     ("reps = 2", "reps = 'two'", ["reps"]),
     ("days = 30", "days = 0", ["days", "1..36500"]),
     ("window = 10", "window = -5", ["window", "1..36500"]),
@@ -183,6 +183,13 @@ def test_a_bad_flag_is_one_line_exit_2_nothing_written(tmp_path, monkeypatch, ca
 def test_a_missing_study_file_is_one_line(tmp_path, monkeypatch, capsys):
     code, err = run_cli(monkeypatch, capsys, "study", str(tmp_path / "none.toml"), "--out", str(tmp_path / "o"))
     assert code == 2 and "none.toml" in err and len(err.strip().splitlines()) == 1
+
+
+def test_one_replication_without_a_design_is_refused(tmp_path, monkeypatch, capsys):
+    text = STUDY.replace("reps = 2", "reps = 1")
+    study = write(tmp_path, text[: text.index("[design]")])
+    code, err = run_cli(monkeypatch, capsys, "study", str(study), "--out", str(tmp_path / "out"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "reps" in err and "[design]" in err, err
 
 
 def test_no_arms_without_a_design_is_refused(tmp_path, monkeypatch, capsys):

@@ -150,7 +150,7 @@ class StudyFile(_Strict):
     arms: list[str] = Field(
         default_factory=list, max_length=1000, description="interventions against the baseline; none: a sweep of levels"
     )
-    reps: int = Field(10, ge=2, le=10_000)
+    reps: int = Field(10, ge=1, le=10_000, description="replications; 1 only with a design")
     days: int | None = Field(None, ge=1, le=36_500)
     window: int = Field(90, ge=1, le=36_500)
     seed: int = Field(0, ge=0, le=2**31 - 1)
@@ -170,6 +170,8 @@ class StudyFile(_Strict):
 
     @model_validator(mode="after")
     def _something_to_compare(self) -> StudyFile:
+        if self.reps < 2 and self.design.method == "none":
+            raise ValueError("reps: need at least 2 replications for an interval (1 is allowed with a [design])")
         if not self.arms and self.design.method == "none":
             raise ValueError("arms: give at least one arm, or a [design] to sweep the baseline's levels")
         return self

@@ -103,7 +103,8 @@ class Plan:
     source: str = ""  # where arms and the design came from, for error messages
 
     def __post_init__(self) -> None:
-        if self.reps < 2:
+        if self.reps < 1 or (self.reps < 2 and self.design.method == "none"):
+            # With a design, one run per point is a valid screening design (points replicate each other).
             raise StudyError(f"{self.source or 'reps'}: reps: need at least 2 replications for an interval")
         self.window = min(self.window, self.days)
         if not self.scenarios:
