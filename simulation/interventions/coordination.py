@@ -53,6 +53,11 @@ class WhistleReport(Intervention):
     the whistle reorders work, it adds no staff), walls do not stall it, it
     must conclude within ``respond_within_days``, and with the departments on
     the spot it ends resolved with at least ``escalated_success``.
+
+    Defaults: fitted to Beijing's 12345 reform (resolution +21 points,
+    satisfaction +20 points in a year; experiments/whistle_fit): only the
+    strongest setting tried, escalation after 5 days and every escalated case
+    resolved, reaches those changes.
     """
 
     key = "whistle_report"
@@ -61,9 +66,9 @@ class WhistleReport(Intervention):
     monthly_cost = {"staff_hours": 16.0, "money": 0.0}
 
     class Params(InterventionParams):
-        escalate_after_days: int = Field(10, ge=1, le=120, description="days a referred case waits before the whistle")
+        escalate_after_days: int = Field(5, ge=1, le=120, description="days a referred case waits before the whistle")
         respond_within_days: int = Field(5, ge=1, le=60, description="days the summoned unit has to conclude")
-        escalated_success: float = Field(0.85, ge=0, le=1, description="least chance an escalated case ends resolved")
+        escalated_success: float = Field(1.0, ge=0, le=1, description="least chance an escalated case ends resolved")
 
     def setup(self, model) -> None:
         model.levers.escalated_success = max(model.levers.escalated_success, self.params.escalated_success)
