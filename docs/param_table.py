@@ -732,9 +732,10 @@ def params_block() -> str:
         out += section(value, name)
     out.append(
         "† description supplied by `docs/param_table.py` because the schema field has none. "
-        "“calibrated (§8)” marks the 12 values fitted to the patterns of §8 (marked (C) in "
-        "`scenarios/baseline.toml`; values of record in `experiments/calibration/result.json`); “not among the fitted "
-        "parameters” marks assumptions that bear on the patterns but were held fixed in that calibration."
+        "“calibrated (§8)” marks the 12 (C) parameters of the history matching of §8 (marked (C) in "
+        "`scenarios/baseline.toml`; the defaults are a vector not ruled out, the ranges not ruled out are in "
+        "`experiments/calibration/result.json`); “not among the fitted parameters” marks assumptions that bear on "
+        "the patterns but were held fixed in that calibration."
     )
     return "\n".join(out).rstrip() + "\n"
 
