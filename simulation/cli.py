@@ -307,11 +307,22 @@ def compare(
     overwrite: Annotated[bool, typer.Option(help="Replace other results already in --out")] = False,
     executor: Annotated[Executor, typer.Option(help=EXECUTOR_HELP)] = Executor.local,
     scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP, show_default="none")] = None,
+    robust: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=1000,
+            help="Also rerun at this many points of parameter uncertainty (calibrated vectors not ruled out, "
+            "strength draws; one seed each) and show each effect's 5-95% band over them; 0: off",
+        ),
+    ] = 0,
 ) -> None:
     """Paired baseline-vs-arm runs; prints effects with 95% confidence intervals and ranks the arms.
 
     Replication r runs the baseline and every arm with the same seed (common
     random numbers). Effects are on each metric's mean over the last --window days.
+    With --robust N each effect also gets a band over N points of parameter
+    uncertainty (docs/STUDIES.md, "Robust comparisons").
     """
     from simulation.study.arms import parse_arms
     from simulation.study.engine import Plan, choose_metrics
@@ -342,6 +353,57 @@ def compare(
     print_effects(result.effects, shown, f"{reps} paired reps, {n_days} days, mean of the last {plan.window} days")
     if out:
         console.print(f"wrote {out / 'runs.parquet'}, {out / 'effects.parquet'} and {out / 'effects.csv'}")
+    if robust:
+        _compare_robust(
+            scn,
+            arms,
+            robust,
+            n_days,
+            plan.window,
+            seed,
+            shown,
+            result.effects,
+            out,
+            executor,
+            workers,
+            scheduler,
+            overwrite,
+        )
+
+
+def _compare_robust(scn, arms, n, days, window, seed, shown, effects, out, executor, workers, scheduler, overwrite):
+    """Rerun the comparison at n points of parameter uncertainty; print the seed CI beside the parameter band."""
+    from simulation.study.robust import bands, robust_plan
+
+    try:
+        plan = robust_plan(scn, arms, n, days, window, seed, shown)
+    except ValueError as err:
+        raise UserError(f"--robust: {err}") from None
+    result = _execute(
+        plan,
+        out / "robust" if out else None,
+        executor,
+        workers,
+        scheduler,
+        overwrite,
+        f"robust: {n} parameter points x {len(arms) + 1} arms",
+    )
+    b = bands(result.effects)
+    if out:
+        _atomic_write(out / "robust" / "bands.csv", lambda p: b.to_csv(p, index=False))
+    merged = effects.merge(b, on=["arm", "metric"])
+    t = Table(title=f"Effects with parameter uncertainty: seed-paired 95% CI and the 5-95% band over {n} points")
+    for col in ("arm", "metric", "diff [95% CI]", "band over parameters", "above 0"):
+        t.add_column(col, justify="left" if col in ("arm", "metric") else "right")
+    for r in merged[merged.metric.isin(shown)].itertuples(index=False):
+        t.add_row(
+            r.arm,
+            r.metric,
+            f"{r.diff:+.4f} [{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
+            f"[{r.band_low:+.4f}, {r.band_high:+.4f}]",
+            f"{r.share_positive:.0%}",
+        )
+    console.print(t)
 
 
 @app.command()

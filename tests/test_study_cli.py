@@ -288,3 +288,33 @@ def test_failed_runs_are_one_line_exit_1_with_tracebacks_kept(tmp_path, monkeypa
     folder = Path(err[0].split("tracebacks in ")[1].split(")")[0])
     assert "ValueError: boom" in (folder / "p00000-a001-r00001.txt").read_text()
     assert ("run the same command again" in err[0]) == keep
+
+
+def test_compare_robust_shows_the_seed_interval_beside_the_parameter_band(tmp_path):
+    out = tmp_path / "c"
+    r = govsim(
+        "compare",
+        "scenarios/baseline.toml",
+        "-i",
+        "community_app",
+        "--reps",
+        "2",
+        "--days",
+        "15",
+        "--window",
+        "5",
+        "--robust",
+        "3",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        *SMALL,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "band over 3 points" in r.stdout.replace("\n", " ") or "parameter uncertainty" in r.stdout, r.stdout
+    bands = pd.read_csv(out / "robust" / "bands.csv")
+    assert set(bands["arm"]) == {"community_app"} and (bands["points"] <= 3).all()
+    assert bands.set_index("metric").loc["participation_rate", "points"] == 3  # NaN-free metrics at every point
+    b = bands.dropna(subset=["band_low"])
+    assert len(b) and (b["band_low"] <= b["band_high"]).all()
