@@ -188,14 +188,14 @@ def cv_r2(u: np.ndarray, y: np.ndarray, folds: int = 10) -> float:
     return float(1 - np.mean((pred - y) ** 2) / np.var(y))
 
 
-def sobol_indices(coef: np.ndarray, names: list[str], seed: int = 0) -> dict:
+def sobol_indices(coef: np.ndarray, names: list[str], seed: int = 0, base: int = 2**13, resamples: int = 100) -> dict:
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
-    x = sobol_sample.sample(problem, 2**13, calc_second_order=False, seed=seed)
+    x = sobol_sample.sample(problem, base, calc_second_order=False, seed=seed)
     y = quadratic_features(x) @ coef
-    return sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    return sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples, seed=seed)
 
 
 def sobol() -> None:
@@ -218,7 +218,7 @@ def sobol() -> None:
             boot = []
             for _ in range(50):  # surrogate uncertainty: refit on resampled runs
                 idx = rng.integers(0, ok.sum(), ok.sum())
-                b = sobol_indices(fit(u[ok][idx], y[idx]), names, seed=1)
+                b = sobol_indices(fit(u[ok][idx], y[idx]), names, seed=1, base=2**11, resamples=2)
                 boot.append(np.concatenate([b["S1"], b["ST"]]))
             boot = np.array(boot)
             r2 = cv_r2(u[ok], y)
