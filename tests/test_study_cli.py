@@ -90,7 +90,7 @@ def test_study_runs_resumes_and_reports(tmp_path):
 
 
 BAD_STUDIES = [
-    ("reps = 2", "reps = 1", ["study.toml", "reps", "2..10000", "got 1"]),
+    ("reps = 2", "reps = 0", ["study.toml", "reps", "1..10000", "got 0"]),
     (
         'arms = ["joint_meetings(every_days=7)',
         'arms = ["joint_meetings(every_days=900)',
