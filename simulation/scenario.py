@@ -687,6 +687,13 @@ class Scenario(_Strict):
         return self
 
     # -- derived copies -------------------------------------------------
+    def value_at(self, dotted: str) -> Any:
+        """The value of a field by its dotted name, e.g. ``"casework.admin_burden"`` (dict keys included)."""
+        node: Any = self
+        for part in dotted.split("."):
+            node = node[part] if isinstance(node, dict) else getattr(node, part)
+        return node
+
     def override(self, changes: dict[str, Any], source: str = "override") -> Scenario:
         """A new scenario with dotted keys replaced, e.g. ``{"community.compounds_per_community": 6}``."""
         data = self.model_dump()

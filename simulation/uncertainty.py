@@ -202,13 +202,6 @@ STRENGTHS: dict[str, tuple[dict[str, tuple[float, float]], str]] = {
 }
 
 
-def _get(scn: Scenario, dotted: str) -> Any:
-    node: Any = scn
-    for part in dotted.split("."):
-        node = node[part] if isinstance(node, dict) else getattr(node, part)
-    return node
-
-
 def _bounds(scn: Scenario, dotted: str) -> tuple[float | None, float | None]:
     """The schema's allowed range of a field."""
     parts = dotted.split(".")
@@ -230,7 +223,7 @@ def assumed_range(scn: Scenario, dotted: str) -> tuple[float, float]:
     e on the odds). Other non-negative quantities: 2/3 to 3/2 of the default,
     clipped to the allowed range (shares stay within 0..1).
     """
-    value = float(_get(scn, dotted))
+    value = float(scn.value_at(dotted))
     lo, hi = _bounds(scn, dotted)
     if lo is not None and lo < 0:  # a log-odds term
         return value - 1.0, value + 1.0

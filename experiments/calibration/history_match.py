@@ -215,12 +215,7 @@ def check_defaults(names: list[str], reps: int) -> dict:
     from simulation.scenario import Scenario
 
     scn = Scenario()
-    values = {}
-    for k in names:
-        node = scn
-        for part in k.split("."):
-            node = node[part] if isinstance(node, dict) else getattr(node, part)
-        values[k] = float(node)
+    values = {k: float(scn.value_at(k)) for k in names}
     summary = summarise(run_patterns(scn, FIT_SEED + r) for r in range(reps))
     worst = max(summary[p.name]["implausibility"] for p in FITTED)
     return {

@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from simulation.interventions import INTERVENTIONS
-from simulation.uncertainty import nroy_vectors, strength_ranges
+from simulation.study.arms import Arm
+from simulation.study.robust import robust_table
 
 HERE = Path(__file__).resolve().parent
 ARCHETYPES = ["baseline", "stranger_community", "three_no_compounds"]
@@ -31,15 +30,8 @@ METRICS = ["participation_rate", "governance_participation_rate", "trust_governm
 
 
 def points(n: int, seed: int = 11) -> pd.DataFrame:
-    vectors = nroy_vectors()
-    rng = np.random.default_rng(seed)
-    pick = rng.choice(len(vectors), size=min(n, len(vectors)), replace=False)
-    table = pd.DataFrame([vectors[i] for i in sorted(pick)])
-    strengths = [(k, p, lo, hi) for k in sorted(INTERVENTIONS) for p, (lo, hi) in strength_ranges(k).items()]
-    unit = qmc.LatinHypercube(d=len(strengths), rng=np.random.default_rng(seed + 1)).random(len(table))
-    for j, (k, p, lo, hi) in enumerate(strengths):
-        table[f"interventions.{k}.{p}"] = np.round(lo + unit[:, j] * (hi - lo), 4)
-    return table
+    """One row per point: a calibrated vector not ruled out and a draw of every remedy's strength."""
+    return robust_table([Arm(k, {k: {}}) for k in sorted(INTERVENTIONS)], n, seed)
 
 
 def main() -> None:

@@ -34,10 +34,7 @@ FRAMES_PER_SECOND = 2.0  # redraws while playing
 
 
 def slider_value(scn: Scenario, dotted: str) -> float:
-    node = scn
-    for part in dotted.split("."):
-        node = getattr(node, part)
-    return float(node)
+    return float(scn.value_at(dotted))
 
 
 def pictures(run: PairedRun, lang: str, colour_by: str, show_ties: bool) -> tuple[dict, dict]:

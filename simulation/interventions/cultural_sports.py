@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from simulation.interventions import Intervention, InterventionParams, register
-from simulation.population import T_NGO
-from simulation.scenario import ACTIVITY_TYPES, Organiser
+from simulation.interventions.organisations import add_community_ngos
+from simulation.scenario import ACTIVITY_TYPES
 
 
 @register
@@ -44,23 +44,4 @@ class CulturalSportsOrgs(Intervention):
         bad = [t for t in self.params.types if t not in ACTIVITY_TYPES]
         if bad:
             raise ValueError(f"cultural_sports_orgs.types: unknown type {bad[0]!r}")
-        spec = Organiser(
-            name="cultural-sports organisation",
-            kind="cultural_sports",
-            types=list(self.params.types),
-            capacity=self.params.capacity,
-            activities_per_week=self.params.per_week,
-            funds_per_month=self.cost(self.params)["money"],
-            volunteer_hours_per_month=self.params.volunteer_hours_per_month,
-        )
-        for c in range(model.pop.n_communities):
-            agent = model.add_ngo(f"cultural-sports organisation ({c})", c, "cultural_sports", spec)
-            model.add_organiser(
-                agent,
-                c,
-                model.community_members[c],
-                list(self.params.types),
-                self.params.per_week,
-                self.params.capacity,
-                T_NGO,
-            )
+        add_community_ngos(model, self, "cultural-sports organisation", "cultural_sports", self.params.types)

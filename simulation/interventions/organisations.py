@@ -13,6 +13,28 @@ from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Organiser
 SHARED_NEEDS = [DOMAINS.index(d) for d in ("maintenance", "sanitation", "dispute")]
 
 
+def add_community_ngos(model, iv: Intervention, name: str, kind: str, types: list[str], on_attend=None) -> None:
+    """One NGO per community with an activity calendar; it brings the intervention's money and volunteers.
+
+    ``iv.params`` must have ``per_week``, ``capacity`` and ``volunteer_hours_per_month``.
+    """
+    p = iv.params
+    spec = Organiser(
+        name=name,
+        kind=kind,
+        types=list(types),
+        capacity=p.capacity,
+        activities_per_week=p.per_week,
+        funds_per_month=iv.cost(p)["money"],
+        volunteer_hours_per_month=p.volunteer_hours_per_month,
+    )
+    for c in range(model.pop.n_communities):
+        agent = model.add_ngo(f"{name} ({c})", c, kind, spec)
+        model.add_organiser(
+            agent, c, model.community_members[c], list(types), p.per_week, p.capacity, T_NGO, on_attend=on_attend
+        )
+
+
 @register
 class DualReporting(Intervention):
     """Dual reporting (双报到, 驻点直联): Party members and resident units register with the community.
@@ -111,29 +133,11 @@ class PublicWelfareOrgs(Intervention):
 
     def setup(self, model) -> None:
         # The organisation brings its own funds (the intervention's money) and volunteers to the pool.
-        spec = Organiser(
-            name="public-welfare organisation",
-            kind="public_welfare",
-            types=["public_welfare"],
-            capacity=self.params.capacity,
-            activities_per_week=self.params.per_week,
-            funds_per_month=self.cost(self.params)["money"],
-            volunteer_hours_per_month=self.params.volunteer_hours_per_month,
-        )
         pop = model.pop
         self.attendance = np.zeros((30, pop.n_communities))
-        for c in range(pop.n_communities):
-            agent = model.add_ngo(f"public-welfare organisation ({c})", c, "public_welfare", spec)
-            model.add_organiser(
-                agent,
-                c,
-                model.community_members[c],
-                ["public_welfare"],
-                self.params.per_week,
-                self.params.capacity,
-                T_NGO,
-                on_attend=self._attended,
-            )
+        add_community_ngos(
+            model, self, "public-welfare organisation", "public_welfare", ["public_welfare"], on_attend=self._attended
+        )
         self.adults = np.bincount(pop.community, minlength=pop.n_communities)
         self.comp_community = compound_community(model.scenario)
 

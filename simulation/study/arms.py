@@ -13,6 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from simulation.interventions import INTERVENTIONS
 from simulation.scenario import Scenario, ScenarioError, parse_override
 
@@ -169,6 +171,15 @@ def is_int_field(scn: Scenario, dotted: str) -> bool:
         else:
             return False
     return isinstance(node, int) and not isinstance(node, bool)
+
+
+def applied_value(scn: Scenario, dotted: str, value: Any) -> Any:
+    """A sampled value as it is applied: a plain Python value, rounded for an integer field."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and is_int_field(scn, dotted):
+        value = round(value)
+    return value
 
 
 def scenario_cost(scn: Scenario, staff_hour_cost: float = STAFF_HOUR_YUAN) -> float:

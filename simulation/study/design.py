@@ -234,13 +234,7 @@ def sample_points(design: Design) -> pd.DataFrame:
 
 def point_scenario(base: Scenario, values: dict[str, Any], source: str) -> Scenario:
     """The base scenario with one design point's values (integer fields rounded)."""
-    from simulation.study.arms import is_int_field, override
+    from simulation.study.arms import applied_value, override
 
-    changes = {}
-    for dotted, value in values.items():
-        if isinstance(value, np.generic):
-            value = value.item()
-        if isinstance(value, float) and is_int_field(base, dotted):
-            value = round(value)
-        changes[dotted] = value
+    changes = {dotted: applied_value(base, dotted, value) for dotted, value in values.items()}
     return override(base, changes, source) if changes else base

@@ -16,13 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from simulation.metrics import METRICS
 from simulation.scenario import Scenario, ScenarioError
 from simulation.study import effects as fx
-from simulation.study.arms import BASELINE, STAFF_HOUR_YUAN, Arm, arm_cost, check_differs, is_int_field, override
+from simulation.study.arms import BASELINE, STAFF_HOUR_YUAN, Arm, applied_value, arm_cost, check_differs, override
 from simulation.study.design import Design, point_scenario, sample_points
 from simulation.study.executors import open_executor
 from simulation.study.provenance import provenance
@@ -71,12 +70,8 @@ def _arm_params(scn: Scenario, values: dict[str, Any], source: str) -> dict[str,
     out: dict[str, dict[str, Any]] = {}
     for dotted, value in values.items():
         if _is_arm_param(dotted):
-            if isinstance(value, np.generic):
-                value = value.item()
-            if isinstance(value, float) and is_int_field(scn, dotted):
-                value = round(value)
             _, key, param = dotted.split(".")
-            out.setdefault(key, {})[param] = value
+            out.setdefault(key, {})[param] = applied_value(scn, dotted, value)
     if out:  # validation only: the values must be allowed for their interventions
         override(scn, {f"interventions.{k}.{p}": v for k, ps in out.items() for p, v in ps.items()}, source)
     return out

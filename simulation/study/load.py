@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulation.scenario import ScenarioError, load_scenario
-from simulation.study.arms import is_int_field, override, parse_arms
+from simulation.study.arms import applied_value, override, parse_arms
 from simulation.study.design import Design, read_study_file
 from simulation.study.engine import Plan, choose_metrics
 
@@ -42,10 +42,8 @@ def load_study(path: str | Path, quick: bool = False) -> Plan:
             scn = override(scn, sf.set, source=f"{path}: set")
         for name, p in sf.design.parameters.items():
             bounds = [p.low, p.high] if sf.design.method not in ("grid", "table") else list(p.values or [])
-            for value in bounds:  # integer fields are rounded when applied, so check the rounded value
-                if isinstance(value, float) and is_int_field(scn, name):
-                    value = round(value)
-                override(scn, {name: value}, source=f"{path}: design.parameters")
+            for value in bounds:  # integer fields are rounded when applied, so check the value as applied
+                override(scn, {name: applied_value(scn, name, value)}, source=f"{path}: design.parameters")
         scenarios.append((file.stem, scn))
         files.append(str(file))
     names = [n for n, _ in scenarios]

@@ -24,13 +24,16 @@ from simulation.uncertainty import nroy_vectors, strength_ranges
 SEED_OFFSET = 100_000  # the robust points' seeds never coincide with the comparison's replications
 
 
-def robust_design(arms: list[Arm], n: int, seed: int = 0) -> Design:
-    """A table design of ``n`` points: (C) vectors not ruled out, and strength draws for the arms' unset parameters."""
+def robust_table(arms: list[Arm], n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` points, one row each: (C) vectors not ruled out, and strength draws for the arms' unset parameters."""
     vectors = nroy_vectors()
     if not vectors:
         raise ValueError("the calibration ruled out every parameter vector: nothing to carry forward")
     rng = np.random.default_rng(seed)
-    pick = rng.choice(len(vectors), size=n, replace=len(vectors) < n)
+    if n <= len(vectors):  # distinct vectors, in the calibration's order
+        pick = np.sort(rng.choice(len(vectors), size=n, replace=False))
+    else:
+        pick = rng.choice(len(vectors), size=n, replace=True)
     columns: dict[str, list[float]] = {k: [vectors[i][k] for i in pick] for k in vectors[0]}
     free = []
     for key in sorted({k for a in arms for k in a.interventions}):
@@ -40,7 +43,13 @@ def robust_design(arms: list[Arm], n: int, seed: int = 0) -> Design:
         unit = qmc.LatinHypercube(d=len(free), rng=np.random.default_rng(seed + 1)).random(n)
         for j, (key, p, lo, hi) in enumerate(free):
             columns[f"interventions.{key}.{p}"] = [round(float(v), 4) for v in lo + unit[:, j] * (hi - lo)]
-    return Design(method="table", parameters={k: {"values": v} for k, v in columns.items()})
+    return pd.DataFrame(columns)
+
+
+def robust_design(arms: list[Arm], n: int, seed: int = 0) -> Design:
+    """``robust_table`` as a table design."""
+    table = robust_table(arms, n, seed)
+    return Design(method="table", parameters={k: {"values": table[k].tolist()} for k in table.columns})
 
 
 def robust_plan(base: Scenario, arms: list[Arm], n: int, days: int, window: int, seed: int, metrics: list[str]) -> Plan:
