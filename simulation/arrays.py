@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.kernels import nudge_values
+
 if TYPE_CHECKING:
     from simulation.scenario import Scenario
 
@@ -58,21 +60,20 @@ def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
     who = np.asarray(who, np.int64).ravel()
     if who.size == 0:
         return
-    share = np.broadcast_to(np.asarray(share, np.float64), who.shape)
-    if len(np.unique(who)) == len(who) if who.size < 64 else not (np.bincount(who) > 1).any():
-        # No repeats (the usual case): one update per entry.
-        v = values[who].astype(np.float64)
-        values[who] = np.where(share > 0, 1.0 - (1.0 - v) * (1.0 - share), v * (1.0 + share))
-        return
-    for sign in (1.0, -1.0):
-        sel = share * sign > 0
-        if not sel.any():
-            continue
-        idx, inverse = np.unique(who[sel], return_inverse=True)
-        keep = np.ones(len(idx))  # product of (1 - |share|) over each resident's entries
-        np.multiply.at(keep, inverse, 1.0 - np.abs(share[sel]))
-        v = values[idx].astype(np.float64)
-        values[idx] = (1.0 - (1.0 - v) * keep) if sign > 0 else v * keep
+    share = np.asarray(share, np.float64)
+    share = np.full(who.shape, share) if share.ndim == 0 else share.ravel()
+    nudge_values(values, who, share, _scratch_slots(len(values)))
+
+
+_SLOTS: dict[int, np.ndarray] = {}
+
+
+def _scratch_slots(n: int) -> np.ndarray:
+    """A reusable array of n times -1 (the kernel restores it), one per length, so no call pays O(n)."""
+    slots = _SLOTS.get(n)
+    if slots is None:
+        slots = _SLOTS[n] = np.full(n, -1, np.int64)
+    return slots
 
 
 def in_set(values: np.ndarray, members, size: int) -> np.ndarray:

@@ -371,7 +371,7 @@ class CommunityModel(mesa.Model):
     def today_party_ties(self) -> np.ndarray:
         """Tie weight to Party members per resident, computed once a day."""
         if self._party_ties_day != self.day:
-            self._party_ties = self.network.matrix() @ self.pop.party.astype(np.float32)
+            self._party_ties = self.network.dot(self.pop.party.astype(np.float32))
             self._party_ties_day = self.day
         return self._party_ties
 

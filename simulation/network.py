@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from simulation import kernels
 from simulation.population import Population
 from simulation.scenario import Scenario, ScenarioError, read_table
 from simulation.streams import SETUP_DAY, Streams
@@ -31,9 +32,8 @@ class Network:
         self.keys = keys.astype(np.int64, copy=False)
         self.weight = weight.astype(np.float32, copy=False)
         self.kind = kind.astype(np.int8, copy=False)
-        self.rows = (self.keys // self.n).astype(np.int32)
-        self.cols = (self.keys % self.n).astype(np.int32)
-        self._refresh()
+        self.rows, self.cols = kernels.split_keys(self.keys, self.n)
+        self._refresh(kernels.row_pointers(self.rows, self.n))
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -42,12 +42,12 @@ class Network:
         i, j, w, kind = _canonical(n, i, j, w, kind)
         return cls(n, *_symmetric(n, i, j, w, kind))
 
-    def _refresh(self) -> None:
-        """After a change of structure (``rows`` and ``cols`` already follow ``keys``): the row pointers."""
-        self.indptr = np.searchsorted(self.rows, np.arange(self.n + 1)).astype(np.int64)
+    def _refresh(self, indptr: np.ndarray) -> None:
+        """After a change of structure (``rows`` and ``cols`` already follow ``keys``): the new row pointers."""
+        self.indptr = indptr
+        self._degree = None
         self._matrix = None  # shares its data with ``weight``: in-place weight changes keep it valid
         self._wsum = None
-        self._fade = None  # per entry: the daily decay factor (1 for household ties), for this structure
         self._outside = None  # degree without household ties, for this structure
         if not hasattr(self, "_pending"):
             self._pending: list[tuple[np.ndarray, np.ndarray, int]] = []
@@ -81,7 +81,7 @@ class Network:
         return int(self.keys.shape[0] // 2)
 
     def matrix(self) -> sp.csr_array:
-        """The symmetric weight matrix (scipy CSR); cached until ties change."""
+        """The symmetric weight matrix (scipy CSR), for analysis; cached until ties change (``dot`` is faster)."""
         if self._matrix is None:
             self._matrix = sp.csr_array((self.weight, self.cols, self.indptr), shape=(self.n, self.n))
         return self._matrix
@@ -95,21 +95,33 @@ class Network:
             if self._outside is None:
                 self._outside = np.bincount(self.rows[self.kind != HOUSEHOLD], minlength=self.n)
             return self._outside
-        return np.diff(self.indptr)
+        if self._degree is None:
+            self._degree = np.diff(self.indptr)
+        return self._degree
+
+    def dot(self, x: np.ndarray) -> np.ndarray:
+        """W @ x for ``x`` of shape (n,) or (n, k), summed exactly as ``matrix() @ x`` is."""
+        out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
+        if x.ndim == 2:
+            return kernels.spmm(self.indptr, self.cols, self.weight, x, out)
+        return kernels.spmv(self.indptr, self.cols, self.weight, x, out)
 
     def weighted_mean(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Tie-weighted mean of ``x`` over each resident's acquaintances, and the weight sums.
 
         ``x`` may be (n,) or (n, k). Residents without ties get 0 and weight 0.
         """
-        m = self.matrix()
-        if self._wsum is None:
-            self._wsum = m @ np.ones(self.n, np.float32)
-        wsum = self._wsum
-        num = m @ x
+        wsum = self.weight_sums()
+        num = self.dot(x)
         safe = np.where(wsum > 0, wsum, 1.0)
         mean = num / (safe[:, None] if num.ndim == 2 else safe)
         return mean, wsum
+
+    def weight_sums(self) -> np.ndarray:
+        """Each resident's sum of tie weights (float32); cached until weights change."""
+        if self._wsum is None:
+            self._wsum = kernels.row_sums(self.indptr, self.weight)
+        return self._wsum
 
     def _find(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Insertion positions of keys ``q`` and whether each is already there."""
@@ -148,13 +160,10 @@ class Network:
             qn = q[new][order]
             wn = np.concatenate([w, w])[new][order]
             kn = np.concatenate([k, k])[new][order]
-            at = pos[new][order]
-            self.keys = np.insert(self.keys, at, qn)
-            self.rows = np.insert(self.rows, at, (qn // self.n).astype(np.int32))
-            self.cols = np.insert(self.cols, at, (qn % self.n).astype(np.int32))
-            self.weight = np.insert(self.weight, at, wn)
-            self.kind = np.insert(self.kind, at, kn)
-            self._refresh()
+            self.keys, self.rows, self.cols, self.weight, self.kind, indptr = kernels.merge_new_ties(
+                self.keys, self.weight, self.kind, qn, wn, kn, self.n
+            )
+            self._refresh(indptr)
         elif found.any():
             self._wsum = None  # weights changed in place: the matrix (a view) stays valid
         return n_new
@@ -163,17 +172,15 @@ class Network:
         """Fade every non-household tie by ``rate``; drop ties below ``min_weight``. Returns ties dropped."""
         if rate <= 0 or len(self.keys) == 0:
             return 0
-        if self._fade is None or self._fade_rate != rate:
-            self._fade = np.where(self.kind != HOUSEHOLD, np.float32(1.0 - rate), np.float32(1.0)).astype(np.float32)
-            self._fade_rate = rate
-        np.multiply(self.weight, self._fade, out=self.weight)
-        low = (self.weight < min_weight) & (self.kind != HOUSEHOLD)
-        dropped = int(np.count_nonzero(low) // 2)
+        # float32 factor and threshold, as numpy compares a float32 array with a Python float.
+        factor, floor = np.float32(1.0 - rate), np.float32(min_weight)
+        dropped = kernels.fade_ties(self.weight, self.kind, HOUSEHOLD, factor, floor) // 2
         if dropped:
-            keep = ~low
-            self.keys, self.weight, self.kind = self.keys[keep], self.weight[keep], self.kind[keep]
-            self.rows, self.cols = self.rows[keep], self.cols[keep]
-            self._refresh()
+            *arrays, indptr = kernels.drop_faded(
+                self.keys, self.rows, self.cols, self.weight, self.kind, HOUSEHOLD, floor, self.n
+            )
+            self.keys, self.rows, self.cols, self.weight, self.kind = arrays
+            self._refresh(indptr)
         else:
             self._wsum = None  # weights changed in place: the matrix (a view) stays valid
         return dropped

@@ -218,7 +218,7 @@ class RepresentativeElection(Intervention):
         u = self.stream(model, "candidates").uniform(day, pop.n)
         group = pop.compound.astype(np.int64) * 3 + pop.age_group
         candidate = ranked_within(group, pop.public_affairs + self.CANDIDATE_NOISE * u) < p.candidates_per_group
-        reach = model.network.matrix() @ candidate.astype(np.float32)
+        reach = model.network.dot(candidate.astype(np.float32))
         bonus = np.where(reach > 0, p.campaign_bonus, 0.0)
         hold_election(model, day, f"{self.key}.vote", bonus)
         served = (reach > 0) | candidate

@@ -27,18 +27,20 @@ if TYPE_CHECKING:
 BASE_CHANNELS = ("walk_in", "party_branch", "app", "consultation")
 
 
-def channel_scores(model: CommunityModel) -> tuple[np.ndarray, list[str]]:
-    """Log-odds bonus of each open channel per resident, (n, channels); -inf where closed."""
+def channel_scores(model: CommunityModel, who: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """Log-odds bonus of each open channel for residents ``who`` (default: all), (len(who), channels); -inf where closed."""
     pop, rep = model.pop, model.scenario.reporting
+    if who is None:
+        who = np.arange(pop.n)
     names = list(BASE_CHANNELS) + list(model.levers.extra_channels)
-    scores = np.full((pop.n, len(names)), -np.inf, np.float32)
-    scores[:, 0] = rep.walk_in_time_weight * pop.free_time
-    relay = pop.party | (model.today_party_ties() > 0)
-    scores[relay, 1] = rep.branch_bonus * model.branch_table.strength[pop.compound[relay]]
+    scores = np.full((len(who), len(names)), -np.inf, np.float32)
+    scores[:, 0] = rep.walk_in_time_weight * pop.free_time[who]
+    relay = pop.party[who] | (model.today_party_ties()[who] > 0)
+    scores[relay, 1] = rep.branch_bonus * model.branch_table.strength[pop.compound[who[relay]]]
     if model.levers.app_enabled:
-        scores[pop.digital, 2] = model.levers.app_bonus
+        scores[pop.digital[who], 2] = model.levers.app_bonus
     for k, name in enumerate(model.levers.extra_channels, start=len(BASE_CHANNELS)):
-        scores[:, k] = model.levers.extra_channels[name]
+        scores[:, k] = model.levers.extra_channels[name][who]
     return scores, names
 
 
@@ -52,26 +54,31 @@ def reporting(model: CommunityModel, day: int) -> None:
         pending = pending[day - log.raised[pending] < model.scenario.issues.grievance_days]
     if len(pending) == 0:
         return
-    scores, _ = channel_scores(model)
+    # Only the members of households with a pending issue are scored (each resident's score is its own).
+    households, of_issue = np.unique(log.household[pending], return_inverse=True)
+    first, last = pop.hh_indptr[households], pop.hh_indptr[households + 1]
+    sizes = last - first
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    members = np.repeat(first - starts, sizes) + np.arange(int(sizes.sum()))  # residents are numbered by household
+    scores, _ = channel_scores(model, members)
     best_channel = np.argmax(scores, axis=1)
     logit = (
         rep.base
-        + rep.trust_weight * pop.trust[:, T_COMMUNITY]
-        + rep.efficacy_weight * pop.efficacy
-        + scores[np.arange(pop.n), best_channel]
+        + rep.trust_weight * pop.trust[members, T_COMMUNITY]
+        + rep.efficacy_weight * pop.efficacy[members]
+        + scores[np.arange(len(members)), best_channel]
     )
     # The household's most willing member reports (first one on ties).
-    starts = pop.hh_indptr[:-1]
     hh_best = np.maximum.reduceat(logit, starts)
-    is_best = logit >= hh_best[pop.household]
-    reporter_of = np.minimum.reduceat(np.where(is_best, np.arange(pop.n), pop.n), starts)
+    is_best = logit >= np.repeat(hh_best, sizes)
+    local = np.minimum.reduceat(np.where(is_best, np.arange(len(members)), len(members)), starts)[of_issue]
+    who = members[local]
     u = model.streams["reporting.decide"].uniform(day, pop.n)
-    who = reporter_of[log.household[pending]]
     # Urgency fades: an issue not reported in its first days is less and less likely to be.
     age = day - log.raised[pending]
-    go = u[who] < sigmoid(logit[who]) * np.exp(-age / rep.urgency_days)
-    done, who = pending[go], who[go]
+    go = u[who] < sigmoid(logit[local]) * np.exp(-age / rep.urgency_days)
+    done, who, local = pending[go], who[go], local[go]
     if len(done) == 0:
         return
-    log.take_reports(done, who, day, best_channel[who])
+    log.take_reports(done, who, day, best_channel[local])
     pop.last_report[who] = day

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.kernels import degroot_update
 from simulation.population import T_NEIGHBOURS
 
 if TYPE_CHECKING:
@@ -21,16 +22,14 @@ if TYPE_CHECKING:
 def word_of_mouth(model: CommunityModel, day: int) -> None:
     pop = model.pop
     rate = model.scenario.word_of_mouth.rate
-    mean, wsum = model.network.weighted_mean(pop.trust)
-    # Residents without acquaintances keep their trust: their target is their own trust.
-    mean = np.where((wsum > 0)[:, None], mean, pop.trust)
-    pop.trust += np.float32(rate) * (mean - pop.trust).astype(np.float32)
+    network = model.network
+    num, wsum = network.dot(pop.trust), network.weight_sums()
     # Forgetting: without new experience, trust drifts back to each resident's resting level
     # (neighbours at trust.forgetting, institutions at trust.institution_forgetting per day).
     tr = model.scenario.trust
     f = np.full(pop.trust.shape[1], tr.institution_forgetting, np.float32)
     f[T_NEIGHBOURS] = tr.forgetting
-    if f.any():
-        pop.trust += f * (pop.trust_start - pop.trust)
+    # Residents without acquaintances keep their trust (their target is their own trust).
+    degroot_update(num, wsum, pop.trust, np.float32(rate), pop.trust_start, f, bool(f.any()))
     if tr.institution_forgetting > 0:  # efficacy too rests where background sets it
         pop.efficacy += np.float32(tr.institution_forgetting) * (pop.efficacy_start - pop.efficacy)
