@@ -72,26 +72,65 @@ def row_pointers(rows, n):
 
 
 @njit(cache=True, nogil=True)
-def merge_new_ties(keys, weight, kind, new_keys, new_weight, new_kind, n):
-    """Merge sorted new keys (none already present) into the sorted tie arrays, in one pass.
+def find_in_rows(indptr, cols, qi, qj):
+    """Position of each pair (qi, qj) in the CSR arrays (where it is, or would be inserted) and whether it is there."""
+    pos = np.empty(qi.shape[0], np.int64)
+    found = np.zeros(qi.shape[0], np.bool_)
+    for e in range(qi.shape[0]):
+        lo, hi = indptr[qi[e]], indptr[qi[e] + 1]
+        target = qj[e]
+        while lo < hi:  # binary search in the row's ascending columns
+            mid = (lo + hi) // 2
+            if cols[mid] < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        pos[e] = lo
+        found[e] = lo < indptr[qi[e] + 1] and cols[lo] == target
+    return pos, found
 
-    Returns keys, rows, cols, weight, kind and the row pointers of the merged arrays.
+
+@njit(cache=True, nogil=True)
+def merge_and_fade(
+    indptr, cols, weight, kind, new_rows, new_cols, new_weight, new_kind, fade, factor, floor, keep_kind
+):
+    """One pass over the CSR arrays: merge new entries (sorted by row, then column; none already present)
+    and, when ``fade``, multiply every tie not of ``keep_kind`` by ``factor`` and drop those then below
+    ``floor`` (float32, as numpy compares a float32 array with a Python float).
+
+    Returns the new columns, weights and kinds, their row pointers, each row's weight sum (float32,
+    summed in row order), each row's ties not of ``keep_kind``, and the entries dropped.
     """
-    a, b = keys.shape[0], new_keys.shape[0]
-    total = a + b
-    out_keys = np.empty(total, np.int64)
-    out_weight = np.empty(total, np.float32)
-    out_kind = np.empty(total, np.int8)
-    i = j = 0
-    for t in range(total):
-        if j >= b or (i < a and keys[i] < new_keys[j]):
-            out_keys[t], out_weight[t], out_kind[t] = keys[i], weight[i], kind[i]
-            i += 1
-        else:
-            out_keys[t], out_weight[t], out_kind[t] = new_keys[j], new_weight[j], new_kind[j]
-            j += 1
-    rows, cols = split_keys(out_keys, n)
-    return out_keys, rows, cols, out_weight, out_kind, row_pointers(rows, n)
+    n = indptr.shape[0] - 1
+    a, b = cols.shape[0], new_rows.shape[0]
+    out_cols = np.empty(a + b, np.int32)
+    out_weight = np.empty(a + b, np.float32)
+    out_kind = np.empty(a + b, np.int8)
+    out_indptr = np.zeros(n + 1, np.int64)
+    wsum = np.zeros(n, np.float32)
+    other = np.zeros(n, np.int64)
+    j = m = dropped = 0
+    for r in range(n):
+        t, end = indptr[r], indptr[r + 1]
+        while t < end or (j < b and new_rows[j] == r):
+            if j < b and new_rows[j] == r and (t >= end or new_cols[j] < cols[t]):
+                c, w, kd = new_cols[j], new_weight[j], new_kind[j]
+                j += 1
+            else:
+                c, w, kd = cols[t], weight[t], kind[t]
+                t += 1
+            if kd != keep_kind:
+                if fade:
+                    w = w * factor
+                    if w < floor:
+                        dropped += 1
+                        continue
+                other[r] += 1
+            out_cols[m], out_weight[m], out_kind[m] = c, w, kd
+            wsum[r] += w
+            m += 1
+        out_indptr[r + 1] = m
+    return out_cols[:m], out_weight[:m], out_kind[:m], out_indptr, wsum, other, dropped
 
 
 @njit(cache=True, nogil=True)
@@ -103,40 +142,6 @@ def split_keys(keys, n):
         rows[t] = keys[t] // n
         cols[t] = keys[t] % n
     return rows, cols
-
-
-@njit(cache=True, nogil=True)
-def fade_ties(weight, kind, keep_kind, factor, min_weight):
-    """Multiply every tie not of ``keep_kind`` by ``factor`` (float32) in place; count those now below ``min_weight``."""
-    low = 0
-    for t in range(weight.shape[0]):
-        if kind[t] != keep_kind:
-            weight[t] = weight[t] * factor
-            if weight[t] < min_weight:
-                low += 1
-    return low
-
-
-@njit(cache=True, nogil=True)
-def drop_faded(keys, rows, cols, weight, kind, keep_kind, min_weight, n):
-    """The tie arrays without the ties (not of ``keep_kind``) below ``min_weight``, and their row pointers."""
-    keep = np.empty(keys.shape[0], np.bool_)
-    m = 0
-    for t in range(keys.shape[0]):
-        keep[t] = kind[t] == keep_kind or not (weight[t] < min_weight)
-        m += keep[t]
-    out_keys = np.empty(m, np.int64)
-    out_rows = np.empty(m, np.int32)
-    out_cols = np.empty(m, np.int32)
-    out_weight = np.empty(m, np.float32)
-    out_kind = np.empty(m, np.int8)
-    s = 0
-    for t in range(keys.shape[0]):
-        if keep[t]:
-            out_keys[s], out_rows[s], out_cols[s] = keys[t], rows[t], cols[t]
-            out_weight[s], out_kind[s] = weight[t], kind[t]
-            s += 1
-    return out_keys, out_rows, out_cols, out_weight, out_kind, row_pointers(out_rows, n)
 
 
 # -- sparse products (the order of every sum is the CSR row order, as scipy's) ----
@@ -194,3 +199,63 @@ def degroot_update(num, wsum, trust, rate, trust_start, forget, forgetting_on):
             if forgetting_on:
                 t = t + forget[c] * (trust_start[i, c] - t)
             trust[i, c] = t
+
+
+@njit(cache=True, nogil=True)
+def spmm_sparse_rows(indptr, cols, weight, rows, x, out):
+    """``out`` (zeros, n x k) += W @ x for a symmetric W when only ``rows`` (ascending) of ``x`` are non-zero.
+
+    Each row j in ``rows`` spreads W[j, i] x[j] to its acquaintances i. An entry of
+    the result gets its terms in ascending j, as in the row-order sum of ``spmm``,
+    which adds only exact zeros besides; so the result is the same, in far fewer steps.
+    """
+    k = x.shape[1]
+    for j in rows:
+        for t in range(indptr[j], indptr[j + 1]):
+            w = weight[t]
+            i = cols[t]
+            for c in range(k):
+                out[i, c] += w * x[j, c]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def count_rows_not_of_kind(indptr, kind, skip_kind):
+    """Ties per resident, not counting those of ``skip_kind``."""
+    n = indptr.shape[0] - 1
+    out = np.zeros(n, np.int64)
+    for r in range(n):
+        for t in range(indptr[r], indptr[r + 1]):
+            if kind[t] != skip_kind:
+                out[r] += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def column_means(x):
+    """Mean of each column of 2-D ``x`` in float64, summed row after row (as numpy reduces axis 0)."""
+    n, k = x.shape
+    acc = np.zeros(k)
+    for i in range(n):
+        for c in range(k):
+            acc[c] += np.float64(x[i, c])
+    return acc / n
+
+
+@njit(cache=True, nogil=True)
+def group_counts(flags, groups):
+    """(flags, groups) float32 counts: how many residents with each flag are in each group.
+
+    ``flags`` is (f, n) bool, ``groups`` (n, g) 0/1 float32. The counts are integers
+    (exact in float32 below 2^24 residents), so they equal the matrix product ``flags @ groups``.
+    """
+    f, n = flags.shape
+    g = groups.shape[1]
+    counts = np.zeros((f, g), np.int64)
+    for i in range(n):
+        for a in range(f):
+            if flags[a, i]:
+                for b in range(g):
+                    if groups[i, b] != 0:
+                        counts[a, b] += 1
+    return counts.astype(np.float32)

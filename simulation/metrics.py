@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulation.kernels import column_means, group_counts
 from simulation.population import TRUST_TARGETS
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -199,7 +200,7 @@ def group_matrix(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
 def _group_rates(flags: dict[str, np.ndarray], g: np.ndarray, sizes: np.ndarray, out: dict) -> None:
     """Each flag's share among all adults and in every group: one matrix product for all of them."""
     names = list(flags)
-    counts = np.stack([flags[k] for k in names]).astype(np.float32) @ g
+    counts = group_counts(np.stack([flags[k] for k in names]), g)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = counts / sizes
     for i, name in enumerate(names):
@@ -247,7 +248,7 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     proposals = model.proposal_days
     recent_proposals = len(proposals) - int(np.searchsorted(proposals, quarter, side="right"))
     out["proposals_made"] = 1000.0 * recent_proposals / max(pop.n, 1)
-    means = pop.trust.mean(axis=0, dtype=np.float64)
+    means = column_means(pop.trust)
     for i, t in enumerate(TRUST_TARGETS):
         out[f"trust_{t}"] = float(means[i])
     out["efficacy"] = float(pop.efficacy.mean(dtype=np.float64))

@@ -29,11 +29,11 @@ class Network:
 
     def __init__(self, n: int, keys: np.ndarray, weight: np.ndarray, kind: np.ndarray):
         self.n = int(n)
-        self.keys = keys.astype(np.int64, copy=False)
         self.weight = weight.astype(np.float32, copy=False)
         self.kind = kind.astype(np.int8, copy=False)
-        self.rows, self.cols = kernels.split_keys(self.keys, self.n)
-        self._refresh(kernels.row_pointers(self.rows, self.n))
+        # Stored: CSR only (row pointers, columns); row and key of each entry are derived when asked.
+        rows, self.cols = kernels.split_keys(keys.astype(np.int64, copy=False), self.n)
+        self._refresh(kernels.row_pointers(rows, self.n))
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -43,7 +43,7 @@ class Network:
         return cls(n, *_symmetric(n, i, j, w, kind))
 
     def _refresh(self, indptr: np.ndarray) -> None:
-        """After a change of structure (``rows`` and ``cols`` already follow ``keys``): the new row pointers."""
+        """After a change of structure (``cols``, ``weight`` and ``kind`` already new): the new row pointers."""
         self.indptr = indptr
         self._degree = None
         self._matrix = None  # shares its data with ``weight``: in-place weight changes keep it valid
@@ -64,21 +64,29 @@ class Network:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         return np.concatenate([a for a, _, _ in self._pending]), np.concatenate([b for _, b, _ in self._pending])
 
-    def apply_contacts(self, new_weight: float, strengthen: float) -> int:
-        """Turn the recorded contacts into new or stronger ties, one batch per kind. Returns new ties."""
+    def apply_contacts(self, new_weight: float, strengthen: float, rate: float = 0.0, min_weight: float = 0.0) -> int:
+        """Turn the recorded contacts into new or stronger ties; then, if ``rate`` > 0, ``decay``. Returns new ties."""
         pending, self._pending = self._pending, []
-        if not pending:
-            return 0
-        i = np.concatenate([a for a, _, _ in pending])
-        j = np.concatenate([b for _, b, _ in pending])
-        kind = np.concatenate([np.full(len(a), k, np.int8) for a, _, k in pending])
-        return self.add_or_strengthen(i, j, new_weight, strengthen, kind)
+        i = np.concatenate([a for a, _, _ in pending] or [np.empty(0, np.int64)])
+        j = np.concatenate([b for _, b, _ in pending] or [np.empty(0, np.int64)])
+        kind = np.concatenate([np.full(len(a), k, np.int8) for a, _, k in pending] or [np.empty(0, np.int8)])
+        return self.renew_and_fade(i, j, new_weight, strengthen, kind, rate, min_weight)[0]
 
     # -- queries ------------------------------------------------------------
     @property
     def n_ties(self) -> int:
         """Undirected ties."""
-        return int(self.keys.shape[0] // 2)
+        return int(self.cols.shape[0] // 2)
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Row (resident) of each entry, in CSR order (derived)."""
+        return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
+
+    @property
+    def keys(self) -> np.ndarray:
+        """``row * n + col`` of each entry: strictly increasing (derived)."""
+        return self.rows.astype(np.int64) * self.n + self.cols
 
     def matrix(self) -> sp.csr_array:
         """The symmetric weight matrix (scipy CSR), for analysis; cached until ties change (``dot`` is faster)."""
@@ -93,7 +101,7 @@ class Network:
         """Ties per resident (optionally not counting household ties)."""
         if exclude_household:
             if self._outside is None:
-                self._outside = np.bincount(self.rows[self.kind != HOUSEHOLD], minlength=self.n)
+                self._outside = kernels.count_rows_not_of_kind(self.indptr, self.kind, HOUSEHOLD)
             return self._outside
         if self._degree is None:
             self._degree = np.diff(self.indptr)
@@ -105,6 +113,11 @@ class Network:
         if x.ndim == 2:
             return kernels.spmm(self.indptr, self.cols, self.weight, x, out)
         return kernels.spmv(self.indptr, self.cols, self.weight, x, out)
+
+    def dot_sparse(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """W @ x for 2-D ``x`` that is zero outside ``rows`` (ascending): the same as ``dot``, in far fewer steps."""
+        out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
+        return kernels.spmm_sparse_rows(self.indptr, self.cols, self.weight, np.asarray(rows, np.int64), x, out)
 
     def weighted_mean(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Tie-weighted mean of ``x`` over each resident's acquaintances, and the weight sums.
@@ -123,16 +136,9 @@ class Network:
             self._wsum = kernels.row_sums(self.indptr, self.weight)
         return self._wsum
 
-    def _find(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Insertion positions of keys ``q`` and whether each is already there."""
-        pos = np.searchsorted(self.keys, q)
-        if len(self.keys) == 0:
-            return pos, np.zeros(len(q), bool)
-        return pos, (pos < len(self.keys)) & (self.keys[np.minimum(pos, len(self.keys) - 1)] == q)
-
     def has_ties(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Whether each pair (i, j) is tied."""
-        return self._find(i.astype(np.int64) * self.n + j)[1]
+        return kernels.find_in_rows(self.indptr, self.cols, np.asarray(i, np.int64), np.asarray(j, np.int64))[1]
 
     # -- change -------------------------------------------------------------
     def add_or_strengthen(self, i: np.ndarray, j: np.ndarray, new_weight: float, strengthen: float, kind) -> int:
@@ -141,49 +147,61 @@ class Network:
         ``kind`` (one value or one per pair) labels the new ties. Returns the
         number of pairs that were new ties (after de-duplication).
         """
+        new = self._strengthen(i, j, new_weight, strengthen, kind)
+        if len(new[0]):
+            self._rebuild(*new, fade=False)
+        return len(new[0]) // 2
+
+    def decay(self, rate: float, min_weight: float) -> int:
+        """Fade every non-household tie by ``rate``; drop ties below ``min_weight``. Returns ties dropped."""
+        return self.renew_and_fade(np.empty(0, np.int64), np.empty(0, np.int64), 0.0, 0.0, 0, rate, min_weight)[1]
+
+    def renew_and_fade(
+        self, i: np.ndarray, j: np.ndarray, new_weight: float, strengthen: float, kind, rate: float, min_weight: float
+    ) -> tuple[int, int]:
+        """``add_or_strengthen`` and then ``decay``, in one pass over the ties. Returns (new ties, ties dropped)."""
+        new = self._strengthen(i, j, new_weight, strengthen, kind)
+        if rate <= 0 or len(self.cols) + len(new[0]) == 0:
+            if len(new[0]):
+                self._rebuild(*new, fade=False)
+            return len(new[0]) // 2, 0
+        return len(new[0]) // 2, self._rebuild(*new, fade=True, rate=rate, min_weight=min_weight)
+
+    def _strengthen(self, i, j, new_weight: float, strengthen: float, kind):
+        """Strengthen the pairs already tied (in place); the sorted keys, weights and kinds of the new ones."""
+        none = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32), np.empty(0, np.int8)
         if len(i) == 0:
-            return 0
+            return none
         w = np.full(len(i), new_weight, np.float32)
         k = np.broadcast_to(np.asarray(kind, np.int8), (len(i),)).copy()
         i, j, w, k = _canonical(self.n, i, j, w, k)
         if len(i) == 0:
-            return 0
-        q = np.concatenate([i.astype(np.int64) * self.n + j, j.astype(np.int64) * self.n + i])
-        pos, found = self._find(q)
+            return none
+        qi, qj = np.concatenate([i, j]).astype(np.int64), np.concatenate([j, i]).astype(np.int64)
+        pos, found = kernels.find_in_rows(self.indptr, self.cols, qi, qj)
         if found.any():
             p = pos[found]
             self.weight[p] = np.minimum(1.0, self.weight[p] + strengthen)
-        new = ~found
-        n_new = int(new.sum() // 2)
-        if n_new:
-            order = np.argsort(q[new], kind="stable")
-            qn = q[new][order]
-            wn = np.concatenate([w, w])[new][order]
-            kn = np.concatenate([k, k])[new][order]
-            self.keys, self.rows, self.cols, self.weight, self.kind, indptr = kernels.merge_new_ties(
-                self.keys, self.weight, self.kind, qn, wn, kn, self.n
-            )
-            self._refresh(indptr)
-        elif found.any():
             self._wsum = None  # weights changed in place: the matrix (a view) stays valid
-        return n_new
+        new = ~found
+        order = np.argsort(qi[new] * self.n + qj[new], kind="stable")
+        return (
+            qi[new][order],
+            qj[new][order],
+            np.concatenate([w, w])[new][order],
+            np.concatenate([k, k])[new][order],
+        )
 
-    def decay(self, rate: float, min_weight: float) -> int:
-        """Fade every non-household tie by ``rate``; drop ties below ``min_weight``. Returns ties dropped."""
-        if rate <= 0 or len(self.keys) == 0:
-            return 0
+    def _rebuild(self, ni, nj, wn, kn, fade: bool, rate: float = 0.0, min_weight: float = 0.0) -> int:
+        """New tie arrays with the new ties merged in (and faded, when ``fade``). Returns ties dropped."""
         # float32 factor and threshold, as numpy compares a float32 array with a Python float.
         factor, floor = np.float32(1.0 - rate), np.float32(min_weight)
-        dropped = kernels.fade_ties(self.weight, self.kind, HOUSEHOLD, factor, floor) // 2
-        if dropped:
-            *arrays, indptr = kernels.drop_faded(
-                self.keys, self.rows, self.cols, self.weight, self.kind, HOUSEHOLD, floor, self.n
-            )
-            self.keys, self.rows, self.cols, self.weight, self.kind = arrays
-            self._refresh(indptr)
-        else:
-            self._wsum = None  # weights changed in place: the matrix (a view) stays valid
-        return dropped
+        self.cols, self.weight, self.kind, indptr, wsum, outside, dropped = kernels.merge_and_fade(
+            self.indptr, self.cols, self.weight, self.kind, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD
+        )
+        self._refresh(indptr)
+        self._wsum, self._outside = wsum, outside
+        return int(dropped) // 2
 
     def to_networkx(self):
         """An undirected networkx Graph with ``weight`` and ``kind`` edge attributes."""

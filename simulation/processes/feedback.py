@@ -99,7 +99,7 @@ def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, co
     for g, (c, sign) in enumerate(groups):
         sel = (cols == c) & (share * sign > 0)
         np.add.at(x[:, g], reporters[sel], np.abs(share[sel]).astype(np.float32))
-    heard = tr.hearsay_share * model.network.dot(x)
+    heard = tr.hearsay_share * model.network.dot_sparse(x, np.unique(reporters))
     for g, (c, sign) in enumerate(groups):
         who = np.flatnonzero(heard[:, g] > 0)
         if len(who):

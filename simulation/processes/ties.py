@@ -66,5 +66,5 @@ def ties(model: CommunityModel, day: int) -> None:
     other = pop.household[i] != pop.household[j]
     pop.last_contact[i[other]] = day
     pop.last_contact[j[other]] = day
-    network.apply_contacts(net.new_tie_weight, net.strengthen)
-    network.decay(net.decay_per_day, net.min_weight)
+    # New and renewed ties, then the day's fading, in one pass over the tie arrays.
+    network.apply_contacts(net.new_tie_weight, net.strengthen, net.decay_per_day, net.min_weight)
