@@ -1,10 +1,12 @@
 """The acquaintance network: weighted, undirected ties in CSR form.
 
-Ties are stored once per direction as globally sorted keys ``row * n + col``
-(sorted keys are exactly CSR order), with a weight and a kind per entry. So a
-lookup of many pairs is one ``searchsorted``, adding ties is one ordered
-insert, decay and pruning are one pass over the arrays, and the scipy matrix
-for word of mouth and influence is a zero-copy view (docs/ARCHITECTURE.md).
+Ties are stored once per direction in CSR arrays (row pointers, columns
+ascending within a row), with a weight and a kind per entry. A lookup of many
+pairs is a binary search within each row; the day's new ties, fading and
+pruning are one compiled pass that also gives each row's weight sum; products
+with the weight matrix (word of mouth, influence, hearsay) are compiled loops
+that sum in row order, as scipy does (``simulation/kernels.py``,
+docs/ARCHITECTURE.md). ``matrix()`` gives a scipy view for analysis.
 """
 
 from __future__ import annotations

@@ -73,6 +73,19 @@ class Stream:
         self._bits.state = self._state(day, slot)
         return self._gen.random(n)
 
+    def uniform_at(self, day: int, index: np.ndarray, slot: int = 0) -> np.ndarray:
+        """The draws of ``uniform(day, n, slot)`` at ``index`` (any n above its largest entry), generating
+        only the span of ``index``: the bit generator jumps over the draws before it (``advance``), so a
+        few recent issues among millions cost a few draws, not millions."""
+        index = np.asarray(index, np.int64)
+        if index.size == 0:
+            return np.empty(0)
+        lo, hi = int(index.min()), int(index.max()) + 1
+        self._bits.state = self._state(day, slot)
+        if lo:
+            self._bits.advance(lo)  # one 64-bit step per float64 draw
+        return self._gen.random(hi - lo)[index - lo]
+
 
 class Streams:
     """The model's registry of named streams, created on first use.

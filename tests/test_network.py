@@ -92,3 +92,38 @@ def test_edge_list_csv_and_errors(tmp_path):
 def test_edge_list_needs_a_path():
     with pytest.raises(ScenarioError, match="network.path is required"):
         Scenario().override({"network.kind": "edge_list"})
+
+
+def test_draws_at_indices_equal_the_full_draw_at_those_indices():
+    """``uniform_at`` jumps over earlier draws; it must give exactly the values the full draw has there."""
+    from simulation.streams import Stream
+
+    stream = Stream("casework.outcome", seed=7, offset=30)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        n = int(rng.integers(1, 50_000))
+        index = rng.integers(0, n, size=int(rng.integers(1, 40)))
+        np.testing.assert_array_equal(stream.uniform_at(12, index, 1), stream.uniform(12, n, 1)[index])
+    assert stream.uniform_at(12, np.empty(0, np.int64)).shape == (0,)
+
+
+def test_kernels_match_scipy_and_the_numpy_update():
+    """The compiled sparse product equals scipy's bit for bit; the compiled nudge follows its stated rule."""
+    from simulation.arrays import nudge
+
+    rng = np.random.default_rng(3)
+    n = 400
+    i, j = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
+    net = Network.from_pairs(n, i, j, rng.random(3000).astype(np.float32), np.full(3000, 2))
+    x = rng.random((n, 4)).astype(np.float32)
+    np.testing.assert_array_equal(net.dot(x), net.matrix() @ x)
+    np.testing.assert_array_equal(net.dot(x[:, 0]), net.matrix() @ x[:, 0])
+    rows = np.flatnonzero(rng.random(n) < 0.1)
+    sparse = np.zeros_like(x)
+    sparse[rows] = x[rows]
+    np.testing.assert_array_equal(net.dot_sparse(sparse, rows), net.matrix() @ sparse)
+    values = np.array([0.5, 0.5, 0.5, 0.2], np.float32)
+    nudge(values, np.array([0, 1, 1, 2, 2]), np.array([0.1, 0.1, 0.1, 0.2, -0.5]))
+    np.testing.assert_allclose(values, [0.55, 0.595, 0.3, 0.2], rtol=1e-6)
+    with pytest.raises(IndexError, match="out of range"):
+        nudge(values, np.array([4]), 0.1)

@@ -85,7 +85,7 @@ def _open_parts(model: CommunityModel, day: int, idx: np.ndarray, handler: np.nd
     unit[:, 0] = handler
     for k in range(1, n_parts):  # another government unit, drawn among those not yet on the case
         has = parts > k
-        u = model.streams["casework.units"].uniform(day, log.size, k)[idx[has]]
+        u = model.streams["casework.units"].uniform_at(day, idx[has], k)
         free = ~(units[None, :, None] == unit[has][:, None, :k]).any(axis=2)  # (cases, units)
         n_free = free.sum(axis=1)
         pick = np.minimum((u * n_free).astype(np.int64), n_free - 1)
@@ -207,10 +207,9 @@ def _draw(model: CommunityModel, name: str, day: int, issue: np.ndarray, part: n
     """One draw per (case, part): slot = part, index = case (paired across scenarios by case)."""
     out = np.empty(len(issue))
     stream = model.streams[name]
-    size = model.issues.size
     for k in np.unique(part):
         sel = part == k
-        out[sel] = stream.uniform(day, size, int(k))[issue[sel]]
+        out[sel] = stream.uniform_at(day, issue[sel], int(k))
     return out
 
 

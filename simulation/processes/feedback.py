@@ -80,7 +80,7 @@ def feedback(model: CommunityModel, day: int) -> None:
         pop.nudge("trust", member[referred], tr.referral_share * share[referred], column=T_COMMUNITY)
     pop.nudge("efficacy", member, weight * np.where(success, tr.efficacy_gain, -tr.efficacy_loss))
     # Replies that close the loop, whatever the outcome.
-    u = model.streams["feedback.reply"].uniform(day, log.size)[handled]
+    u = model.streams["feedback.reply"].uniform_at(day, handled)
     reply_prob = model.reply_probabilities()[np.maximum(log.channel[handled], 0)]
     replied = u < reply_prob
     if replied.any():
