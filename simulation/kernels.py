@@ -172,6 +172,18 @@ def spmv(indptr, cols, weight, x, out):
 
 
 @njit(cache=True, nogil=True)
+def spmv_rows(indptr, cols, weight, x, rows, out):
+    """``out`` (zeros, len(rows)) += (W @ x)[rows] for 1-D ``x``, each row summed as ``spmv`` sums it."""
+    for e in range(rows.shape[0]):
+        i = rows[e]
+        acc = out[e]
+        for t in range(indptr[i], indptr[i + 1]):
+            acc += weight[t] * x[cols[t]]
+        out[e] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
 def spmm(indptr, cols, weight, x, out):
     """``out`` (zeros, n x k) += W @ x for 2-D ``x`` (n, k): as ``spmv`` for every column."""
     k = x.shape[1]

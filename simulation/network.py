@@ -116,18 +116,24 @@ class Network:
             return kernels.spmm(self.indptr, self.cols, self.weight, x, out)
         return kernels.spmv(self.indptr, self.cols, self.weight, x, out)
 
+    def dot_rows(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``dot(x)[rows]`` for 1-D ``x``, computing only those rows (same sums)."""
+        out = np.zeros(len(rows), np.result_type(self.weight.dtype, x.dtype))
+        return kernels.spmv_rows(self.indptr, self.cols, self.weight, x, np.asarray(rows, np.int64), out)
+
     def dot_sparse(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """W @ x for 2-D ``x`` that is zero outside ``rows`` (ascending): the same as ``dot``, in far fewer steps."""
         out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
         return kernels.spmm_sparse_rows(self.indptr, self.cols, self.weight, np.asarray(rows, np.int64), x, out)
 
-    def weighted_mean(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def weighted_mean(self, x: np.ndarray, num: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Tie-weighted mean of ``x`` over each resident's acquaintances, and the weight sums.
 
-        ``x`` may be (n,) or (n, k). Residents without ties get 0 and weight 0.
+        ``x`` may be (n,) or (n, k). Residents without ties get 0 and weight 0. ``num``: ``dot(x)``
+        when already made.
         """
         wsum = self.weight_sums()
-        num = self.dot(x)
+        num = self.dot(x) if num is None else num
         safe = np.where(wsum > 0, wsum, 1.0)
         mean = num / (safe[:, None] if num.ndim == 2 else safe)
         return mean, wsum

@@ -55,7 +55,7 @@ class ActivityOrganiser:
     agent: object = None
     invites: bool = False  # invites its whole scope personally
     needs: tuple[float, float, float] | None = None  # venue h, funds, volunteer h per activity (None: scenario's)
-    on_attend: Callable | None = None  # on_attend(model, day, org, who): an intervention's follow-up
+    on_attend: Callable | None = None  # on_attend(model, day, org, who): a follow-up, after all of the day's attendance
     choose_type: Callable | None = None  # choose_type(model, org) -> type index; None: rotate
     credit: float = 0.0
     next_type: int = 0
@@ -90,6 +90,7 @@ class Organisers:
 
     def __init__(self):
         self._items: list[ActivityOrganiser] = []
+        self._by_agent: dict[object, list[int]] = {}  # agent -> positions of its calendars
 
     def __iter__(self):
         return iter(self._items)
@@ -101,13 +102,14 @@ class Organisers:
         return self._items[i]
 
     def add(self, org: ActivityOrganiser) -> ActivityOrganiser:
+        self._by_agent.setdefault(org.agent, []).append(len(self._items))
         self._items.append(org)
         return org
 
     def of(self, agents) -> list[ActivityOrganiser]:
-        """The calendars held by these agents."""
-        ids = {id(a) for a in agents}
-        return [o for o in self._items if id(o.agent) in ids]
+        """The calendars held by these agents, in the order they were added."""
+        positions = [k for a in {id(a): a for a in agents}.values() for k in self._by_agent.get(a, ())]
+        return [self._items[k] for k in sorted(positions)]
 
     # -- verbs ----------------------------------------------------------------
     def set_rate(self, org: ActivityOrganiser, per_week: float) -> None:
@@ -198,21 +200,22 @@ def activities(model: CommunityModel, day: int) -> None:
     capacity = np.array([org.capacity for org, _, _ in held])
     demand = np.bincount(a_sorted, minlength=len(held))
     chosen = chosen[place < capacity[a_sorted]]
-    # ``chosen`` is in activity order: each activity's attendees are one run of it.
+    # ``chosen`` is in activity order: each activity's attendees are one run of it. A resident goes to
+    # at most one activity a day, so every update below touches each resident once, whatever the order.
     bounds = np.searchsorted(act_of[chosen], np.arange(len(held) + 1))
-    for a, (org, j, kind) in enumerate(held):
-        attendees = who[chosen[bounds[a] : bounds[a + 1]]]
-        ring_u = order_stream.uniform(day, len(org.scope), activity_slot(org.slot, j) + 1)
-        _attend(model, day, org, attendees, ring_u[np.searchsorted(org.scope, attendees)])
+    attendees = who[chosen]
+    _attend(model, day, held, attendees, bounds)
+    t = model.tick
+    for a, (org, _, kind) in enumerate(held):
+        mine = attendees[bounds[a] : bounds[a + 1]]
         if org.on_attend is not None:
-            org.on_attend(model, day, org, attendees)
+            org.on_attend(model, day, org, mine)
         org.held += 1
-        t = model.tick
         model.activity_days[t] += 1
         model.activity_places[t] += org.capacity
-        model.activity_attendees[t] += len(attendees)
+        model.activity_attendees[t] += len(mine)
         model.activity_log.append(
-            ActivityRecord(day, org.slot, ACTIVITY_TYPES[kind], len(attendees), org.capacity, int(demand[a]))
+            ActivityRecord(day, org.slot, ACTIVITY_TYPES[kind], len(mine), org.capacity, int(demand[a]))
         )
 
 
@@ -221,8 +224,8 @@ def _pick(table: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return table.ravel().take(rows * table.shape[1] + cols)
 
 
-def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.ndarray, u: np.ndarray) -> None:
-    """Attendees ``who`` take part; ``u`` (one draw per attendee) orders them for meeting."""
+def _attend(model: CommunityModel, day: int, held: list, who: np.ndarray, bounds: np.ndarray) -> None:
+    """Attendees take part: ``who[bounds[a]:bounds[a + 1]]`` went to the ``a``-th activity held today."""
     pop = model.pop
     if len(who) == 0:
         return
@@ -230,13 +233,34 @@ def _attend(model: CommunityModel, day: int, org: ActivityOrganiser, who: np.nda
     pop.activities_attended[who] += 1
     pop.activities_month[who] += 1
     tr = model.scenario.trust
-    pop.nudge("trust", who, tr.attendance_gain, column=org.trust_col)
+    sizes = np.diff(bounds)
+    trust_col = np.repeat([org.trust_col for org, _, _ in held], sizes)
+    for col in np.unique(trust_col):
+        pop.nudge("trust", who[trust_col == col], tr.attendance_gain, column=int(col))
     k = model.scenario.activities.co_attendee_ties
-    if k == 0 or len(who) < 2 or not model.scenario.drivers.ties:
+    if k == 0 or not model.scenario.drivers.ties:
         return
-    # Co-attendees met: each attendee meets the next k in a random circular order.
-    ring = who[np.argsort(u)]
+    # Co-attendees met: each attendee meets the next k in a random circular order of its activity
+    # (one draw per place in the organiser's scope, so the order stays paired across scenarios).
+    rings = [a for a in range(len(held)) if sizes[a] >= 2]
+    if not rings:
+        return
+    order_stream = model.streams["activities.order"]
+    parts, u_parts = [], []
+    for a in rings:
+        org, j, _ = held[a]
+        mine = who[bounds[a] : bounds[a + 1]]
+        u = order_stream.uniform(day, len(org.scope), activity_slot(org.slot, j) + 1)
+        parts.append(mine)
+        u_parts.append(u[np.searchsorted(org.scope, mine)])
+    members, u = np.concatenate(parts), np.concatenate(u_parts)
+    length = sizes[rings]
+    segment = np.repeat(np.arange(len(rings)), length)
+    ring = members[np.lexsort((u, segment))]  # each activity's attendees by their draw
+    start = np.repeat(np.cumsum(length) - length, length)
+    place = np.arange(len(ring)) - start
     i = np.repeat(ring, k)
-    j = ring[(np.repeat(np.arange(len(ring)), k) + np.tile(np.arange(1, k + 1), len(ring))) % len(ring)]
+    step = np.tile(np.arange(1, k + 1), len(ring))
+    j = ring[np.repeat(start, k) + (np.repeat(place, k) + step) % np.repeat(np.repeat(length, length), k)]
     model.network.meet(i, j, ACTIVITY)
-    pop.nudge("trust", who, tr.contact_gain, column=T_NEIGHBOURS)
+    pop.nudge("trust", members, tr.contact_gain, column=T_NEIGHBOURS)

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 def influence(model: CommunityModel, day: int) -> None:
     pop, inf = model.pop, model.scenario.influence
-    share, wsum = model.network.weighted_mean(pop.engaged.astype(np.float32))
+    # Engaged acquaintances and Party acquaintances, weighted by ties: one pass over the ties.
+    engaged_ties, party_ties = model.today_party_ties(with_column=pop.engaged.astype(np.float32))
+    share, wsum = model.network.weighted_mean(pop.engaged, num=engaged_ties)
     # A small tolerance so that "k of n acquaintances" thresholds are met exactly despite float rounding.
     pop.pulled[:] = (wsum > 0) & (share >= pop.threshold - 1e-6)
     if inf.direct:
@@ -27,7 +29,6 @@ def influence(model: CommunityModel, day: int) -> None:
         pop.engaged |= newly
         pop.last_activity[newly] = day
     # Personal invitations by Party members: more Party acquaintances, more chances to be asked.
-    party_ties = model.today_party_ties()
     strength = model.branch_table.strength[pop.compound]  # the branch organises its members' asking
     p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * strength * party_ties)
     u = model.streams["influence.invite"].uniform(day, pop.n)
