@@ -91,46 +91,80 @@ def find_in_rows(indptr, cols, qi, qj):
 
 
 @njit(cache=True, nogil=True)
-def merge_and_fade(
-    indptr, cols, weight, kind, new_rows, new_cols, new_weight, new_kind, fade, factor, floor, keep_kind
-):
-    """One pass over the CSR arrays: merge new entries (sorted by row, then column; none already present)
-    and, when ``fade``, multiply every tie not of ``keep_kind`` by ``factor`` and drop those then below
-    ``floor`` (float32, as numpy compares a float32 array with a Python float).
+def _row_of(indptr, t):
+    """The row holding entry ``t`` (binary search in the row pointers)."""
+    lo, hi = 0, indptr.shape[0] - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if indptr[mid] <= t:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
-    Returns the new columns, weights and kinds, their row pointers, each row's weight sum (float32,
-    summed in row order), each row's ties not of ``keep_kind``, and the entries dropped.
+
+@njit(cache=True, nogil=True)
+def insert_and_fade(
+    indptr, cols, weight, kind, at, new_rows, new_cols, new_weight, new_kind, fade, factor, floor, keep_kind, other
+):
+    """One pass over the CSR arrays: insert new entries before positions ``at`` (ascending; none already
+    present) and, when ``fade``, multiply every tie not of ``keep_kind`` by ``factor`` and drop those then
+    below ``floor`` (float32, as numpy compares a float32 array with a Python float).
+
+    Runs of old entries between insertions are copied straight through, so the cost is one copy of the
+    arrays whatever the number of rows. ``other`` (ties per row not of ``keep_kind``; empty to skip) is
+    kept up to date in place. Returns the new columns, weights, kinds, row pointers and the entries dropped.
     """
     n = indptr.shape[0] - 1
-    a, b = cols.shape[0], new_rows.shape[0]
+    a, b = cols.shape[0], at.shape[0]
     out_cols = np.empty(a + b, np.int32)
     out_weight = np.empty(a + b, np.float32)
     out_kind = np.empty(a + b, np.int8)
-    out_indptr = np.zeros(n + 1, np.int64)
-    wsum = np.zeros(n, np.float32)
-    other = np.zeros(n, np.int64)
-    j = m = dropped = 0
-    for r in range(n):
-        t, end = indptr[r], indptr[r + 1]
-        while t < end or (j < b and new_rows[j] == r):
-            if j < b and new_rows[j] == r and (t >= end or new_cols[j] < cols[t]):
-                c, w, kd = new_cols[j], new_weight[j], new_kind[j]
-                j += 1
-            else:
-                c, w, kd = cols[t], weight[t], kind[t]
-                t += 1
-            if kd != keep_kind:
-                if fade:
-                    w = w * factor
-                    if w < floor:
-                        dropped += 1
-                        continue
-                other[r] += 1
-            out_cols[m], out_weight[m], out_kind[m] = c, w, kd
-            wsum[r] += w
+    delta = np.zeros(n + 1, np.int64)  # entries gained (lost) by row r, at r + 1
+    track = other.shape[0] == n
+    one = np.float32(1.0)
+    m = src = dropped = 0
+    for e in range(b + 1):
+        stop = at[e] if e < b else a
+        for t in range(src, stop):
+            kd = kind[t]
+            w = weight[t]
+            if fade:
+                w = w * (factor if kd != keep_kind else one)  # x 1 leaves household ties exactly as they are
+                if kd != keep_kind and w < floor:
+                    dropped += 1
+                    r = _row_of(indptr, t)
+                    delta[r + 1] -= 1
+                    if track:
+                        other[r] -= 1
+                    continue
+            out_cols[m] = cols[t]
+            out_weight[m] = w
+            out_kind[m] = kd
             m += 1
-        out_indptr[r + 1] = m
-    return out_cols[:m], out_weight[:m], out_kind[:m], out_indptr, wsum, other, dropped
+        src = stop
+        if e < b:
+            kd = new_kind[e]
+            w = new_weight[e]
+            if fade and kd != keep_kind:
+                w = w * factor
+                if w < floor:
+                    dropped += 1
+                    continue
+            r = new_rows[e]
+            out_cols[m] = new_cols[e]
+            out_weight[m] = w
+            out_kind[m] = kd
+            m += 1
+            delta[r + 1] += 1
+            if track and kd != keep_kind:
+                other[r] += 1
+    out_indptr = np.empty(n + 1, np.int64)
+    shift = 0
+    for r in range(n + 1):
+        shift += delta[r]
+        out_indptr[r] = indptr[r] + shift
+    return out_cols[:m], out_weight[:m], out_kind[:m], out_indptr, dropped
 
 
 @njit(cache=True, nogil=True)
@@ -180,6 +214,22 @@ def spmv_rows(indptr, cols, weight, x, rows, out):
         for t in range(indptr[i], indptr[i + 1]):
             acc += weight[t] * x[cols[t]]
         out[e] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
+def spmm_and_row_sums(indptr, cols, weight, x, out, wsum):
+    """``spmm`` and, in the same pass, ``row_sums`` into ``wsum`` (zeros, float32)."""
+    k = x.shape[1]
+    for i in range(indptr.shape[0] - 1):
+        acc = np.float32(0.0)
+        for t in range(indptr[i], indptr[i + 1]):
+            w = weight[t]
+            acc += w
+            j = cols[t]
+            for c in range(k):
+                out[i, c] += w * x[j, c]
+        wsum[i] = acc
     return out
 
 
@@ -271,3 +321,12 @@ def group_counts(flags, groups):
                     if groups[i, b] != 0:
                         counts[a, b] += 1
     return counts.astype(np.float32)
+
+
+@njit(cache=True, nogil=True)
+def pick(table, rows, cols):
+    """``table[rows, cols]`` for a 2-D ``table``, in one pass."""
+    out = np.empty(rows.shape[0], table.dtype)
+    for e in range(rows.shape[0]):
+        out[e] = table[rows[e], cols[e]]
+    return out

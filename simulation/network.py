@@ -138,6 +138,16 @@ class Network:
         mean = num / (safe[:, None] if num.ndim == 2 else safe)
         return mean, wsum
 
+    def dot_and_weight_sums(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``dot(x)`` for 2-D ``x`` and ``weight_sums()``, in one pass when the sums are not cached."""
+        if self._wsum is not None:
+            return self.dot(x), self._wsum
+        out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
+        wsum = np.zeros(self.n, np.float32)
+        kernels.spmm_and_row_sums(self.indptr, self.cols, self.weight, x, out, wsum)
+        self._wsum = wsum
+        return out, wsum
+
     def weight_sums(self) -> np.ndarray:
         """Each resident's sum of tie weights (float32); cached until weights change."""
         if self._wsum is None:
@@ -176,8 +186,9 @@ class Network:
         return len(new[0]) // 2, self._rebuild(*new, fade=True, rate=rate, min_weight=min_weight)
 
     def _strengthen(self, i, j, new_weight: float, strengthen: float, kind):
-        """Strengthen the pairs already tied (in place); the sorted keys, weights and kinds of the new ones."""
-        none = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32), np.empty(0, np.int8)
+        """Strengthen the pairs already tied (in place); the new ones, sorted: insertion positions, rows, columns,
+        weights and kinds."""
+        none = (np.empty(0, np.int64),) * 3 + (np.empty(0, np.float32), np.empty(0, np.int8))
         if len(i) == 0:
             return none
         w = np.full(len(i), new_weight, np.float32)
@@ -194,21 +205,23 @@ class Network:
         new = ~found
         order = np.argsort(qi[new] * self.n + qj[new], kind="stable")
         return (
+            pos[new][order],
             qi[new][order],
             qj[new][order],
             np.concatenate([w, w])[new][order],
             np.concatenate([k, k])[new][order],
         )
 
-    def _rebuild(self, ni, nj, wn, kn, fade: bool, rate: float = 0.0, min_weight: float = 0.0) -> int:
-        """New tie arrays with the new ties merged in (and faded, when ``fade``). Returns ties dropped."""
+    def _rebuild(self, at, ni, nj, wn, kn, fade: bool, rate: float = 0.0, min_weight: float = 0.0) -> int:
+        """New tie arrays with the new ties inserted (and all faded, when ``fade``). Returns ties dropped."""
         # float32 factor and threshold, as numpy compares a float32 array with a Python float.
         factor, floor = np.float32(1.0 - rate), np.float32(min_weight)
-        self.cols, self.weight, self.kind, indptr, wsum, outside, dropped = kernels.merge_and_fade(
-            self.indptr, self.cols, self.weight, self.kind, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD
+        outside = self._outside if self._outside is not None else np.empty(0, np.int64)
+        self.cols, self.weight, self.kind, indptr, dropped = kernels.insert_and_fade(
+            self.indptr, self.cols, self.weight, self.kind, at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside
         )
         self._refresh(indptr)
-        self._wsum, self._outside = wsum, outside
+        self._outside = outside if len(outside) else None  # kept up to date by the kernel
         return int(dropped) // 2
 
     def to_networkx(self):

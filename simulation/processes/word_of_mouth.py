@@ -23,7 +23,7 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     pop = model.pop
     rate = model.scenario.word_of_mouth.rate
     network = model.network
-    num, wsum = network.dot(pop.trust), network.weight_sums()
+    num, wsum = network.dot_and_weight_sums(pop.trust)
     # Forgetting: without new experience, trust drifts back to each resident's resting level
     # (neighbours at trust.forgetting, institutions at trust.institution_forgetting per day).
     tr = model.scenario.trust
