@@ -107,41 +107,51 @@ def _row_of(indptr, t):
 def insert_and_fade(
     indptr, cols, weight, kind, at, new_rows, new_cols, new_weight, new_kind, fade, factor, floor, keep_kind, other
 ):
-    """One pass over the CSR arrays: insert new entries before positions ``at`` (ascending; none already
-    present) and, when ``fade``, multiply every tie not of ``keep_kind`` by ``factor`` and drop those then
-    below ``floor`` (float32, as numpy compares a float32 array with a Python float).
+    """New CSR arrays: the new entries inserted before positions ``at`` (ascending; none already present)
+    and, when ``fade``, every tie not of ``keep_kind`` multiplied by ``factor`` and dropped if then below
+    ``floor`` (float32, as numpy compares a float32 array with a Python float). ``weight`` is faded in place.
 
-    Runs of old entries between insertions are copied straight through, so the cost is one copy of the
+    Runs of old entries between insertions are copied as blocks, so the cost is a few passes over the
     arrays whatever the number of rows. ``other`` (ties per row not of ``keep_kind``; empty to skip) is
     kept up to date in place. Returns the new columns, weights, kinds, row pointers and the entries dropped.
     """
     n = indptr.shape[0] - 1
     a, b = cols.shape[0], at.shape[0]
+    one = np.float32(1.0)
+    low = 0
+    if fade:
+        for t in range(a):  # x 1 leaves household ties exactly as they are
+            other_kind = kind[t] != keep_kind
+            w = weight[t] * (factor if other_kind else one)
+            weight[t] = w
+            low += other_kind and w < floor
     out_cols = np.empty(a + b, np.int32)
     out_weight = np.empty(a + b, np.float32)
     out_kind = np.empty(a + b, np.int8)
     delta = np.zeros(n + 1, np.int64)  # entries gained (lost) by row r, at r + 1
     track = other.shape[0] == n
-    one = np.float32(1.0)
     m = src = dropped = 0
     for e in range(b + 1):
         stop = at[e] if e < b else a
-        for t in range(src, stop):
-            kd = kind[t]
-            w = weight[t]
-            if fade:
-                w = w * (factor if kd != keep_kind else one)  # x 1 leaves household ties exactly as they are
-                if kd != keep_kind and w < floor:
+        if low == 0:  # nothing old to drop: copy the run as a block
+            size = stop - src
+            out_cols[m : m + size] = cols[src:stop]
+            out_weight[m : m + size] = weight[src:stop]
+            out_kind[m : m + size] = kind[src:stop]
+            m += size
+        else:
+            for t in range(src, stop):
+                if kind[t] != keep_kind and weight[t] < floor:
                     dropped += 1
                     r = _row_of(indptr, t)
                     delta[r + 1] -= 1
                     if track:
                         other[r] -= 1
                     continue
-            out_cols[m] = cols[t]
-            out_weight[m] = w
-            out_kind[m] = kd
-            m += 1
+                out_cols[m] = cols[t]
+                out_weight[m] = weight[t]
+                out_kind[m] = kind[t]
+                m += 1
         src = stop
         if e < b:
             kd = new_kind[e]
@@ -324,9 +334,29 @@ def group_counts(flags, groups):
 
 
 @njit(cache=True, nogil=True)
-def pick(table, rows, cols):
-    """``table[rows, cols]`` for a 2-D ``table``, in one pass."""
-    out = np.empty(rows.shape[0], table.dtype)
-    for e in range(rows.shape[0]):
-        out[e] = table[rows[e], cols[e]]
-    return out
+def activity_logits(
+    s, kind, col, org_invites, interest, free_time, trust, pulled, invited_pop, digital, budget_left, u_aware,
+    base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,
+):  # fmt: skip
+    """For each place (resident ``s``, activity type ``kind``, trust column ``col``): the log-odds of going,
+    whether the resident is aware with budget left, and whether personally invited.
+
+    As the numpy it replaced: the first four terms in float32 (``base`` .. ``w_trust`` are float32), the
+    two boolean terms added in float64; the reach of notices and the app in float64.
+    """
+    m = s.shape[0]
+    logit = np.empty(m)
+    maybe = np.empty(m, np.bool_)
+    invited = np.empty(m, np.bool_)
+    for e in range(m):
+        r = s[e]
+        inv = invited_pop[r] or org_invites[e]
+        reach = 1.0 - not_noticed * (1.0 - app_reach * (1.0 if digital[r] else 0.0))
+        p = base + w_interest * interest[r, kind[e]]
+        p = p + w_free * free_time[r]
+        p = p + w_trust * trust[r, col[e]]
+        x = np.float64(p) + w_social * (1.0 if pulled[r] else 0.0)
+        logit[e] = x + w_invite * (1.0 if inv else 0.0)
+        maybe[e] = (inv or u_aware[e] < reach) and budget_left[r]
+        invited[e] = inv
+    return logit, maybe, invited

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from simulation.arrays import sigmoid
-from simulation.kernels import pick
+from simulation.kernels import activity_logits
 from simulation.network import ACTIVITY
 from simulation.population import T_NEIGHBOURS
 from simulation.processes.resources import MONTH
@@ -171,22 +171,34 @@ def activities(model: CommunityModel, day: int) -> None:
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     s = np.concatenate([org.scope for org in orgs])
     kind = np.repeat([k for _, _, k in held], lengths)
-    invited = pop.invited[s] | np.repeat([org.invites for org in orgs], lengths)
-    reach = 1.0 - (1.0 - model.levers.notice_reach) * (1.0 - model.levers.app_reach * pop.digital[s])
     u_aware, u_attend, u_arrive = (
         np.concatenate([stream.uniform(day, m, slot) for m, slot in zip(lengths.tolist(), slots, strict=True)])
         for stream in (aware_stream, att_stream, order_stream)
     )
-    aware = invited | (u_aware < reach)
-    logit = (
-        act.base
-        + act.interest_weight * pick(pop.interest, s, kind)
-        + act.free_time_weight * pop.free_time[s]
-        + act.trust_weight * pick(pop.trust, s, np.repeat([org.trust_col for org in orgs], lengths))
-        + act.social_weight * pop.pulled[s]
-        + act.invite_weight * invited
+    # Aware (invited, or reached by notices or the app) with free time left, and drawn to go.
+    logit, maybe, _ = activity_logits(
+        s,
+        kind,
+        np.repeat([org.trust_col for org in orgs], lengths),
+        np.repeat([org.invites for org in orgs], lengths),
+        pop.interest,
+        pop.free_time,
+        pop.trust,
+        pop.pulled,
+        pop.invited,
+        pop.digital,
+        budget_left,
+        u_aware,
+        np.float32(act.base),
+        np.float32(act.interest_weight),
+        np.float32(act.free_time_weight),
+        np.float32(act.trust_weight),
+        float(act.social_weight),
+        float(act.invite_weight),
+        1.0 - model.levers.notice_reach,
+        float(model.levers.app_reach),
     )
-    want = np.flatnonzero(aware & budget_left[s] & (u_attend < sigmoid(logit)))
+    want = np.flatnonzero(maybe & (u_attend < sigmoid(logit)))
     who, act_of = s[want], np.searchsorted(offsets, want, side="right") - 1
     util, arrival = logit[want], u_arrive[want]
     # 2. One activity a day: a resident drawn to several goes to the one they like best.
