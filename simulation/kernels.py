@@ -350,13 +350,14 @@ def activity_logits(
     invited = np.empty(m, np.bool_)
     for e in range(m):
         r = s[e]
-        inv = invited_pop[r] or org_invites[e]
-        reach = 1.0 - not_noticed * (1.0 - app_reach * (1.0 if digital[r] else 0.0))
+        # Bitwise, not short-circuit, logic: random outcomes would make branches mispredict.
+        inv = invited_pop[r] | org_invites[e]
+        reach = 1.0 - not_noticed * (1.0 - app_reach * np.float64(digital[r]))
         p = base + w_interest * interest[r, kind[e]]
         p = p + w_free * free_time[r]
         p = p + w_trust * trust[r, col[e]]
-        x = np.float64(p) + w_social * (1.0 if pulled[r] else 0.0)
-        logit[e] = x + w_invite * (1.0 if inv else 0.0)
-        maybe[e] = (inv or u_aware[e] < reach) and budget_left[r]
+        x = np.float64(p) + w_social * np.float64(pulled[r])
+        logit[e] = x + w_invite * np.float64(inv)
+        maybe[e] = (inv | (u_aware[e] < reach)) & budget_left[r]
         invited[e] = inv
     return logit, maybe, invited
