@@ -62,13 +62,13 @@ def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
         return
     share = np.asarray(share, np.float64)
     share = np.full(who.shape, share) if share.ndim == 0 else share.ravel()
-    nudge_values(values, who, share, _scratch_slots(len(values)))
+    nudge_values(values, who, share, scratch_slots(len(values)))
 
 
 _SLOTS: dict[int, np.ndarray] = {}
 
 
-def _scratch_slots(n: int) -> np.ndarray:
+def scratch_slots(n: int) -> np.ndarray:
     """A reusable array of n times -1 (the kernel restores it), one per length, so no call pays O(n)."""
     slots = _SLOTS.get(n)
     if slots is None:

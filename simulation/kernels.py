@@ -274,24 +274,6 @@ def degroot_update(num, wsum, trust, rate, trust_start, forget, forgetting_on):
 
 
 @njit(cache=True, nogil=True)
-def spmm_sparse_rows(indptr, cols, weight, rows, x, out):
-    """``out`` (zeros, n x k) += W @ x for a symmetric W when only ``rows`` (ascending) of ``x`` are non-zero.
-
-    Each row j in ``rows`` spreads W[j, i] x[j] to its acquaintances i. An entry of
-    the result gets its terms in ascending j, as in the row-order sum of ``spmm``,
-    which adds only exact zeros besides; so the result is the same, in far fewer steps.
-    """
-    k = x.shape[1]
-    for j in rows:
-        for t in range(indptr[j], indptr[j + 1]):
-            w = weight[t]
-            i = cols[t]
-            for c in range(k):
-                out[i, c] += w * x[j, c]
-    return out
-
-
-@njit(cache=True, nogil=True)
 def count_rows_not_of_kind(indptr, kind, skip_kind):
     """Ties per resident, not counting those of ``skip_kind``."""
     n = indptr.shape[0] - 1
@@ -361,3 +343,40 @@ def activity_logits(
         maybe[e] = (inv | (u_aware[e] < reach)) & budget_left[r]
         invited[e] = inv
     return logit, maybe, invited
+
+
+@njit(cache=True)  # holds the GIL: ``slot`` is shared scratch
+def spread_from_rows(indptr, cols, weight, rows, xr, slot):
+    """For a symmetric W and values ``xr`` (len(rows), k) held by ``rows`` (ascending; zero elsewhere): the
+    residents reached (ascending) and their rows of W @ x, summed in ascending j as ``spmm`` sums them.
+
+    ``slot`` is scratch of -1 (one per resident), restored before returning.
+    """
+    k = xr.shape[1]
+    bound = 0
+    for j in rows:
+        bound += indptr[j + 1] - indptr[j]
+    bound = min(bound, slot.shape[0])
+    reached = np.empty(bound, np.int64)
+    sums = np.zeros((bound, k), np.float32)
+    m = 0
+    for e in range(rows.shape[0]):
+        j = rows[e]
+        for t in range(indptr[j], indptr[j + 1]):
+            i = cols[t]
+            s = slot[i]
+            if s < 0:
+                s = m
+                slot[i] = m
+                reached[m] = i
+                m += 1
+            w = weight[t]
+            for c in range(k):
+                sums[s, c] += w * xr[e, c]
+    order = np.argsort(reached[:m])
+    out_rows = reached[:m][order]
+    out = np.empty((m, k), np.float32)
+    for q in range(m):
+        out[q] = sums[order[q]]
+        slot[out_rows[q]] = -1
+    return out_rows, out

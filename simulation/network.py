@@ -121,10 +121,14 @@ class Network:
         out = np.zeros(len(rows), np.result_type(self.weight.dtype, x.dtype))
         return kernels.spmv_rows(self.indptr, self.cols, self.weight, x, np.asarray(rows, np.int64), out)
 
-    def dot_sparse(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """W @ x for 2-D ``x`` that is zero outside ``rows`` (ascending): the same as ``dot``, in far fewer steps."""
-        out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
-        return kernels.spmm_sparse_rows(self.indptr, self.cols, self.weight, np.asarray(rows, np.int64), x, out)
+    def spread(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For ``x`` (len(rows), k) held by ``rows`` (ascending), zero elsewhere: the residents reached
+        (ascending) and their rows of W @ x, equal to those of ``dot`` (float32)."""
+        from simulation.arrays import scratch_slots
+
+        return kernels.spread_from_rows(
+            self.indptr, self.cols, self.weight, np.asarray(rows, np.int64), x, scratch_slots(self.n)
+        )
 
     def weighted_mean(self, x: np.ndarray, num: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Tie-weighted mean of ``x`` over each resident's acquaintances, and the weight sums.

@@ -121,7 +121,11 @@ def test_kernels_match_scipy_and_the_numpy_update():
     rows = np.flatnonzero(rng.random(n) < 0.1)
     sparse = np.zeros_like(x)
     sparse[rows] = x[rows]
-    np.testing.assert_array_equal(net.dot_sparse(sparse, rows), net.matrix() @ sparse)
+    full = net.matrix() @ sparse
+    reached, sums = net.spread(x[rows], rows)
+    np.testing.assert_array_equal(reached, np.flatnonzero(net.dot(np.isin(np.arange(n), rows).astype(np.float32)) > 0))
+    np.testing.assert_array_equal(sums, full[reached])
+    np.testing.assert_array_equal(np.delete(full, reached, axis=0), 0)
     values = np.array([0.5, 0.5, 0.5, 0.2], np.float32)
     nudge(values, np.array([0, 1, 1, 2, 2]), np.array([0.1, 0.1, 0.1, 0.2, -0.5]))
     np.testing.assert_allclose(values, [0.55, 0.595, 0.3, 0.2], rtol=1e-6)

@@ -95,15 +95,18 @@ def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, co
     """
     pop, tr = model.pop, model.scenario.trust
     groups = [(int(c), sign) for c in np.unique(cols) for sign in (1.0, -1.0)]
-    x = np.zeros((pop.n, len(groups)), np.float32)
+    held, row = np.unique(reporters, return_inverse=True)  # each reporter's row of x
+    x = np.zeros((len(held), len(groups)), np.float32)
     for g, (c, sign) in enumerate(groups):
         sel = (cols == c) & (share * sign > 0)
-        np.add.at(x[:, g], reporters[sel], np.abs(share[sel]).astype(np.float32))
-    heard = tr.hearsay_share * model.network.dot_sparse(x, np.unique(reporters))
+        np.add.at(x[:, g], row[sel], np.abs(share[sel]).astype(np.float32))
+    # Only the reporters' acquaintances hear anything: their rows of W @ x, in ascending order.
+    reached, sums = model.network.spread(x, held)
+    heard = tr.hearsay_share * sums
     for g, (c, sign) in enumerate(groups):
-        who = np.flatnonzero(heard[:, g] > 0)
-        if len(who):
-            pop.nudge("trust", who, sign * np.minimum(heard[who, g], 1.0), column=c)
+        hears = heard[:, g] > 0
+        if hears.any():
+            pop.nudge("trust", reached[hears], sign * np.minimum(heard[hears, g], 1.0), column=c)
 
 
 def _notices(model: CommunityModel, day: int) -> None:

@@ -171,7 +171,7 @@ class IssueLog:
 
 
 def domain_weights(model: CommunityModel) -> np.ndarray:
-    """Issue rate per household per day and domain: (households, domains)."""
+    """Issue rate per household per day and domain, by compound (its households share it): (compounds, domains)."""
     scn = model.scenario.issues
     base = np.array([getattr(scn, d) for d in DOMAINS], dtype=np.float64)
     base = base / max(base.sum(), 1e-12) * scn.rate_per_household_day
@@ -180,20 +180,21 @@ def domain_weights(model: CommunityModel) -> np.ndarray:
     per_compound[pop.three_no, MAINTENANCE] *= scn.three_no_maintenance_factor
     for factor in model.levers.issue_rate_factors.values():  # interventions (e.g. public-welfare clean-ups)
         per_compound *= factor
-    return per_compound[pop.hh_compound]
+    return per_compound
 
 
 def issues_arise(model: CommunityModel, day: int) -> None:
     """Each household raises at most one new issue a day, by domain rates."""
     rates = domain_weights(model)
-    total = rates.sum(axis=1)
+    # The chance of a new issue, once per compound, then read for each household.
+    chance = (1.0 - np.exp(-rates.sum(axis=1)))[model.pop.hh_compound]
     stream = model.streams["issues.arise"]
     h = model.pop.n_households
     u = stream.uniform(day, h)
-    new = np.flatnonzero(u < 1.0 - np.exp(-total))
+    new = np.flatnonzero(u < chance)
     if len(new) == 0:
         return
-    cdf = np.cumsum(rates[new], axis=1)
+    cdf = np.cumsum(rates[model.pop.hh_compound[new]], axis=1)
     pick = stream.uniform(day, h, slot=1)[new] * cdf[:, -1]
     domain = (cdf < pick[:, None]).sum(axis=1).astype(np.int8)
     cross = stream.uniform(day, h, slot=2)[new] < model.scenario.issues.cross_department_share
