@@ -75,16 +75,35 @@ class Stream:
 
     def uniform_at(self, day: int, index: np.ndarray, slot: int = 0) -> np.ndarray:
         """The draws of ``uniform(day, n, slot)`` at ``index`` (any n above its largest entry), generating
-        only the span of ``index``: the bit generator jumps over the draws before it (``advance``), so a
-        few recent issues among millions cost a few draws, not millions."""
+        only the spans the indices fall in: the bit generator jumps over the draws before each span
+        (``advance``), so a few hundred residents among a million cost a few hundred draws."""
         index = np.asarray(index, np.int64)
         if index.size == 0:
             return np.empty(0)
         lo, hi = int(index.min()), int(index.max()) + 1
+        if hi - lo <= _SPAN_GAP or index.size * 8 > hi - lo:  # dense enough: one span
+            return self._span(day, slot, lo, hi)[index - lo]
+        # Clusters of indices separated by gaps longer than _SPAN_GAP draws each get their own span.
+        order = np.argsort(index, kind="stable")
+        ordered = index[order]
+        cut = np.flatnonzero(np.diff(ordered) > _SPAN_GAP) + 1
+        out = np.empty(index.size)
+        for part in np.split(np.arange(index.size), cut):
+            first, last = int(ordered[part[0]]), int(ordered[part[-1]]) + 1
+            out[order[part]] = self._span(day, slot, first, last)[ordered[part] - first]
+        return out
+
+    def _span(self, day: int, slot: int, lo: int, hi: int) -> np.ndarray:
+        """Draws lo .. hi - 1 of (day, slot)."""
         self._bits.state = self._state(day, slot)
         if lo:
             self._bits.advance(lo)  # one 64-bit step per float64 draw
-        return self._gen.random(hi - lo)[index - lo]
+        return self._gen.random(hi - lo)
+
+
+# Draws skipped rather than generated when the indices leave a gap this long (a re-seed and a jump cost
+# about as much as generating a few thousand numbers).
+_SPAN_GAP = 2048
 
 
 class Streams:

@@ -104,6 +104,9 @@ def test_draws_at_indices_equal_the_full_draw_at_those_indices():
         n = int(rng.integers(1, 50_000))
         index = rng.integers(0, n, size=int(rng.integers(1, 40)))
         np.testing.assert_array_equal(stream.uniform_at(12, index, 1), stream.uniform(12, n, 1)[index])
+    # Clusters far apart (each drawn as its own span), in any order and with repeats.
+    index = np.concatenate([c + rng.integers(0, 200, 30) for c in rng.integers(0, 3_000_000, 12)])
+    np.testing.assert_array_equal(stream.uniform_at(12, index, 2), stream.uniform(12, 3_000_200, 2)[index])
     assert stream.uniform_at(12, np.empty(0, np.int64)).shape == (0,)
 
 

@@ -57,15 +57,13 @@ def governance(model: CommunityModel, day: int) -> None:
     every = model.levers.consultation_every_days
     holding = np.flatnonzero((day + np.arange(pop.n_compounds)) % every == 0)
     if len(holding):
-        u_aware = model.streams["governance.aware"].uniform(day, pop.n)
-        u_join = model.streams["governance.join"].uniform(day, pop.n)
-        u_order = model.streams["governance.order"].uniform(day, pop.n)
-        in_scope = in_set(pop.compound, holding, pop.n_compounds)
-        aware = in_scope & (pop.invited | (u_aware < model.levers.notice_reach))
-        cand = np.flatnonzero(aware)
-        join = cand[u_join[cand] < sigmoid(_logit(model, g.base, cand))]
+        # Draws only for the residents of the compounds holding one (the same numbers as for everyone).
+        in_scope = np.flatnonzero(in_set(pop.compound, holding, pop.n_compounds))
+        u_aware = model.streams["governance.aware"].uniform_at(day, in_scope)
+        cand = in_scope[pop.invited[in_scope] | (u_aware < model.levers.notice_reach)]
+        join = cand[model.streams["governance.join"].uniform_at(day, cand) < sigmoid(_logit(model, g.base, cand))]
         # Capacity per compound: first comers in a random order.
-        order = np.lexsort((u_order[join], pop.compound[join]))
+        order = np.lexsort((model.streams["governance.order"].uniform_at(day, join), pop.compound[join]))
         join = join[order]
         comp = pop.compound[join]
         rank = np.arange(len(join)) - np.searchsorted(comp, comp, side="left")
@@ -118,8 +116,8 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
     if len(attendees) == 0:
         return
     pop, g, log, tr = model.pop, model.scenario.governance, model.issues, model.scenario.trust
-    u = model.streams["governance.propose"].uniform(day, pop.n)
-    who = attendees[u[attendees] < sigmoid(g.proposal_base + g.proposal_efficacy_weight * pop.efficacy[attendees])]
+    u = model.streams["governance.propose"].uniform_at(day, attendees)
+    who = attendees[u < sigmoid(g.proposal_base + g.proposal_efficacy_weight * pop.efficacy[attendees])]
     if len(who) == 0:
         return
     pop.last_proposal[who] = day
@@ -128,7 +126,7 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
     model.proposal_days = np.concatenate([model.proposal_days, np.full(len(who), day, np.int32)])
     # The committee takes proposals up as far as its staff are free of tasks from above.
     free = 1.0 - model.handlers.admin_burden[model.handlers.committee_of[pop.community[who]]]
-    adopted = model.streams["governance.adopt"].uniform(day, pop.n)[who] < g.adoption_prob * free
+    adopted = model.streams["governance.adopt"].uniform_at(day, who) < g.adoption_prob * free
     # What each proposal is about.
     o = log.open[log.stage[log.open] != CLOSED]
     household_issue = np.zeros(pop.n_households, bool)

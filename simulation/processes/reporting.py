@@ -73,10 +73,10 @@ def reporting(model: CommunityModel, day: int) -> None:
     is_best = logit >= np.repeat(hh_best, sizes)
     local = np.minimum.reduceat(np.where(is_best, np.arange(len(members)), len(members)), starts)[of_issue]
     who = members[local]
-    u = model.streams["reporting.decide"].uniform(day, pop.n)
+    u = model.streams["reporting.decide"].uniform_at(day, who)
     # Urgency fades: an issue not reported in its first days is less and less likely to be.
     age = day - log.raised[pending]
-    go = u[who] < sigmoid(logit[local]) * np.exp(-age / rep.urgency_days)
+    go = u < sigmoid(logit[local]) * np.exp(-age / rep.urgency_days)
     done, who, local = pending[go], who[go], local[go]
     if len(done) == 0:
         return
