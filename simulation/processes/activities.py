@@ -58,17 +58,10 @@ class ActivityOrganiser:
     needs: tuple[float, float, float] | None = None  # venue h, funds, volunteer h per activity (None: scenario's)
     on_attend: Callable | None = None  # on_attend(model, day, org, who): a follow-up, after all of the day's attendance
     choose_type: Callable | None = None  # choose_type(model, org) -> type index; None: rotate
-    credit: float = 0.0
+    credit: float = 0.0  # at set-up; the registry (``Organisers``) keeps it from then on
     next_type: int = 0
     requested: list[int] = field(default_factory=list)  # types asked for at consultations, held next
     held: int = field(default=0)
-
-    def due_today(self) -> int:
-        """Activities to hold today (rate per week spread evenly over days)."""
-        self.credit += self.per_week / 7.0
-        k = int(self.credit)
-        self.credit -= k
-        return k
 
 
 # Stream slots: each organiser owns SLOTS_PER_ORGANISER consecutive slots, two per activity of a
@@ -92,6 +85,9 @@ class Organisers:
     def __init__(self):
         self._items: list[ActivityOrganiser] = []
         self._by_agent: dict[object, list[int]] = {}  # agent -> positions of its calendars
+        # Per calendar: activities per week and the day's credit toward the next one.
+        self._per_week = np.zeros(0)
+        self._credit = np.zeros(0)
 
     def __iter__(self):
         return iter(self._items)
@@ -105,7 +101,17 @@ class Organisers:
     def add(self, org: ActivityOrganiser) -> ActivityOrganiser:
         self._by_agent.setdefault(org.agent, []).append(len(self._items))
         self._items.append(org)
+        self._per_week = np.append(self._per_week, float(org.per_week))
+        self._credit = np.append(self._credit, float(org.credit))
         return org
+
+    def due_today(self) -> np.ndarray:
+        """Activities each calendar holds today: its weekly rate spread evenly over days (a credit that
+        carries the fraction over)."""
+        self._credit += self._per_week / 7.0
+        due = self._credit.astype(np.int64)
+        self._credit -= due
+        return due
 
     def of(self, agents) -> list[ActivityOrganiser]:
         """The calendars held by these agents, in the order they were added."""
@@ -116,6 +122,7 @@ class Organisers:
     def set_rate(self, org: ActivityOrganiser, per_week: float) -> None:
         """Activities per week (>= 0) from now on."""
         org.per_week = float(per_week)
+        self._per_week[self._items.index(org)] = org.per_week
 
     def set_types(self, org: ActivityOrganiser, types: list[str]) -> None:
         """The activity types it rotates through from now on."""
@@ -134,8 +141,10 @@ def _hold_today(model: CommunityModel, day: int) -> list[tuple[ActivityOrganiser
     """The activities held today: (organiser, j-th of its day, type), those the pool can cover."""
     act = model.scenario.activities
     held = []
-    for org in model.organisers:
-        for j in range(org.due_today()):
+    due = model.organisers.due_today()
+    for k in np.flatnonzero(due):
+        org = model.organisers[int(k)]
+        for j in range(int(due[k])):
             needs = org.needs or (act.venue_hours, act.funds, act.volunteer_hours)
             if not model.pool.take(org.community, *needs):
                 model.pool.cancelled += 1
