@@ -110,6 +110,12 @@ def main() -> None:
     ap.add_argument("--district", action="store_true", help="also build and run about 1,000,000 adults")
     ap.add_argument("--district-days", type=int, default=30, help="days of the district run (a year is extrapolated)")
     ap.add_argument("--sweep", action="store_true", help="also sweep throughput with 1 and 2 workers")
+    ap.add_argument(
+        "--sweep-runs",
+        type=int,
+        default=24,
+        help="runs per sweep setting (each worker's start-up, about 1.6 s, is paid once)",
+    )
     ap.add_argument("--phases", action="store_true", help="also the share of each phase")
     ap.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -143,7 +149,9 @@ def main() -> None:
         print(f"district: {result['district']}", file=sys.stderr)
     if args.sweep:
         out = subprocess.run(
-            [sys.executable, str(HERE / "bench_sweep.py"), "--workers", "1", "2"], capture_output=True, text=True
+            [sys.executable, str(HERE / "bench_sweep.py"), "--workers", "1", "2", "--runs", str(args.sweep_runs)],
+            capture_output=True,
+            text=True,
         )
         result["sweep"] = json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr[-500:]}
     print(json.dumps(result, indent=2))
