@@ -297,25 +297,6 @@ def column_means(x):
 
 
 @njit(cache=True, nogil=True)
-def group_counts(flags, groups):
-    """(flags, groups) float32 counts: how many residents with each flag are in each group.
-
-    ``flags`` is (f, n) bool, ``groups`` (n, g) 0/1 float32. The counts are integers
-    (exact in float32 below 2^24 residents), so they equal the matrix product ``flags @ groups``.
-    """
-    f, n = flags.shape
-    g = groups.shape[1]
-    counts = np.zeros((f, g), np.int64)
-    for i in range(n):
-        for a in range(f):
-            if flags[a, i]:
-                for b in range(g):
-                    if groups[i, b] != 0:
-                        counts[a, b] += 1
-    return counts.astype(np.float32)
-
-
-@njit(cache=True, nogil=True)
 def activity_logits(
     s, kind, col, org_invites, interest, free_time, trust, pulled, invited_pop, digital, budget_left, u_aware,
     base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simulation.kernels import column_means, group_counts
+from simulation.kernels import column_means
 from simulation.population import TRUST_TARGETS
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -200,7 +200,7 @@ def group_matrix(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
 def _group_rates(flags: dict[str, np.ndarray], g: np.ndarray, sizes: np.ndarray, out: dict) -> None:
     """Each flag's share among all adults and in every group: one matrix product for all of them."""
     names = list(flags)
-    counts = group_counts(np.stack([flags[k] for k in names]), g)
+    counts = np.stack([flags[k] for k in names]).astype(np.float32) @ g
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = counts / sizes
     for i, name in enumerate(names):
