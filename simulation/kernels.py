@@ -205,19 +205,9 @@ def row_sums(indptr, weight):
 
 
 @njit(cache=True, nogil=True)
-def spmv(indptr, cols, weight, x, out):
-    """``out`` (zeros, n) += W @ x for 1-D ``x``: per row, products summed in row order, as scipy does."""
-    for i in range(indptr.shape[0] - 1):
-        acc = out[i]
-        for t in range(indptr[i], indptr[i + 1]):
-            acc += weight[t] * x[cols[t]]
-        out[i] = acc
-    return out
-
-
-@njit(cache=True, nogil=True)
-def spmv_rows(indptr, cols, weight, x, rows, out):
-    """``out`` (zeros, len(rows)) += (W @ x)[rows] for 1-D ``x``, each row summed as ``spmv`` sums it."""
+def spmv(indptr, cols, weight, x, rows, out):
+    """``out`` (zeros, len(rows)) += (W @ x)[rows] for 1-D ``x``: each row's products summed in row order,
+    as scipy does."""
     for e in range(rows.shape[0]):
         i = rows[e]
         acc = out[e]
@@ -228,8 +218,9 @@ def spmv_rows(indptr, cols, weight, x, rows, out):
 
 
 @njit(cache=True, nogil=True)
-def spmm_and_row_sums(indptr, cols, weight, x, out, wsum):
-    """``spmm`` and, in the same pass, ``row_sums`` into ``wsum`` (zeros, float32)."""
+def spmm(indptr, cols, weight, x, out, wsum):
+    """``out`` (zeros, n x k) += W @ x for 2-D ``x``, as ``spmv`` for every column; in the same pass,
+    ``row_sums`` into ``wsum`` (zeros, float32)."""
     k = x.shape[1]
     for i in range(indptr.shape[0] - 1):
         acc = np.float32(0.0)
@@ -240,19 +231,6 @@ def spmm_and_row_sums(indptr, cols, weight, x, out, wsum):
             for c in range(k):
                 out[i, c] += w * x[j, c]
         wsum[i] = acc
-    return out
-
-
-@njit(cache=True, nogil=True)
-def spmm(indptr, cols, weight, x, out):
-    """``out`` (zeros, n x k) += W @ x for 2-D ``x`` (n, k): as ``spmv`` for every column."""
-    k = x.shape[1]
-    for i in range(indptr.shape[0] - 1):
-        for t in range(indptr[i], indptr[i + 1]):
-            w = weight[t]
-            j = cols[t]
-            for c in range(k):
-                out[i, c] += w * x[j, c]
     return out
 
 

@@ -368,26 +368,28 @@ class CommunityModel(mesa.Model):
         return np.array([lv.reply_prob_by_channel.get(c, lv.reply_prob) for c in self.channel_names()])
 
     # -- per-day helpers -------------------------------------------------------
-    def today_party_ties(self, who: np.ndarray | None = None, with_column: np.ndarray | None = None) -> np.ndarray:
-        """Tie weight to Party members per resident (of ``who`` only, if given), computed once a day.
+    def today_party_ties(self) -> np.ndarray:
+        """Tie weight to Party members per resident, computed once a day (ties change only in the ties phase)."""
+        if self._party_ties_day != self.day:
+            self._party_ties = self.network.dot(self.pop.party.astype(np.float32))
+            self._party_ties_day = self.day
+        return self._party_ties
 
-        Ties change only in the ties phase, so one product serves the whole day. ``with_column``
-        (float32, one per resident) is multiplied by the tie weights in the same pass when the day's
-        product is still to be made; then the result is (W @ with_column, W @ party), else W @ party.
-        """
+    def party_ties_of(self, who: np.ndarray) -> np.ndarray:
+        """``today_party_ties()[who]``, computing only those rows when the day's product is not made yet."""
         if self._party_ties_day == self.day:
-            ties = self._party_ties if who is None else self._party_ties[who]
-            return ties if with_column is None else (self.network.dot(with_column), ties)
-        party = self.pop.party.astype(np.float32)
-        if who is not None:  # a few rows now; the whole product when it is needed
-            return self.network.dot_rows(party, who)
-        if with_column is None:
-            self._party_ties = self.network.dot(party)
-        else:
-            both = self.network.dot(np.column_stack([with_column, party]))
-            self._party_ties = np.ascontiguousarray(both[:, 1])
+            return self._party_ties[who]
+        return self.network.dot_rows(self.pop.party.astype(np.float32), who)
+
+    def ties_to(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Tie-weighted sum of ``x`` (float32, one per resident) and ``today_party_ties()``, in one pass
+        over the ties when the day's Party product is not made yet."""
+        if self._party_ties_day == self.day:
+            return self.network.dot(x), self._party_ties
+        both = self.network.dot(np.column_stack([x, self.pop.party.astype(np.float32)]))
+        self._party_ties = np.ascontiguousarray(both[:, 1])
         self._party_ties_day = self.day
-        return self._party_ties if with_column is None else (np.ascontiguousarray(both[:, 0]), self._party_ties)
+        return np.ascontiguousarray(both[:, 0]), self._party_ties
 
     # -- interventions -----------------------------------------------------------
     def switch_on(self, key: str, **params) -> Intervention:

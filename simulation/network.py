@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from simulation import kernels
+from simulation.arrays import scratch_slots
 from simulation.population import Population
 from simulation.scenario import Scenario, ScenarioError, read_table
 from simulation.streams import SETUP_DAY, Streams
@@ -111,21 +112,25 @@ class Network:
 
     def dot(self, x: np.ndarray) -> np.ndarray:
         """W @ x for ``x`` of shape (n,) or (n, k), summed exactly as ``matrix() @ x`` is."""
-        out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
         if x.ndim == 2:
-            return kernels.spmm(self.indptr, self.cols, self.weight, x, out)
-        return kernels.spmv(self.indptr, self.cols, self.weight, x, out)
+            return self._product(x)[0]
+        return self.dot_rows(x, np.arange(self.n))
 
     def dot_rows(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """``dot(x)[rows]`` for 1-D ``x``, computing only those rows (same sums)."""
         out = np.zeros(len(rows), np.result_type(self.weight.dtype, x.dtype))
-        return kernels.spmv_rows(self.indptr, self.cols, self.weight, x, np.asarray(rows, np.int64), out)
+        return kernels.spmv(self.indptr, self.cols, self.weight, x, np.asarray(rows, np.int64), out)
+
+    def _product(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """W @ x for 2-D ``x`` and each row's weight sum, in one pass."""
+        out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
+        wsum = np.zeros(self.n, np.float32)
+        kernels.spmm(self.indptr, self.cols, self.weight, x, out, wsum)
+        return out, wsum
 
     def spread(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For ``x`` (len(rows), k) held by ``rows`` (ascending), zero elsewhere: the residents reached
         (ascending) and their rows of W @ x, equal to those of ``dot`` (float32)."""
-        from simulation.arrays import scratch_slots
-
         return kernels.spread_from_rows(
             self.indptr, self.cols, self.weight, np.asarray(rows, np.int64), x, scratch_slots(self.n)
         )
@@ -143,14 +148,11 @@ class Network:
         return mean, wsum
 
     def dot_and_weight_sums(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``dot(x)`` for 2-D ``x`` and ``weight_sums()``, in one pass when the sums are not cached."""
-        if self._wsum is not None:
-            return self.dot(x), self._wsum
-        out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
-        wsum = np.zeros(self.n, np.float32)
-        kernels.spmm_and_row_sums(self.indptr, self.cols, self.weight, x, out, wsum)
-        self._wsum = wsum
-        return out, wsum
+        """``dot(x)`` for 2-D ``x`` and ``weight_sums()`` (cached from here until weights change)."""
+        out, wsum = self._product(x)
+        if self._wsum is None:
+            self._wsum = wsum
+        return out, self._wsum
 
     def weight_sums(self) -> np.ndarray:
         """Each resident's sum of tie weights (float32); cached until weights change."""

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def influence(model: CommunityModel, day: int) -> None:
     pop, inf = model.pop, model.scenario.influence
     # Engaged acquaintances and Party acquaintances, weighted by ties: one pass over the ties.
-    engaged_ties, party_ties = model.today_party_ties(with_column=pop.engaged.astype(np.float32))
+    engaged_ties, party_ties = model.ties_to(pop.engaged.astype(np.float32))
     share, wsum = model.network.weighted_mean(pop.engaged, num=engaged_ties)
     # A small tolerance so that "k of n acquaintances" thresholds are met exactly despite float rounding.
     pop.pulled[:] = (wsum > 0) & (share >= pop.threshold - 1e-6)
