@@ -194,6 +194,9 @@ def issues_arise(model: CommunityModel, day: int) -> None:
     new = np.flatnonzero(u < chance)
     if len(new) == 0:
         return
+    # The day's issues enter the log in a random order: residents are numbered building by building,
+    # and same-day cases are queued and paid in log order, which must not favour low-numbered places.
+    new = new[np.argsort(stream.uniform_at(day, new, slot=3), kind="stable")]
     cdf = np.cumsum(rates[model.pop.hh_compound[new]], axis=1)
     pick = stream.uniform(day, h, slot=1)[new] * cdf[:, -1]
     domain = (cdf < pick[:, None]).sum(axis=1).astype(np.int8)
