@@ -52,6 +52,21 @@ def test_replication_r_uses_seed_plus_r_in_every_arm(tiny, burn_in):
     assert run_one(spec)["issue_resolution_rate"] == want
 
 
+def test_a_run_measures_only_its_window_and_reports_what_a_fully_measured_run_does(tiny):
+    from simulation import CommunityModel
+
+    tiny = tiny.override({"burn_in_days": 5})
+    spec = next(s for s in plan(tiny).specs() if s.arm_index == 1 and s.rep == 0)
+    model = runner._start_model(spec)
+    row = runner._summary(spec, model)
+    assert len(model.datacollector.get_model_vars_dataframe()) == spec.window  # the days before were skipped
+    full = CommunityModel(scenario=runner._arm_scenario(spec), rng=spec.seed)
+    full.run_for(DAYS)
+    assert len(full.datacollector.get_model_vars_dataframe()) == DAYS
+    want = runner.window_means(full.datacollector.get_model_vars_dataframe(), spec.window)
+    assert {k: row[k] for k in want} == pytest.approx(want, rel=0, abs=0, nan_ok=True)
+
+
 def test_compare_parallel_equals_serial_and_shares_baseline(tiny, tmp_path):
     serial = compare(tiny, ARMS, reps=3, days=DAYS, window=10, workers=1, seed=5)
     parallel = compare(tiny, ARMS, reps=3, days=DAYS, window=10, workers=2, seed=5, out=tmp_path / "c")

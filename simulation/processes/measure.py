@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def measure_phase(model: CommunityModel, day: int) -> None:
-    if day < 1:  # burn-in days are not measured or collected
+    if day < max(1, model.collect_from):  # burn-in days (and days a study skips) are not measured or collected
         return
     model._measured = measure(model, day)
     model.datacollector.collect(model)

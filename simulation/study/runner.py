@@ -70,6 +70,8 @@ def _schedule_arm(model, scenario: Scenario) -> bool:
 
 
 def _summary(spec: RunSpec, model) -> dict[str, Any]:
+    # Only the window's days are reported, so only they are measured (the dynamics do not read metrics).
+    model.collect_from = model.day + spec.days - spec.window + 1
     model.run_for(spec.days)
     df = model.datacollector.get_model_vars_dataframe()
     return {
