@@ -73,6 +73,21 @@ def test_no_resident_lost_or_duplicated(baseline_run):
     assert ((pop.trust >= 0) & (pop.trust <= 1)).all()
 
 
+def test_residents_are_numbered_building_by_building_but_issues_enter_in_random_order(baseline_run):
+    pop, log = baseline_run.pop, baseline_run.issues
+    # Buildings, compounds and communities are runs of neighbouring indices, of near-equal size.
+    for level in (pop.building, pop.compound, pop.community):
+        assert (np.diff(level) >= 0).all()
+    households_per_building = np.bincount(pop.hh_building, minlength=pop.n_buildings)
+    assert households_per_building.max() - households_per_building.min() <= 1
+    # Same-day issues are queued in log order; that order must not follow the numbering (places first).
+    raised, household = log.raised[: log.size], log.household[: log.size]
+    same_day = raised[1:] == raised[:-1]
+    rising = household[1:][same_day] > household[:-1][same_day]
+    assert same_day.sum() > 500
+    assert 0.4 < rising.mean() < 0.6  # about half, as in a random order; 1.0 if in index order
+
+
 def test_network_stays_symmetric(baseline_run):
     net = baseline_run.network
     mat = net.matrix()
