@@ -228,7 +228,7 @@ def test_ctrl_c_stops_workers_keeps_runs_and_resumes(tmp_path):
         "--reps",
         "8",
         "--days",
-        "40",
+        "300",  # long enough that the comparison is still running when Ctrl-C comes (runs are fast)
         *SMALL,
         "--workers",
         "2",
