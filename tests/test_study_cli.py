@@ -235,9 +235,20 @@ def test_ctrl_c_stops_workers_keeps_runs_and_resumes(tmp_path):
         "--out",
         str(out),
     ]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "simulation", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    # A child inherits an ignored SIGINT (and Python then keeps ignoring it). Something in the suite
+    # sometimes leaves SIGINT ignored in this process; a terminal's Ctrl-C is not, so the child gets
+    # Python's default handling, as a command typed in a terminal does.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "simulation", *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     parts = out / "parts"
     deadline = time.time() + 60
     while time.time() < deadline and not (parts.is_dir() and len(list(parts.glob("*.json"))) >= 2):
@@ -246,8 +257,8 @@ def test_ctrl_c_stops_workers_keeps_runs_and_resumes(tmp_path):
     assert len(children) >= 2
     t0 = time.time()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
+    out_text, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (err, out_text[-300:])
     assert time.time() - t0 < 10
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "kept in" in lines[0] and "run the same command again to resume" in lines[0], err
