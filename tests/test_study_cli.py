@@ -235,9 +235,9 @@ def test_ctrl_c_stops_workers_keeps_runs_and_resumes(tmp_path):
         "--out",
         str(out),
     ]
-    # A child inherits an ignored SIGINT (and Python then keeps ignoring it). Something in the suite
-    # sometimes leaves SIGINT ignored in this process; a terminal's Ctrl-C is not, so the child gets
-    # Python's default handling, as a command typed in a terminal does.
+    # A child inherits an ignored SIGINT (and Python then keeps ignoring it). The suite may run with
+    # SIGINT ignored (a background job of a non-interactive shell, `... &`); a command typed in a
+    # terminal does not, so the child gets Python's default handling.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         proc = subprocess.Popen(
