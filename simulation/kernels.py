@@ -339,3 +339,162 @@ def spread_from_rows(indptr, cols, weight, rows, xr, slot):
         out[q] = sums[order[q]]
         slot[out_rows[q]] = -1
     return out_rows, out
+
+
+# -- issue metrics -----------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def _block_sum(a, lo, n):
+    """Sum of ``a[lo:lo + n]``, n <= 128, as numpy sums a block: unrolled by 8 from 8 elements on."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r = a[lo : lo + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += a[lo + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, nogil=True)
+def pairwise_sum(a):
+    """Sum of 1-D float64 ``a`` in numpy's order, so that it equals ``np.sum(a)`` bit for bit: numpy
+    splits a range of more than 128 in two (the first part a multiple of 8 long) and adds the parts'
+    sums. Done with a stack, not recursion: numba cannot cache recursive functions."""
+    n = a.shape[0]
+    if n <= 128:
+        return _block_sum(a, 0, n)
+    frames = np.empty((128, 3), np.int64)  # (start, length, parts done); depth ~ log2(n / 128)
+    sums = np.empty(128)
+    frames[0, 0], frames[0, 1], frames[0, 2] = 0, n, 0
+    top, n_sums = 1, 0
+    while top:
+        lo, m, done = frames[top - 1, 0], frames[top - 1, 1], frames[top - 1, 2]
+        if m <= 128:
+            sums[n_sums] = _block_sum(a, lo, m)
+            n_sums += 1
+            top -= 1
+        elif done == 2:  # both parts summed: replace their sums by the total
+            sums[n_sums - 2] = sums[n_sums - 2] + sums[n_sums - 1]
+            n_sums -= 1
+            top -= 1
+        else:
+            half = m // 2
+            half -= half % 8
+            frames[top - 1, 2] = done + 1
+            start, length = (lo, half) if done == 0 else (lo + half, m - half)
+            frames[top, 0], frames[top, 1], frames[top, 2] = start, length, 0
+            top += 1
+    return sums[0]
+
+
+@njit(cache=True, nogil=True)
+def km_restricted_mean(durations, closed, horizon):
+    """Kaplan-Meier restricted mean of ``durations`` (days) up to ``horizon``; ``closed`` False = censored.
+
+    The area under the survival step function from 0 to ``horizon`` (NaN without durations).
+    """
+    m = durations.shape[0]
+    if m == 0:
+        return np.nan
+    t = np.empty(m)
+    n_events = 0
+    for i in range(m):
+        t[i] = min(np.float64(durations[i]), horizon)
+        if closed[i] and durations[i] <= horizon:
+            n_events += 1
+    ev = np.empty(n_events)
+    k = 0
+    for i in range(m):
+        if closed[i] and durations[i] <= horizon:
+            ev[k] = t[i]
+            k += 1
+    t.sort()
+    ev.sort()
+    # Widths between event times (and the horizon) times the survival level before each: the area.
+    area = np.empty(n_events + 1)
+    level, previous, below, e, a = 1.0, 0.0, 0, 0, 0
+    while e < n_events:
+        time = ev[e]
+        deaths = 0
+        while e < n_events and ev[e] == time:
+            deaths += 1
+            e += 1
+        while below < m and t[below] < time:
+            below += 1
+        area[a] = level * (time - previous)
+        a += 1
+        level = level * (1.0 - deaths / (m - below))
+        previous = time
+    area[a] = level * (horizon - previous)
+    return pairwise_sum(area[: a + 1])
+
+
+@njit(cache=True, nogil=True)
+def median_of_ints(x):
+    """``np.median`` of a non-empty integer array (float64)."""
+    s = np.sort(x)
+    n = s.shape[0]
+    if n % 2:
+        return np.float64(s[n // 2])
+    return (np.float64(s[n // 2 - 1]) + np.float64(s[n // 2])) / 2.0
+
+
+@njit(cache=True, nogil=True)
+def issue_metrics(
+    raised, reported, closed, outcome, stage, size, day, days, longest, satisfied_within,
+    no_day, resolved_code, closed_stage,
+):  # fmt: skip
+    """The issue metrics of ``simulation.metrics.measure`` for the ``days`` up to ``day``, in one pass.
+
+    ``raised`` is ascending (issues are logged by day); ``longest`` is the most days an issue can stay
+    open, so issues raised before ``day - days - longest`` cannot have closed in the window. Returns
+    the unreported share and resolution rate of issues raised in the window; the median days to
+    resolution, case resolution rate and satisfaction of cases closed in it; and the Kaplan-Meier
+    mean days to close of cases reported in it (open ones censored today).
+    """
+    raised_sorted = raised[:size]
+    first = np.searchsorted(raised_sorted, day - days + 1)
+    unreported_share = resolution_rate = 0.0
+    if size > first:
+        unreported = resolved = 0
+        for i in range(first, size):
+            unreported += reported[i] == no_day
+            resolved += outcome[i] == resolved_code
+        unreported_share = unreported / (size - first)
+        resolution_rate = resolved / (size - first)
+    start = np.searchsorted(raised_sorted, day - (days + longest + 1) + 1)
+    m = size - start
+    to_resolve = np.empty(m, np.int64)
+    durations = np.empty(m, np.int64)
+    is_closed = np.empty(m, np.bool_)
+    n_resolved = n_cases = n_ok = n_timely = n_reported = 0
+    for i in range(start, size):
+        done = stage[i] == closed_stage
+        ok = outcome[i] == resolved_code
+        if done and closed[i] > day - days:
+            if ok:
+                to_resolve[n_resolved] = closed[i] - raised[i]
+                n_resolved += 1
+            if reported[i] != no_day:
+                n_cases += 1
+                n_ok += ok
+                n_timely += ok and closed[i] - reported[i] <= satisfied_within
+        if reported[i] > day - days:
+            durations[n_reported] = (closed[i] if done else day) - reported[i]
+            is_closed[n_reported] = done
+            n_reported += 1
+    resolution_days = median_of_ints(to_resolve[:n_resolved]) if n_resolved else np.nan
+    case_rate = n_ok / n_cases if n_cases else np.nan
+    satisfaction = n_timely / n_cases if n_cases else np.nan
+    close_days = km_restricted_mean(durations[:n_reported], is_closed[:n_reported], np.float64(days))
+    return unreported_share, resolution_rate, resolution_days, case_rate, satisfaction, close_days

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simulation.kernels import column_means
+from simulation.kernels import column_means, issue_metrics
 from simulation.population import TRUST_TARGETS
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -209,23 +209,6 @@ def _group_rates(flags: dict[str, np.ndarray], g: np.ndarray, sizes: np.ndarray,
             out[f"{name}_{grp}"] = float(shares[i, j]) if sizes[j] else float("nan")
 
 
-def km_restricted_mean(durations: np.ndarray, closed: np.ndarray, horizon: float) -> float:
-    """Kaplan-Meier restricted mean of ``durations`` (days) up to ``horizon``; ``closed`` False = censored."""
-    if len(durations) == 0:
-        return float("nan")
-    t = np.minimum(durations, horizon).astype(np.float64)
-    event = closed & (durations <= horizon)
-    times = np.unique(t[event])
-    at_risk = len(t) - np.searchsorted(np.sort(t), times, side="left")
-    ev = np.sort(t[event])
-    deaths = np.searchsorted(ev, times, side="right") - np.searchsorted(ev, times, side="left")
-    surv = np.cumprod(1.0 - deaths / at_risk)
-    # Area under the step function S(t) from 0 to the horizon.
-    edges = np.concatenate([[0.0], times, [horizon]])
-    levels = np.concatenate([[1.0], surv])
-    return float(np.sum(levels * np.diff(edges)))
-
-
 def measure(model: CommunityModel, day: int) -> dict[str, float]:
     """All metrics of ``METRICS`` for the end of ``day`` (reads state, writes none)."""
     pop, log = model.pop, model.issues
@@ -255,35 +238,31 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
 
     out["issues_open"] = float(log.n_open())
     out["issues_stalled"] = float(log.stalled_today)
-    w = log.window(day, ISSUE_DAYS)
-    if w.stop - w.start:
-        out["issues_unreported_share"] = float(np.mean(log.reported[w] == NO_DAY))
-        out["issue_resolution_rate"] = float(np.mean(log.outcome[w] == RESOLVED))
-    else:
-        out["issues_unreported_share"] = 0.0
-        out["issue_resolution_rate"] = 0.0
-    # Cases closed in the window: scan from the oldest issue that can have closed in it.
+    # Issues raised in the window; cases closed in it (scanning from the oldest issue that can have
+    # closed in it); days from report to close of cases reported in it, open ones censored today.
     cw = model.scenario.casework
-    longest = cw.max_days + model.scenario.issues.grievance_days
-    recent = log.window(day, ISSUE_DAYS + longest + 1)
-    closed_day, raised, reported = log.closed[recent], log.raised[recent], log.reported[recent]
-    outcome = log.outcome[recent]
-    in_window = (closed_day > day - ISSUE_DAYS) & (log.stage[recent] == CLOSED)
-    res = in_window & (outcome == RESOLVED)
-    out["issue_resolution_days"] = float(np.median(closed_day[res] - raised[res])) if res.any() else float("nan")
-    cases = in_window & (reported != NO_DAY)
-    if cases.any():
-        resolved = outcome[cases] == RESOLVED
-        out["case_resolution_rate"] = float(resolved.mean())
-        timely = (closed_day[cases] - reported[cases]) <= cw.satisfied_within_days
-        out["service_satisfaction"] = float(np.mean(resolved & timely))
-    else:
-        out["case_resolution_rate"] = out["service_satisfaction"] = float("nan")
-    # Days from report to close of cases reported in the window; open ones are censored today.
-    rep = reported > day - ISSUE_DAYS
-    is_closed = log.stage[recent][rep] == CLOSED
-    dur = np.where(is_closed, closed_day[rep], day) - reported[rep]
-    out["case_close_days_mean"] = km_restricted_mean(dur, is_closed, float(ISSUE_DAYS))
+    (
+        out["issues_unreported_share"],
+        out["issue_resolution_rate"],
+        out["issue_resolution_days"],
+        out["case_resolution_rate"],
+        out["service_satisfaction"],
+        out["case_close_days_mean"],
+    ) = issue_metrics(
+        log.raised,
+        log.reported,
+        log.closed,
+        log.outcome,
+        log.stage,
+        log.size,
+        day,
+        ISSUE_DAYS,
+        cw.max_days + model.scenario.issues.grievance_days,
+        cw.satisfied_within_days,
+        NO_DAY,
+        RESOLVED,
+        CLOSED,
+    )
 
     out["resource_utilization"] = model.pool.utilization()
     t = day + model.burn_in
