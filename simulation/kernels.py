@@ -399,54 +399,52 @@ def pairwise_sum(a):
 
 @njit(cache=True, nogil=True)
 def km_restricted_mean(durations, closed, horizon):
-    """Kaplan-Meier restricted mean of ``durations`` (days) up to ``horizon``; ``closed`` False = censored.
-
-    The area under the survival step function from 0 to ``horizon`` (NaN without durations).
+    """Kaplan-Meier restricted mean of ``durations`` (whole days, >= 0) up to ``horizon`` (whole days);
+    ``closed`` False = censored. The area under the survival step function from 0 to ``horizon``
+    (NaN without durations). Durations are counted by day, not sorted (numba's sort is slow on the
+    many ties of whole days).
     """
     m = durations.shape[0]
     if m == 0:
         return np.nan
-    t = np.empty(m)
-    n_events = 0
+    at_day = np.zeros(horizon + 1, np.int64)  # durations cut at the horizon, by day
+    deaths_on = np.zeros(horizon + 1, np.int64)  # closures on each day (within the horizon)
     for i in range(m):
-        t[i] = min(np.float64(durations[i]), horizon)
-        if closed[i] and durations[i] <= horizon:
-            n_events += 1
-    ev = np.empty(n_events)
-    k = 0
-    for i in range(m):
-        if closed[i] and durations[i] <= horizon:
-            ev[k] = t[i]
-            k += 1
-    t.sort()
-    ev.sort()
-    # Widths between event times (and the horizon) times the survival level before each: the area.
-    area = np.empty(n_events + 1)
-    level, previous, below, e, a = 1.0, 0.0, 0, 0, 0
-    while e < n_events:
-        time = ev[e]
-        deaths = 0
-        while e < n_events and ev[e] == time:
-            deaths += 1
-            e += 1
-        while below < m and t[below] < time:
-            below += 1
-        area[a] = level * (time - previous)
-        a += 1
-        level = level * (1.0 - deaths / (m - below))
-        previous = time
-    area[a] = level * (horizon - previous)
+        d = min(durations[i], horizon)
+        at_day[d] += 1
+        deaths_on[d] += closed[i] & (durations[i] <= horizon)
+    # Widths between event days (and the horizon) times the survival level before each: the area.
+    area = np.empty(horizon + 2)
+    level, previous, below, a = 1.0, 0.0, 0, 0
+    for day in range(horizon + 1):
+        if deaths_on[day]:
+            area[a] = level * (np.float64(day) - previous)
+            a += 1
+            level = level * (1.0 - deaths_on[day] / (m - below))
+            previous = np.float64(day)
+        below += at_day[day]
+    area[a] = level * (np.float64(horizon) - previous)
     return pairwise_sum(area[: a + 1])
 
 
 @njit(cache=True, nogil=True)
 def median_of_ints(x):
-    """``np.median`` of a non-empty integer array (float64)."""
-    s = np.sort(x)
-    n = s.shape[0]
+    """``np.median`` of a non-empty array of non-negative integers (float64), by counting values."""
+    counts = np.zeros(x.max() + 1, np.int64)
+    for v in x:
+        counts[v] += 1
+    n = x.shape[0]
+    below, lower, upper = 0, -1, -1
+    for v in range(counts.shape[0]):
+        below += counts[v]
+        if lower < 0 and below > (n - 1) // 2:
+            lower = v
+        if below > n // 2:
+            upper = v
+            break
     if n % 2:
-        return np.float64(s[n // 2])
-    return (np.float64(s[n // 2 - 1]) + np.float64(s[n // 2])) / 2.0
+        return np.float64(upper)
+    return (np.float64(lower) + np.float64(upper)) / 2.0
 
 
 @njit(cache=True, nogil=True)
@@ -478,23 +476,23 @@ def issue_metrics(
     durations = np.empty(m, np.int64)
     is_closed = np.empty(m, np.bool_)
     n_resolved = n_cases = n_ok = n_timely = n_reported = 0
+    # Written unconditionally and counted by flags, without branches: outcomes are random, so branches
+    # on them would mispredict about every other issue.
     for i in range(start, size):
         done = stage[i] == closed_stage
         ok = outcome[i] == resolved_code
-        if done and closed[i] > day - days:
-            if ok:
-                to_resolve[n_resolved] = closed[i] - raised[i]
-                n_resolved += 1
-            if reported[i] != no_day:
-                n_cases += 1
-                n_ok += ok
-                n_timely += ok and closed[i] - reported[i] <= satisfied_within
-        if reported[i] > day - days:
-            durations[n_reported] = (closed[i] if done else day) - reported[i]
-            is_closed[n_reported] = done
-            n_reported += 1
+        in_window = done & (closed[i] > day - days)
+        to_resolve[n_resolved] = closed[i] - raised[i]
+        n_resolved += in_window & ok
+        case = in_window & (reported[i] != no_day)
+        n_cases += case
+        n_ok += case & ok
+        n_timely += case & ok & (closed[i] - reported[i] <= satisfied_within)
+        durations[n_reported] = (closed[i] if done else day) - reported[i]
+        is_closed[n_reported] = done
+        n_reported += reported[i] > day - days
     resolution_days = median_of_ints(to_resolve[:n_resolved]) if n_resolved else np.nan
     case_rate = n_ok / n_cases if n_cases else np.nan
     satisfaction = n_timely / n_cases if n_cases else np.nan
-    close_days = km_restricted_mean(durations[:n_reported], is_closed[:n_reported], np.float64(days))
+    close_days = km_restricted_mean(durations[:n_reported], is_closed[:n_reported], days)
     return unreported_share, resolution_rate, resolution_days, case_rate, satisfaction, close_days

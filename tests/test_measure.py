@@ -33,16 +33,16 @@ def test_pairwise_sum_equals_numpys_sum_bit_for_bit(scale):
 
 def test_kaplan_meier_mean_known_values_and_oracle():
     # Nothing censored: the restricted mean is the mean of the durations cut at the horizon.
-    assert km_restricted_mean(np.array([1, 2, 3]), np.ones(3, bool), 90.0) == pytest.approx(2.0)
-    assert km_restricted_mean(np.array([5, 200]), np.ones(2, bool), 90.0) == pytest.approx((5 + 90) / 2)
+    assert km_restricted_mean(np.array([1, 2, 3]), np.ones(3, bool), 90) == pytest.approx(2.0)
+    assert km_restricted_mean(np.array([5, 200]), np.ones(2, bool), 90) == pytest.approx((5 + 90) / 2)
     # One of two censored at 4 after an event at 2: S = 1/2 from day 2 to the horizon.
-    assert km_restricted_mean(np.array([2, 4]), np.array([True, False]), 10.0) == pytest.approx(2 + 0.5 * 8)
-    assert np.isnan(km_restricted_mean(np.zeros(0, np.int64), np.zeros(0, bool), 90.0))
+    assert km_restricted_mean(np.array([2, 4]), np.array([True, False]), 10) == pytest.approx(2 + 0.5 * 8)
+    assert np.isnan(km_restricted_mean(np.zeros(0, np.int64), np.zeros(0, bool), 90))
     rng = np.random.default_rng(5)
     for m in [1, 2, 7, 40, 300]:
         d = rng.integers(0, 120, m)
         c = rng.random(m) < 0.7
-        assert km_restricted_mean(d, c, 90.0) == _km_numpy(d, c, 90.0)
+        assert km_restricted_mean(d, c, 90) == _km_numpy(d, c, 90.0)
 
 
 def test_median_of_ints_equals_numpy():
