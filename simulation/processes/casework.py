@@ -206,18 +206,21 @@ def _pay_repairs(model: CommunityModel, finishing: np.ndarray) -> np.ndarray:
 def _draw(model: CommunityModel, name: str, day: int, issue: np.ndarray, part: np.ndarray) -> np.ndarray:
     """One draw per (case, part): slot = part, index = case (paired across scenarios by case)."""
     out = np.empty(len(issue))
+    if len(issue) == 0:
+        return out
     stream = model.streams[name]
-    for k in np.unique(part):
-        sel = part == k
-        out[sel] = stream.uniform_at(day, issue[sel], int(k))
+    for k in range(int(part.max()) + 1):  # parts are numbered 0, 1, ... (a few)
+        sel = np.flatnonzero(part == k)
+        if len(sel):
+            out[sel] = stream.uniform_at(day, issue[sel], k)
     return out
 
 
 def handling_days(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Handling days, geometric on 1, 2, ... with the given mean (>= 1), by inverse CDF of ``u``."""
     p = 1.0 / np.maximum(mean, 1.0)
-    with np.errstate(divide="ignore"):
-        extra = np.where(p >= 1.0, 0.0, np.floor(np.log1p(-u) / np.log1p(-np.minimum(p, 1 - 1e-12))))
+    # No division by zero: p > 0 for a finite mean, and it is kept below 1.
+    extra = np.where(p >= 1.0, 0.0, np.floor(np.log1p(-u) / np.log1p(-np.minimum(p, 1 - 1e-12))))
     return (1 + extra).astype(np.int32)
 
 
