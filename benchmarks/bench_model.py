@@ -113,9 +113,9 @@ def main() -> None:
     ap.add_argument(
         "--sweep-runs",
         type=int,
-        default=96,
-        help="runs per sweep setting (default 96, e.g. 8 arms x 12 replications; each worker's start-up, "
-        "about 1.7 s, is paid once, so it weighs more in shorter sweeps)",
+        default=48,
+        help="runs per sweep (each setting sweeps twice, the settings alternating; each worker's start-up, "
+        "about 1.7 s, is paid once a sweep, so it weighs more in shorter sweeps)",
     )
     ap.add_argument("--phases", action="store_true", help="also the share of each phase")
     ap.add_argument("--one", nargs="+", help=argparse.SUPPRESS)

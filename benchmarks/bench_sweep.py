@@ -6,12 +6,14 @@ files and compaction. A run's days come after the scenario's burn-in
 (``--burn-in``, default the scenario's), which the arms of a replication share.
 Usage::
 
-    python benchmarks/bench_sweep.py [--adults 3000] [--days 365] [--runs 96] [--workers 1 2] [--burn-in N]
+    python benchmarks/bench_sweep.py [--adults 3000] [--days 365] [--runs 48] [--rounds 2] [--workers 1 2] [--burn-in N]
 
-Each worker process pays its start-up (imports and loading the compiled kernels, about 1.7 s) once
-per sweep. In a short sweep that start-up weighs on the gain from a second worker: on a 2-core
-machine, 24 runs (about 50 s on one worker) gave 1.45-1.75x, 96 runs 1.9-2.0x. With both 1 and 2
-workers, ``speedup`` is the second's runs per minute over the first's.
+The speed of a shared virtual machine drifts by 10-20% over minutes, more than a second worker's
+loss, so the settings alternate in rounds (1, 2 workers, then 2, 1, ...: drift that is steady over
+the rounds cancels) and each setting's runs per minute is its runs over its time summed over the
+rounds. ``speedup`` is 2 workers' runs per minute over 1 worker's. Each worker process pays its
+start-up (imports and loading the compiled kernels, about 1.7 s) once per sweep, about 3% of a
+48-run sweep on 2 workers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 
@@ -58,13 +61,28 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--adults", type=int, default=3_000)
     ap.add_argument("--days", type=int, default=365)
-    ap.add_argument("--runs", type=int, default=96, help="runs per setting (baseline + arm, so reps = runs / 2)")
+    ap.add_argument("--runs", type=int, default=48, help="runs per sweep (baseline + arm, so reps = runs / 2)")
+    ap.add_argument("--rounds", type=int, default=2, help="sweeps per setting, the settings' order alternating")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--burn-in", type=int, default=None, help="burn_in_days (default: the scenario's)")
     args = ap.parse_args()
-    results = [one(args.adults, args.days, args.runs, w, args.burn_in) for w in args.workers]
-    out = {"cores": os.cpu_count(), "python": platform.python_version(), "results": results}
-    per_minute = {r["workers"]: r["runs_per_minute"] for r in results}
+    if args.runs < 2 or args.rounds < 1 or min(args.workers) < 1:
+        ap.error("--runs must be at least 2, --rounds and --workers at least 1")
+    results = []
+    for r in range(args.rounds):
+        for w in args.workers if r % 2 == 0 else args.workers[::-1]:
+            results.append(one(args.adults, args.days, args.runs, w, args.burn_in))
+            print(f"{w} worker(s): {results[-1]['runs_per_minute']} runs per minute", file=sys.stderr)
+    per_minute = {}
+    for w in args.workers:
+        mine = [r for r in results if r["workers"] == w]
+        per_minute[w] = round(sum(r["runs"] for r in mine) / sum(r["wall_s"] for r in mine) * 60, 1)
+    out = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "runs_per_minute": per_minute,
+        "sweeps": results,
+    }
     if 1 in per_minute and 2 in per_minute:
         out["speedup"] = round(per_minute[2] / per_minute[1], 2)
     print(json.dumps(out, indent=2))
