@@ -198,7 +198,8 @@ class Network:
         if len(i) == 0:
             return none
         w = np.full(len(i), new_weight, np.float32)
-        k = np.broadcast_to(np.asarray(kind, np.int8), (len(i),)).copy()
+        k = np.asarray(kind, np.int8)
+        k = np.full(len(i), k, np.int8) if k.ndim == 0 else k.copy()  # (np.broadcast_to is slow)
         i, j, w, k = _canonical(self.n, i, j, w, k)
         if len(i) == 0:
             return none
