@@ -67,7 +67,7 @@ class TaskLog:
         _make_room(self, _TASK_FIELDS, k)
         idx = np.arange(self.size, self.size + k)
         for name in _TASK_FIELDS:
-            getattr(self, name)[idx] = cols.get(name, 0)
+            getattr(self, name)[self.size : self.size + k] = cols.get(name, 0)
         self.size += k
         self.open = np.concatenate([self.open, idx])
         return idx
@@ -110,8 +110,9 @@ class IssueLog:
             "ready": 0,
             "escalated_day": NO_DAY,
         }
+        rows = slice(self.size, self.size + k)  # the same rows as idx; a slice is cheaper to assign
         for name in _FIELDS:
-            getattr(self, name)[idx] = cols.get(name, defaults.get(name, 0))
+            getattr(self, name)[rows] = cols.get(name, defaults.get(name, 0))
         self.size += k
         self.open = np.concatenate([self.open, idx])
         return idx
@@ -176,7 +177,8 @@ def domain_weights(model: CommunityModel) -> np.ndarray:
     base = np.array([getattr(scn, d) for d in DOMAINS], dtype=np.float64)
     base = base / max(base.sum(), 1e-12) * scn.rate_per_household_day
     pop = model.pop
-    per_compound = np.tile(base, (pop.n_compounds, 1))
+    per_compound = np.empty((pop.n_compounds, len(base)))
+    per_compound[:] = base  # (np.tile is several times slower)
     per_compound[pop.three_no, MAINTENANCE] *= scn.three_no_maintenance_factor
     for factor in model.levers.issue_rate_factors.values():  # interventions (e.g. public-welfare clean-ups)
         per_compound *= factor
