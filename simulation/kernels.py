@@ -449,19 +449,17 @@ def median_of_ints(x):
 
 @njit(cache=True, nogil=True)
 def issue_metrics(
-    raised, reported, closed, outcome, stage, size, day, days, longest, satisfied_within,
+    raised, reported, closed, outcome, stage, size, first, start, day, days, satisfied_within,
     no_day, resolved_code, closed_stage,
 ):  # fmt: skip
     """The issue metrics of ``simulation.metrics.measure`` for the ``days`` up to ``day``, in one pass.
 
-    ``raised`` is ascending (issues are logged by day); ``longest`` is the most days an issue can stay
-    open, so issues raised before ``day - days - longest`` cannot have closed in the window. Returns
-    the unreported share and resolution rate of issues raised in the window; the median days to
-    resolution, case resolution rate and satisfaction of cases closed in it; and the Kaplan-Meier
-    mean days to close of cases reported in it (open ones censored today).
+    Issues ``first .. size - 1`` were raised in the window; issues from ``start`` on are all that can
+    have closed or been reported in it (``IssueLog.window`` gives both). Returns the unreported share
+    and resolution rate of issues raised in the window; the median days to resolution, case
+    resolution rate and satisfaction of cases closed in it; and the Kaplan-Meier mean days to close
+    of cases reported in it (open ones censored today).
     """
-    raised_sorted = raised[:size]
-    first = np.searchsorted(raised_sorted, day - days + 1)
     unreported_share = resolution_rate = 0.0
     if size > first:
         unreported = resolved = 0
@@ -470,7 +468,6 @@ def issue_metrics(
             resolved += outcome[i] == resolved_code
         unreported_share = unreported / (size - first)
         resolution_rate = resolved / (size - first)
-    start = np.searchsorted(raised_sorted, day - (days + longest + 1) + 1)
     m = size - start
     to_resolve = np.empty(m, np.int64)
     durations = np.empty(m, np.int64)

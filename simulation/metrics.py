@@ -241,6 +241,7 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     # Issues raised in the window; cases closed in it (scanning from the oldest issue that can have
     # closed in it); days from report to close of cases reported in it, open ones censored today.
     cw = model.scenario.casework
+    longest = cw.max_days + model.scenario.issues.grievance_days  # the most days an issue stays open
     (
         out["issues_unreported_share"],
         out["issue_resolution_rate"],
@@ -255,9 +256,10 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
         log.outcome,
         log.stage,
         log.size,
+        log.window(day, ISSUE_DAYS).start,
+        log.window(day, ISSUE_DAYS + longest + 1).start,
         day,
         ISSUE_DAYS,
-        cw.max_days + model.scenario.issues.grievance_days,
         cw.satisfied_within_days,
         NO_DAY,
         RESOLVED,

@@ -57,8 +57,9 @@ def test_issue_metrics_equal_the_numpy_formulas(baseline_run):
     log, day, cw = m.issues, m.day, m.scenario.casework
     longest = cw.max_days + m.scenario.issues.grievance_days
     got = issue_metrics(
-        log.raised, log.reported, log.closed, log.outcome, log.stage, log.size, day, ISSUE_DAYS,
-        longest, cw.satisfied_within_days, NO_DAY, RESOLVED, CLOSED,
+        log.raised, log.reported, log.closed, log.outcome, log.stage, log.size,
+        log.window(day, ISSUE_DAYS).start, log.window(day, ISSUE_DAYS + longest + 1).start,
+        day, ISSUE_DAYS, cw.satisfied_within_days, NO_DAY, RESOLVED, CLOSED,
     )  # fmt: skip
     n = log.size
     raised, reported, closed = log.raised[:n], log.reported[:n], log.closed[:n]

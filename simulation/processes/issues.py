@@ -66,8 +66,9 @@ class TaskLog:
         k = len(cols["issue"])
         _make_room(self, _TASK_FIELDS, k)
         idx = np.arange(self.size, self.size + k)
+        rows = slice(self.size, self.size + k)  # the same rows as idx; a slice is cheaper to assign
         for name in _TASK_FIELDS:
-            getattr(self, name)[self.size : self.size + k] = cols.get(name, 0)
+            getattr(self, name)[rows] = cols.get(name, 0)
         self.size += k
         self.open = np.concatenate([self.open, idx])
         return idx
