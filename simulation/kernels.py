@@ -218,19 +218,37 @@ def spmv(indptr, cols, weight, x, rows, out):
 
 
 @njit(cache=True, nogil=True)
-def spmm(indptr, cols, weight, x, out, wsum):
+def entry_rows(indptr):
+    """The row (int32) of each CSR entry: a mark at each row's first entry, then a running sum (two passes
+    without a branch per row, several times faster than ``np.repeat`` over ~4 entries a row)."""
+    n = indptr.shape[0] - 1
+    marks = np.zeros(indptr[n] + 1, np.int32)
+    for i in range(1, n):
+        marks[indptr[i]] += 1
+    rows = np.empty(indptr[n], np.int32)
+    r = np.int32(0)
+    for t in range(rows.shape[0]):
+        r += marks[t]
+        rows[t] = r
+    return rows
+
+
+@njit(cache=True, nogil=True)
+def spmm(rows, cols, weight, x, out, wsum):
     """``out`` (zeros, n x k) += W @ x for 2-D ``x``, as ``spmv`` for every column; in the same pass,
-    ``row_sums`` into ``wsum`` (zeros, float32)."""
+    ``row_sums`` into ``wsum`` (zeros, float32). ``rows``: ``entry_rows(indptr)``.
+
+    One flat pass over the entries: every sum still adds a row's products in its entry order, as scipy
+    does, but without a loop per row, whose exit the CPU mispredicts at almost every row (rows hold
+    about four ties); that cost about 40% more."""
     k = x.shape[1]
-    for i in range(indptr.shape[0] - 1):
-        acc = np.float32(0.0)
-        for t in range(indptr[i], indptr[i + 1]):
-            w = weight[t]
-            acc += w
-            j = cols[t]
-            for c in range(k):
-                out[i, c] += w * x[j, c]
-        wsum[i] = acc
+    for t in range(cols.shape[0]):
+        i = rows[t]
+        w = weight[t]
+        j = cols[t]
+        wsum[i] += w
+        for c in range(k):
+            out[i, c] += w * x[j, c]
     return out
 
 

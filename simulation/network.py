@@ -49,6 +49,7 @@ class Network:
         """After a change of structure (``cols``, ``weight`` and ``kind`` already new): the new row pointers."""
         self.indptr = indptr
         self._degree = None
+        self._rows = None
         self._matrix = None  # shares its data with ``weight``: in-place weight changes keep it valid
         self._wsum = None
         self._outside = None  # degree without household ties, for this structure
@@ -83,8 +84,11 @@ class Network:
 
     @property
     def rows(self) -> np.ndarray:
-        """Row (resident) of each entry, in CSR order (derived)."""
-        return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
+        """Row (resident) of each entry, in CSR order (derived; cached until the ties change; read only)."""
+        if self._rows is None:
+            self._rows = kernels.entry_rows(self.indptr)
+            self._rows.flags.writeable = False
+        return self._rows
 
     @property
     def keys(self) -> np.ndarray:
@@ -125,7 +129,7 @@ class Network:
         """W @ x for 2-D ``x`` and each row's weight sum, in one pass."""
         out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
         wsum = np.zeros(self.n, np.float32)
-        kernels.spmm(self.indptr, self.cols, self.weight, x, out, wsum)
+        kernels.spmm(self.rows, self.cols, self.weight, x, out, wsum)
         return out, wsum
 
     def spread(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -121,6 +121,13 @@ def test_kernels_match_scipy_and_the_numpy_update():
     x = rng.random((n, 4)).astype(np.float32)
     np.testing.assert_array_equal(net.dot(x), net.matrix() @ x)
     np.testing.assert_array_equal(net.dot(x[:, 0]), net.matrix() @ x[:, 0])
+    # The flat product walks the entries by their row: residents without ties (first, inside, last) included.
+    lonely = Network.from_pairs(
+        9, np.array([1, 1, 2, 6]), np.array([2, 3, 6, 7]), np.ones(4, np.float32), np.full(4, 2)
+    )
+    np.testing.assert_array_equal(lonely.rows, np.repeat(np.arange(9), np.diff(lonely.indptr)))
+    np.testing.assert_array_equal(lonely.dot(np.eye(9, dtype=np.float32)), lonely.matrix().toarray())
+    assert Network.from_pairs(3, np.empty(0), np.empty(0), np.empty(0), np.empty(0)).rows.shape == (0,)
     rows = np.flatnonzero(rng.random(n) < 0.1)
     sparse = np.zeros_like(x)
     sparse[rows] = x[rows]
