@@ -267,9 +267,8 @@ def _attend(model: CommunityModel, day: int, held: list, who: np.ndarray, bounds
     for a in rings:
         org, j, _ = held[a]
         mine = who[bounds[a] : bounds[a + 1]]
-        u = order_stream.uniform(day, len(org.scope), activity_slot(org.slot, j) + 1)
         parts.append(mine)
-        u_parts.append(u[np.searchsorted(org.scope, mine)])
+        u_parts.append(order_stream.uniform_at(day, np.searchsorted(org.scope, mine), activity_slot(org.slot, j) + 1))
     members, u = np.concatenate(parts), np.concatenate(u_parts)
     length = sizes[rings]
     segment = np.repeat(np.arange(len(rings)), length)

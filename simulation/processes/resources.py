@@ -49,12 +49,17 @@ class ResourcePool:
 
     def take(self, community: int, venue: float, funds: float, volunteers: float) -> bool:
         """An activity's needs, if the pool has them (funds reserved for repairs excepted)."""
-        need = np.array([venue, funds, volunteers])
-        free = self.left[community] - np.array([0.0, self.reserve[community], 0.0])
-        if self.limited and np.any(free + 1e-9 < need):
+        # Scalar arithmetic (float64, as the arrays'): a day can hold hundreds of activities, and three-element
+        # array operations cost several times more.
+        left = self.left[community]
+        v, f, w = left.tolist()
+        if self.limited and (v + 1e-9 < venue or (f - self.reserve[community]) + 1e-9 < funds or w + 1e-9 < volunteers):
             return False
-        self.left[community] -= need
-        self.used_today += need
+        left[0], left[1], left[2] = v - venue, f - funds, w - volunteers
+        used = self.used_today
+        used[0] += venue
+        used[1] += funds
+        used[2] += volunteers
         return True
 
     def pay(self, communities: np.ndarray, funds: float) -> np.ndarray:
