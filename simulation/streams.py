@@ -68,10 +68,15 @@ class Stream:
         bits.state = self._state(day, slot)
         return np.random.Generator(bits)
 
-    def uniform(self, day: int, n: int, slot: int = 0) -> np.ndarray:
-        """n uniform draws in [0, 1), one per index 0..n-1 (float64)."""
+    def uniform(self, day: int, n: int, slot: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+        """n uniform draws in [0, 1), one per index 0..n-1 (float64); written into ``out`` (n float64,
+        contiguous) when given, so that many draws can be laid end to end without a copy."""
         self._bits.state = self._state(day, slot)
-        return self._gen.random(n)
+        if out is None:
+            return self._gen.random(n)
+        if out.shape != (n,):
+            raise ValueError(f"stream {self.name!r}: out has shape {out.shape}, not ({n},)")
+        return self._gen.random(out=out)
 
     def uniform_at(self, day: int, index: np.ndarray, slot: int = 0) -> np.ndarray:
         """The draws of ``uniform(day, n, slot)`` at ``index`` (any n above its largest entry), generating

@@ -108,6 +108,13 @@ def test_draws_at_indices_equal_the_full_draw_at_those_indices():
     index = np.concatenate([c + rng.integers(0, 200, 30) for c in rng.integers(0, 3_000_000, 12)])
     np.testing.assert_array_equal(stream.uniform_at(12, index, 2), stream.uniform(12, 3_000_200, 2)[index])
     assert stream.uniform_at(12, np.empty(0, np.int64)).shape == (0,)
+    # Written into a slice of a larger array: the same draws, and a slice of the wrong length is refused.
+    buffer = np.zeros(1_000)
+    stream.uniform(12, 600, 3, out=buffer[200:800])
+    np.testing.assert_array_equal(buffer[200:800], stream.uniform(12, 600, 3))
+    assert not buffer[:200].any() and not buffer[800:].any()
+    with pytest.raises(ValueError, match="casework.outcome.*out has shape"):
+        stream.uniform(12, 600, 3, out=buffer[:10])
 
 
 def test_kernels_match_scipy_and_the_numpy_update():

@@ -180,10 +180,10 @@ def activities(model: CommunityModel, day: int) -> None:
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     s = np.concatenate([org.scope for org in orgs])
     kind = np.repeat([k for _, _, k in held], lengths)
-    u_aware, u_attend, u_arrive = (
-        np.concatenate([stream.uniform(day, m, slot) for m, slot in zip(lengths.tolist(), slots, strict=True)])
-        for stream in (aware_stream, att_stream, order_stream)
-    )
+    u_aware, u_attend, u_arrive = draws = np.empty((3, offsets[-1]))
+    for row, stream in zip(draws, (aware_stream, att_stream, order_stream), strict=True):
+        for a, slot in enumerate(slots):
+            stream.uniform(day, int(lengths[a]), slot, out=row[offsets[a] : offsets[a + 1]])
     # Aware (invited, or reached by notices or the app) with free time left, and drawn to go.
     logit, maybe, _ = activity_logits(
         s,
@@ -207,7 +207,8 @@ def activities(model: CommunityModel, day: int) -> None:
         1.0 - model.levers.notice_reach,
         float(model.levers.app_reach),
     )
-    want = np.flatnonzero(maybe & (u_attend < sigmoid(logit)))
+    aware = np.flatnonzero(maybe)  # about a third of the places: the chance to go is computed there only
+    want = aware[u_attend[aware] < sigmoid(logit[aware])]
     who, act_of = s[want], np.searchsorted(offsets, want, side="right") - 1
     util, arrival = logit[want], u_arrive[want]
     # 2. One activity a day: a resident drawn to several goes to the one they like best.
