@@ -30,7 +30,7 @@ from simulation.arrays import compound_community
 from simulation.branches import BranchTable
 from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY, HandlerTable
 from simulation.interventions import INTERVENTIONS, Intervention
-from simulation.metrics import MetricsCollector, group_matrix, measure
+from simulation.metrics import MetricsCollector, group_cells, measure
 from simulation.network import PresenceSampler, build_network
 from simulation.phases import PHASES
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_NGO, T_PROPERTY, build_population
@@ -97,7 +97,7 @@ class CommunityModel(mesa.Model):
         self.issues = IssueLog()
         self.group_masks = self.pop.group_masks()
         self.group_counts = {g: int(m.sum()) for g, m in self.group_masks.items()}
-        self.group_matrix = group_matrix(self)  # fixed groups: (n, all + 5 groups) for the group rates
+        self.group_cells = group_cells(self)  # fixed groups: residents by their combination, for the group rates
         self.levers = Levers(
             issue_rate_factors={},
             app_enabled=scn.reporting.app_enabled,
