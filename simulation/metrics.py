@@ -215,8 +215,7 @@ def _group_rates(flags: dict[str, np.ndarray], cells: tuple, out: dict) -> None:
     hist = np.bincount((cell << k) + bits, minlength=len(combos) << k).reshape(len(combos), 1 << k)
     has_flag = (np.arange(1 << k)[:, None] >> np.arange(k)) & 1  # (bit patterns, flags)
     counts = ((hist @ has_flag).T @ combos).astype(np.float32)  # (flags, all + groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = counts / sizes
+    shares = counts / np.where(sizes > 0, sizes, np.float32(1.0))  # an empty group's rate is NaN (below)
     for i, name in enumerate(names):
         out[name] = float(shares[i, 0])
         for j, grp in enumerate(GROUPS, start=1):
