@@ -111,8 +111,8 @@ def insert_and_fade(
     and, when ``fade``, every tie not of ``keep_kind`` multiplied by ``factor`` and dropped if then below
     ``floor`` (float32, as numpy compares a float32 array with a Python float). ``weight`` is faded in place.
 
-    Runs of old entries between insertions are copied as blocks, so the cost is a few passes over the
-    arrays whatever the number of rows. ``other`` (ties per row not of ``keep_kind``; empty to skip) is
+    Runs of old entries between insertions and drops are copied as blocks, so the cost is a few passes over
+    the arrays whatever the number of rows. ``other`` (ties per row not of ``keep_kind``; empty to skip) is
     kept up to date in place. Returns the new columns, weights, kinds, row pointers and the entries dropped.
     """
     n = indptr.shape[0] - 1
@@ -124,35 +124,39 @@ def insert_and_fade(
             other_kind = kind[t] != keep_kind
             w = weight[t] * (factor if other_kind else one)
             weight[t] = w
-            low += other_kind and w < floor
+            low += other_kind & (w < floor)
+    # The old entries to drop, ascending, then a sentinel past the end (written without a branch per entry).
+    gone = np.empty(low + 1, np.int64)
+    g = 0
+    if low:
+        for t in range(a):
+            gone[g] = t
+            g += (kind[t] != keep_kind) & (weight[t] < floor)
+    gone[low] = a
     out_cols = np.empty(a + b, np.int32)
     out_weight = np.empty(a + b, np.float32)
     out_kind = np.empty(a + b, np.int8)
     delta = np.zeros(n + 1, np.int64)  # entries gained (lost) by row r, at r + 1
     track = other.shape[0] == n
-    m = src = dropped = 0
+    m = src = dropped = d = 0
     for e in range(b + 1):
         stop = at[e] if e < b else a
-        if low == 0:  # nothing old to drop: copy the run as a block
-            size = stop - src
-            out_cols[m : m + size] = cols[src:stop]
-            out_weight[m : m + size] = weight[src:stop]
-            out_kind[m : m + size] = kind[src:stop]
+        while src < stop:  # old entries up to the next insertion: blocks between the dropped ones
+            end = min(gone[d], stop)
+            size = end - src
+            out_cols[m : m + size] = cols[src:end]
+            out_weight[m : m + size] = weight[src:end]
+            out_kind[m : m + size] = kind[src:end]
             m += size
-        else:
-            for t in range(src, stop):
-                if kind[t] != keep_kind and weight[t] < floor:
-                    dropped += 1
-                    r = _row_of(indptr, t)
-                    delta[r + 1] -= 1
-                    if track:
-                        other[r] -= 1
-                    continue
-                out_cols[m] = cols[t]
-                out_weight[m] = weight[t]
-                out_kind[m] = kind[t]
-                m += 1
-        src = stop
+            src = end
+            if end < stop:  # the entry at ``end`` is dropped
+                dropped += 1
+                r = _row_of(indptr, end)
+                delta[r + 1] -= 1
+                if track:
+                    other[r] -= 1
+                src += 1
+                d += 1
         if e < b:
             kd = new_kind[e]
             w = new_weight[e]

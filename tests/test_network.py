@@ -32,6 +32,39 @@ def test_add_strengthen_decay_and_drop():
     assert net.matrix()[0, 1] == pytest.approx(0.3)
 
 
+def test_new_ties_and_fading_in_one_pass_equal_a_plain_rebuild():
+    """``renew_and_fade`` (insertions and drops in one pass, copied as blocks) leaves the ties a plain
+    rebuild from the pair list gives: the same pairs, weights (float32 arithmetic) and kinds, and the
+    degree without household ties kept up to date."""
+    rng = np.random.default_rng(11)
+    for trial in range(30):
+        n = int(rng.integers(5, 60))
+        m = int(rng.integers(0, 4 * n))
+        i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+        kind = rng.choice([HOUSEHOLD, ACTIVITY, 2], m)
+        net = Network.from_pairs(n, i, j, rng.uniform(0.05, 1.0, m).astype(np.float32), kind)
+        net.degree(exclude_household=True)  # cached, so the pass must keep it up to date
+        before = {(a, b): (w, k) for a, b, w, k in zip(net.rows, net.cols, net.weight, net.kind, strict=True)}
+        qi, qj = rng.integers(0, n, 10), rng.integers(0, n, 10)
+        rate, floor, new_w, gain = 0.3, np.float32(0.2), 0.25, 0.1
+        net.renew_and_fade(qi, qj, new_w, gain, ACTIVITY, rate, floor)
+        want = {}
+        met = {(min(a, b), max(a, b)) for a, b in zip(qi, qj, strict=True) if a != b}
+        for a, b in met | {(a, b) for a, b in before if a < b}:
+            w, k = before.get((a, b), (np.float32(new_w), ACTIVITY))
+            if (a, b) in before and (a, b) in met:
+                w = np.minimum(np.float32(1.0), w + np.float32(gain))
+            if k != HOUSEHOLD:
+                w = w * np.float32(1.0 - rate)
+                if w < floor:
+                    continue
+            want[(a, b)] = want[(b, a)] = (w, k)
+        got = {(a, b): (w, k) for a, b, w, k in zip(net.rows, net.cols, net.weight, net.kind, strict=True)}
+        assert got == want, trial
+        outside = np.bincount([a for (a, _), (_, k) in want.items() if k != HOUSEHOLD], minlength=n)
+        np.testing.assert_array_equal(net.degree(exclude_household=True), outside)
+
+
 def test_household_ties_never_decay():
     net = Network.from_pairs(3, np.array([0]), np.array([1]), np.array([1.0]), np.array([HOUSEHOLD]))
     net.decay(0.9, 0.5)
