@@ -29,7 +29,9 @@ def influence(model: CommunityModel, day: int) -> None:
         pop.engaged |= newly
         pop.last_activity[newly] = day
     # Personal invitations by Party members: more Party acquaintances, more chances to be asked.
-    strength = model.branch_table.strength[pop.compound]  # the branch organises its members' asking
-    p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * strength * party_ties)
+    # Only residents with a Party acquaintance can be asked (elsewhere the chance is 0).
+    asked = np.flatnonzero(party_ties > 0)
+    strength = model.branch_table.strength[pop.compound[asked]]  # the branch organises its members' asking
+    p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * strength * party_ties[asked])
     u = model.streams["influence.invite"].uniform(day, pop.n)
-    pop.invited |= u < p_invite
+    pop.invited[asked] |= u[asked] < p_invite
