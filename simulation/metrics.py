@@ -190,6 +190,11 @@ class MetricsCollector(mesa.DataCollector):
             columns[name].append(values[name])
 
 
+def _bit_patterns(k: int) -> np.ndarray:
+    """Every k-bit number (0 .. 2**k - 1) as a row of its bits, lowest first (2**k x k, 0 or 1)."""
+    return (np.arange(1 << k)[:, None] >> np.arange(k)) & 1
+
+
 def group_cells(model: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Residents by their combination of groups (all adults, then GROUPS; fixed for a run): each resident's
     cell, each cell's memberships (cells x 6, int64) and the group sizes (float32)."""
@@ -197,10 +202,8 @@ def group_cells(model: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarr
     g = np.column_stack([np.ones(model.pop.n, bool)] + [masks[k] for k in GROUPS])
     # A resident's memberships are the bits of its cell number: 2**6 cells, most of them empty (a search for
     # the combinations that occur, np.unique over rows, took 2.4 s at a million residents).
-    bit = np.arange(g.shape[1])
-    cell = (g.astype(np.intp) << bit).sum(axis=1)
-    combos = (np.arange(1 << g.shape[1])[:, None] >> bit) & 1
-    return cell, combos, g.astype(np.float32).sum(axis=0)
+    cell = (g.astype(np.intp) << np.arange(g.shape[1])).sum(axis=1)
+    return cell, _bit_patterns(g.shape[1]), g.astype(np.float32).sum(axis=0)
 
 
 def _group_rates(flags: dict[str, np.ndarray], cells: tuple, out: dict) -> None:
@@ -217,8 +220,7 @@ def _group_rates(flags: dict[str, np.ndarray], cells: tuple, out: dict) -> None:
     for i, name in enumerate(names):  # up to 8 flags
         bits |= np.asarray(flags[name], bool).view(np.uint8) << np.uint8(i)
     hist = np.bincount((cell << k) + bits, minlength=len(combos) << k).reshape(len(combos), 1 << k)
-    has_flag = (np.arange(1 << k)[:, None] >> np.arange(k)) & 1  # (bit patterns, flags)
-    counts = ((hist @ has_flag).T @ combos).astype(np.float32)  # (flags, all + groups)
+    counts = ((hist @ _bit_patterns(k)).T @ combos).astype(np.float32)  # (flags, all + groups)
     shares = counts / np.where(sizes > 0, sizes, np.float32(1.0))  # an empty group's rate is NaN (below)
     for i, name in enumerate(names):
         out[name] = float(shares[i, 0])
