@@ -256,6 +256,65 @@ def spmm(rows, cols, weight, x, out, wsum):
     return out
 
 
+# The products the model makes every day have two columns (engaged and Party acquaintances) or five (the trust
+# columns). For those, ``spmm`` is specialised with each column's sum held in a register until the row ends:
+# in the general loop every entry loads and stores ``out[i, c]`` and ``wsum[i]``, and each add waits for the
+# last store (measured at 100,000 adults on day 150, 700,000 entries: 3.6-3.8 -> 2.6-2.7 ms for five columns,
+# 2.5-2.6 -> 2.1-2.2 ms for two). The sums are the same: each row's products are added in its entry order,
+# starting from zero. ``Network`` picks them for float32 ``x`` of those widths and ``spmm`` otherwise.
+
+
+@njit(cache=True, nogil=True)
+def spmm_two(rows, cols, weight, x, out, wsum):
+    """``spmm`` for ``x`` (n x 2, float32)."""
+    n = cols.shape[0]
+    if n == 0:
+        return out
+    zero = np.float32(0.0)
+    cur = rows[0]
+    s = a0 = a1 = zero
+    for t in range(n):
+        i = rows[t]
+        if i != cur:  # the row ends: store its sums
+            wsum[cur], out[cur, 0], out[cur, 1] = s, a0, a1
+            s = a0 = a1 = zero
+            cur = i
+        w = weight[t]
+        j = cols[t]
+        s += w
+        a0 += w * x[j, 0]
+        a1 += w * x[j, 1]
+    wsum[cur], out[cur, 0], out[cur, 1] = s, a0, a1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def spmm_five(rows, cols, weight, x, out, wsum):
+    """``spmm`` for ``x`` (n x 5, float32)."""
+    n = cols.shape[0]
+    if n == 0:
+        return out
+    zero = np.float32(0.0)
+    cur = rows[0]
+    s = a0 = a1 = a2 = a3 = a4 = zero
+    for t in range(n):
+        i = rows[t]
+        if i != cur:  # the row ends: store its sums
+            wsum[cur], out[cur, 0], out[cur, 1], out[cur, 2], out[cur, 3], out[cur, 4] = s, a0, a1, a2, a3, a4
+            s = a0 = a1 = a2 = a3 = a4 = zero
+            cur = i
+        w = weight[t]
+        j = cols[t]
+        s += w
+        a0 += w * x[j, 0]
+        a1 += w * x[j, 1]
+        a2 += w * x[j, 2]
+        a3 += w * x[j, 3]
+        a4 += w * x[j, 4]
+    wsum[cur], out[cur, 0], out[cur, 1], out[cur, 2], out[cur, 3], out[cur, 4] = s, a0, a1, a2, a3, a4
+    return out
+
+
 @njit(cache=True, nogil=True)
 def degroot_update(num, wsum, trust, rate, trust_start, forget, forgetting_on):
     """Word of mouth in place: each row of ``trust`` (n, k) moves ``rate`` of the way to its

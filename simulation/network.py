@@ -25,6 +25,8 @@ from simulation.streams import SETUP_DAY, Streams
 # Tie kinds: how the acquaintance came about.
 HOUSEHOLD, BUILDING, COMPOUND, CROSS, ACTIVITY, MEETING, GENERATED = range(7)
 KIND_NAMES = ("household", "building", "compound", "cross_compound", "activity", "meeting", "generated")
+# Products of float32 columns by width with a kernel of their own (the widths the model uses every day).
+_SPECIALISED_PRODUCTS = {2: kernels.spmm_two, 5: kernels.spmm_five}
 
 
 class Network:
@@ -129,7 +131,8 @@ class Network:
         """W @ x for 2-D ``x`` and each row's weight sum, in one pass."""
         out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
         wsum = np.zeros(self.n, np.float32)
-        kernels.spmm(self.rows, self.cols, self.weight, x, out, wsum)
+        kernel = _SPECIALISED_PRODUCTS.get(x.shape[1], kernels.spmm) if x.dtype == np.float32 else kernels.spmm
+        kernel(self.rows, self.cols, self.weight, x, out, wsum)
         return out, wsum
 
     def spread(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation import CommunityModel, Scenario, ScenarioError, load_scenario
+from simulation import CommunityModel, Scenario, ScenarioError, kernels, load_scenario
 from simulation.network import ACTIVITY, HOUSEHOLD, Network
 
 
@@ -160,6 +160,13 @@ def test_kernels_match_scipy_and_the_numpy_update():
     net = Network.from_pairs(n, i, j, rng.random(3000).astype(np.float32), np.full(3000, 2))
     x = rng.random((n, 4)).astype(np.float32)
     np.testing.assert_array_equal(net.dot(x), net.matrix() @ x)
+    # Every width, the specialised ones (two and five float32 columns) and the general kernel around them.
+    for k in range(1, 7):
+        wide = rng.random((n, k)).astype(np.float32)
+        num, wsum = net._product(wide)
+        np.testing.assert_array_equal(num, net.matrix() @ wide)
+        np.testing.assert_array_equal(wsum, kernels.row_sums(net.indptr, net.weight))
+    np.testing.assert_array_equal(net.dot(x[:, :2].astype(np.float64)), net.matrix() @ x[:, :2].astype(np.float64))
     np.testing.assert_array_equal(net.dot(x[:, 0]), net.matrix() @ x[:, 0])
     # The flat product walks the entries by their row: residents without ties (first, inside, last) included.
     lonely = Network.from_pairs(
@@ -167,6 +174,8 @@ def test_kernels_match_scipy_and_the_numpy_update():
     )
     np.testing.assert_array_equal(lonely.rows, np.repeat(np.arange(9), np.diff(lonely.indptr)))
     np.testing.assert_array_equal(lonely.dot(np.eye(9, dtype=np.float32)), lonely.matrix().toarray())
+    for k in (2, 5):
+        np.testing.assert_array_equal(lonely.dot(np.eye(9, k, dtype=np.float32)), lonely.matrix() @ np.eye(9, k))
     assert Network.from_pairs(3, np.empty(0), np.empty(0), np.empty(0), np.empty(0)).rows.shape == (0,)
     rows = np.flatnonzero(rng.random(n) < 0.1)
     sparse = np.zeros_like(x)
