@@ -127,6 +127,41 @@ def test_edge_list_needs_a_path():
         Scenario().override({"network.kind": "edge_list"})
 
 
+def test_compiled_draws_equal_numpy_pcg64_at_the_same_state():
+    """The streams' compiled PCG64 gives numpy's draws bit for bit: from the state, after jumps, and at the
+    stream's own (day, slot) states (``generator`` sets numpy's PCG64 there)."""
+    from simulation import pcg64
+    from simulation.streams import Stream
+
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        words = rng.integers(0, 2**64, 4, dtype=np.uint64, endpoint=False)
+        bits = np.random.PCG64(0)
+        state, inc = (int(words[1]) << 64) | int(words[0]), (int(words[3]) << 64) | int(words[2]) | 1
+        bits.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0, "uinteger": 0}
+        n = int(rng.integers(1, 3_000))
+        drawn = np.empty(n)
+        pcg64.uniform(words, drawn)
+        np.testing.assert_array_equal(drawn, np.random.Generator(bits).random(n))
+        far = rng.integers(0, 2**50, 3)  # jumps: numpy's advance() is the reference
+        got = np.empty(3)
+        assert pcg64.uniform_at(words, far, got)
+        for k in range(3):
+            bits.state = {
+                "bit_generator": "PCG64",
+                "state": {"state": state, "inc": inc},
+                "has_uint32": 0,
+                "uinteger": 0,
+            }
+            bits.advance(int(far[k]))
+            assert np.random.Generator(bits).random() == got[k]
+    stream = Stream("ties.meet", seed=3, offset=5)
+    for day, slot in ((-4, 0), (1, 2), (400, 9)):
+        np.testing.assert_array_equal(stream.uniform(day, 777, slot), stream.generator(day, slot).random(777))
+    with pytest.raises(ValueError, match="ties.meet.*negative index"):
+        stream.uniform_at(1, np.array([5, -2, 7]))
+
+
 def test_draws_at_indices_equal_the_full_draw_at_those_indices():
     """``uniform_at`` jumps over earlier draws; it must give exactly the values the full draw has there."""
     from simulation.streams import Stream
