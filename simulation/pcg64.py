@@ -44,9 +44,10 @@ def _muladd(typingctx, a_hi, a_lo, b_hi, b_lo, c_hi, c_lo):
 # The PCG64 multiplier (as numpy's), high and low words.
 _M_HI, _M_LO = np.uint64(0x2360ED051FC65DA4), np.uint64(0x4385DF649FCCF645)
 _SCALE = 1.0 / 9007199254740992.0  # 2**-53
-# Draws skipped by stepping one at a time up to this gap; longer gaps are jumped (about 4 x log2(gap)
-# multiplies), as ``PCG64.advance`` does.
-_STEP_GAP = 64
+# Gaps between wanted draws up to this many steps are crossed in one multiply-add, with the LCG's
+# k-step multiplier and increment from a table made per call; longer ones are jumped as
+# ``PCG64.advance`` does (about 4 x log2(gap) multiplies).
+_TABLE = 64
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -89,32 +90,47 @@ def uniform(words, out):
 @njit(cache=True, nogil=True)
 def uniform_at(words, index, out):
     """``out[k]`` = draw number ``index[k]`` (>= 0) of the state ``words`` (as ``uniform``), for indices in
-    any order and with repeats: visited in ascending order, stepping over short gaps and jumping long ones.
-    Returns False, leaving ``out`` unfinished, if an index is negative."""
+    any order and with repeats. The indices are visited in ascending order; reaching the next one costs
+    one multiply-add whatever the gap up to ``_TABLE`` steps (the draws in between are never made), so
+    the cost follows the number of indices, not their range. Returns False, leaving ``out`` unfinished,
+    if an index is negative."""
     n = index.shape[0]
-    ascending = True
     for k in range(1, n):
-        if index[k] < index[k - 1]:
-            ascending = False
-            break
-    order = np.arange(n) if ascending else np.argsort(index, kind="mergesort")
+        if index[k] < index[k - 1]:  # not ascending: walk them sorted, then put the draws in place
+            order = np.argsort(index, kind="mergesort")
+            drawn = np.empty(n)
+            if not _uniform_ascending(words, index[order], drawn):
+                return False
+            out[order] = drawn
+            return True
+    return _uniform_ascending(words, index, out)
+
+
+@njit(cache=True, nogil=True)
+def _uniform_ascending(words, index, out):
+    """``uniform_at`` for ascending ``index`` (repeats allowed)."""
+    n = index.shape[0]
+    if n == 0:
+        return True
+    if index[0] < 0:
+        return False
     s_lo, s_hi, i_lo, i_hi = words[0], words[1], words[2] | np.uint64(1), words[3]
+    # Row k: the LCG k steps at once, s -> mul * s + add, as (mul high, mul low, add high, add low); row 0
+    # leaves the state as it is (a repeated index gets the same draw).
+    zero, one = np.uint64(0), np.uint64(1)
+    stride = np.empty((_TABLE + 1, 4), np.uint64)
+    stride[0, 0], stride[0, 1], stride[0, 2], stride[0, 3] = zero, one, zero, zero
+    stride[1, 0], stride[1, 1], stride[1, 2], stride[1, 3] = _M_HI, _M_LO, i_hi, i_lo
+    for k in range(2, _TABLE + 1):
+        stride[k, 0], stride[k, 1] = _muladd(_M_HI, _M_LO, stride[k - 1, 0], stride[k - 1, 1], zero, zero)
+        stride[k, 2], stride[k, 3] = _muladd(_M_HI, _M_LO, stride[k - 1, 2], stride[k - 1, 3], i_hi, i_lo)
     position = 0  # the number of the next draw
-    last, value = -1, 0.0
-    for q in range(n):
-        k = order[q]
-        target = index[k]
-        if target < 0:
-            return False
-        if target != last:
-            gap = target - position
-            if gap > _STEP_GAP:
-                s_hi, s_lo = _jump(s_hi, s_lo, i_hi, i_lo, gap)
-            else:
-                for _ in range(gap):
-                    s_hi, s_lo = _muladd(s_hi, s_lo, _M_HI, _M_LO, i_hi, i_lo)
-            s_hi, s_lo = _muladd(s_hi, s_lo, _M_HI, _M_LO, i_hi, i_lo)
-            value = _output(s_hi, s_lo)
-            position, last = target + 1, target
-        out[k] = value
+    for k in range(n):
+        steps = index[k] - position + 1  # to the state whose output is draw index[k]; 0 for a repeat
+        if steps <= _TABLE:
+            s_hi, s_lo = _muladd(stride[steps, 0], stride[steps, 1], s_hi, s_lo, stride[steps, 2], stride[steps, 3])
+        else:
+            s_hi, s_lo = _jump(s_hi, s_lo, i_hi, i_lo, steps)
+        out[k] = _output(s_hi, s_lo)
+        position = index[k] + 1
     return True

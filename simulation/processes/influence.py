@@ -33,5 +33,5 @@ def influence(model: CommunityModel, day: int) -> None:
     asked = np.flatnonzero(party_ties > 0)
     strength = model.branch_table.strength[pop.compound[asked]]  # the branch organises its members' asking
     p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * strength * party_ties[asked])
-    u = model.streams["influence.invite"].uniform(day, pop.n)
-    pop.invited[asked] |= u[asked] < p_invite
+    u = model.streams["influence.invite"].uniform_at(day, asked)
+    pop.invited[asked] |= u < p_invite

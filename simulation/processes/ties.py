@@ -36,8 +36,8 @@ def ties(model: CommunityModel, day: int) -> None:
     stream = model.streams["ties.meet"]
     meets = np.flatnonzero(stream.uniform(day, pop.n) < rate)
     if len(meets):
-        u_kind = stream.uniform(day, pop.n, 1)[meets]
-        u_who = stream.uniform(day, pop.n, 2)[meets]
+        u_kind = stream.uniform_at(day, meets, 1)
+        u_who = stream.uniform_at(day, meets, 2)
         deg = network.degree()[meets]
         familiar_share = model.levers.familiar_share
         familiar = (u_kind < familiar_share) & (deg > 0)
@@ -49,7 +49,7 @@ def ties(model: CommunityModel, day: int) -> None:
         new = ~familiar
         partner[new] = model.building_sampler.draw(meets[new], u_who[new])
         # A stranger is only taken on as an acquaintance in a close-knit place.
-        new_ok = stream.uniform(day, pop.n, 3)[meets[new]] < closeness
+        new_ok = stream.uniform_at(day, meets[new], 3) < closeness
         keep = familiar.copy()
         keep[new] = new_ok
         keep &= pop.household[partner] != pop.household[meets]
