@@ -10,7 +10,10 @@ Each measurement runs in its own process so that peak memory (max resident
 set size) is its own. The model and the reference alternate ``--repeat``
 times per size and each reports its fastest run (a shared machine's speed
 drifts by up to 2x; the fastest run is the least disturbed), with every
-run's figure and the paired ratios alongside. Usage::
+run's figure and the paired ratios alongside. The model splits its products over large networks
+among threads (``simulation/threads.py``: as many as the cores, or ``GOVSIM_THREADS``; networks of
+under 200,000 tie entries, about 30,000 adults, stay on one); each result says how many it could use. The Mesa reference
+runs on one. Usage::
 
     python benchmarks/bench_model.py [--sizes 3000 100000] [--days 60] [--repeat 3] [--district] [--sweep] [--phases]
 """
@@ -32,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def model_one(adults: int, days: int, seed: int, phases: bool) -> dict:
-    from simulation import CommunityModel, Scenario
+    from simulation import CommunityModel, Scenario, threads
 
     scn = Scenario().scaled(adults=adults).override({"burn_in_days": 0})
     t0 = time.perf_counter()
@@ -62,6 +65,7 @@ def model_one(adults: int, days: int, seed: int, phases: bool) -> dict:
         "seconds_per_simulated_year": round(run * 365 / days, 3),
         "ns_per_resident_day": round(run / (days * model.pop.n) * 1e9, 1),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "threads": threads.threads(),
     }
     if phases:
         out["phase_share"] = {k: round(v / run, 3) for k, v in spent.most_common()}
@@ -76,7 +80,7 @@ def reference_one(adults: int, days: int, seed: int) -> dict:
 
 
 def district_one(adults: int, days: int, seed: int) -> dict:
-    from simulation import CommunityModel, Scenario
+    from simulation import CommunityModel, Scenario, threads
 
     scn = Scenario().scaled(adults=adults).override({"burn_in_days": 0})
     t0 = time.perf_counter()
@@ -94,6 +98,7 @@ def district_one(adults: int, days: int, seed: int) -> dict:
         "build_and_year_s": round(build + run * 365 / days, 1),
         "ns_per_resident_day": round(run / (days * model.pop.n) * 1e9, 1),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "threads": threads.threads(),
     }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from simulation import kernels
+from simulation import kernels, threads
 from simulation.arrays import scratch_slots
 from simulation.population import Population
 from simulation.scenario import Scenario, ScenarioError, read_table
@@ -132,7 +132,12 @@ class Network:
         out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
         wsum = np.zeros(self.n, np.float32)
         kernel = _SPECIALISED_PRODUCTS.get(x.shape[1], kernels.spmm) if x.dtype == np.float32 else kernels.spmm
-        kernel(self.rows, self.cols, self.weight, x, out, wsum)
+        rows, cols, weight = self.rows, self.cols, self.weight
+
+        def block(start: int, stop: int) -> None:  # whole rows: each row's sum as in one pass
+            kernel(rows[start:stop], cols[start:stop], weight[start:stop], x, out, wsum)
+
+        threads.run_blocks(block, threads.row_blocks(self.indptr))
         return out, wsum
 
     def spread(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation import threads
 from simulation.kernels import degroot_update
 from simulation.population import T_NEIGHBOURS
 
@@ -30,6 +31,11 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     f = np.full(pop.trust.shape[1], tr.institution_forgetting, np.float32)
     f[T_NEIGHBOURS] = tr.forgetting
     # Residents without acquaintances keep their trust (their target is their own trust).
-    degroot_update(num, wsum, pop.trust, np.float32(rate), pop.trust_start, f, bool(f.any()))
+    trust, start, on = pop.trust, pop.trust_start, bool(f.any())
+
+    def block(lo: int, hi: int) -> None:  # residents lo .. hi - 1 (each row's update depends on that row only)
+        degroot_update(num[lo:hi], wsum[lo:hi], trust[lo:hi], np.float32(rate), start[lo:hi], f, on)
+
+    threads.run_blocks(block, threads.even_blocks(pop.n, threads.MIN_ENTRIES_PER_THREAD // 5))
     if tr.institution_forgetting > 0:  # efficacy too rests where background sets it
         pop.efficacy += np.float32(tr.institution_forgetting) * (pop.efficacy_start - pop.efficacy)

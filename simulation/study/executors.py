@@ -23,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from simulation import threads
 from simulation.study.runner import RunSpec, run_group
 
 OnResult = Callable[[dict[str, Any]], None]
@@ -64,9 +65,11 @@ def _main_not_reimported() -> Iterator[None]:
                 setattr(main, name, value)
 
 
-def _ignore_sigint() -> None:
+def _start_worker(thread_count: int) -> None:
     # Workers leave Ctrl-C to the driver, which terminates them (no traceback from each worker).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Each worker uses its share of the cores for the row-block kernels (large networks only).
+    threads.set_threads(thread_count)
 
 
 def _deliver(results, on_result: OnResult, on_failure: OnFailure) -> None:
@@ -102,7 +105,8 @@ def run_local(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailur
         pool = ProcessPoolExecutor(
             max_workers=min(workers, len(pending)),
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=_start_worker,
+            initargs=(max(1, threads.threads() // workers),),
         )
         try:
             with _main_not_reimported():
