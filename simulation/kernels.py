@@ -103,44 +103,56 @@ def _row_of(indptr, t):
     return lo
 
 
-@njit(cache=True, nogil=True)
-def insert_and_fade(
-    indptr, cols, weight, kind, at, new_rows, new_cols, new_weight, new_kind, fade, factor, floor, keep_kind, other
-):
-    """New CSR arrays: the new entries inserted before positions ``at`` (ascending; none already present)
-    and, when ``fade``, every tie not of ``keep_kind`` multiplied by ``factor`` and dropped if then below
-    ``floor`` (float32, as numpy compares a float32 array with a Python float). ``weight`` is faded in place.
+# New ties and the day's fading, in two kernels over a block of whole rows (rows r0 .. r1 - 1, entries
+# e0 .. e1 - 1, new entries b0 .. b1 - 1), so that blocks can run in parallel threads: ``fade_block``
+# fades and counts what each block keeps, which places every block's output; ``write_block`` then
+# writes it. The new entries are inserted before positions ``at`` (ascending; none already present),
+# and, when ``fade``, every tie not of ``keep_kind`` is multiplied by ``factor`` and dropped if then
+# below ``floor`` (float32, as numpy compares a float32 array with a Python float).
 
-    Runs of old entries between insertions and drops are copied as blocks, so the cost is a few passes over
-    the arrays whatever the number of rows. ``other`` (ties per row not of ``keep_kind``; empty to skip) is
-    kept up to date in place. Returns the new columns, weights, kinds, row pointers and the entries dropped.
-    """
-    n = indptr.shape[0] - 1
-    a, b = cols.shape[0], at.shape[0]
+
+@njit(cache=True, nogil=True)
+def fade_block(kind, weight, e0, e1, new_kind, new_weight, b0, b1, fade, factor, floor, keep_kind):
+    """Fade the block's entries in place (when ``fade``). Returns how many of them are now below ``floor``
+    (to be dropped) and how many of its new entries are kept."""
     one = np.float32(1.0)
     low = 0
     if fade:
-        for t in range(a):  # x 1 leaves household ties exactly as they are
+        for t in range(e0, e1):  # x 1 leaves household ties exactly as they are
             other_kind = kind[t] != keep_kind
             w = weight[t] * (factor if other_kind else one)
             weight[t] = w
             low += other_kind & (w < floor)
-    # The old entries to drop, ascending, then a sentinel past the end (written without a branch per entry).
+    kept = 0
+    for e in range(b0, b1):
+        kept += not (fade and new_kind[e] != keep_kind and new_weight[e] * factor < floor)
+    return low, kept
+
+
+@njit(cache=True, nogil=True)
+def write_block(
+    indptr, cols, weight, kind, r0, r1, low, at, new_rows, new_cols, new_weight, new_kind, b0, b1, fade, factor,
+    floor, keep_kind, other, out_cols, out_weight, out_kind, out_indptr, m0,
+):  # fmt: skip
+    """Write the block's rows from output position ``m0``: old entries (faded by ``fade_block``, which found
+    ``low`` of them to drop) and new ones in order, and ``out_indptr[r0 + 1 .. r1]``. Runs of old entries
+    between insertions and drops are copied as blocks, so the cost is a few passes over the arrays
+    whatever the number of rows. ``other`` (ties per row not of ``keep_kind``; empty to skip) is kept up to
+    date in place. Returns the entries dropped (old and new)."""
+    e0, e1 = indptr[r0], indptr[r1]
+    # The old entries to drop, ascending, then a sentinel past the block (written without a branch per entry).
     gone = np.empty(low + 1, np.int64)
     g = 0
     if low:
-        for t in range(a):
+        for t in range(e0, e1):
             gone[g] = t
             g += (kind[t] != keep_kind) & (weight[t] < floor)
-    gone[low] = a
-    out_cols = np.empty(a + b, np.int32)
-    out_weight = np.empty(a + b, np.float32)
-    out_kind = np.empty(a + b, np.int8)
-    delta = np.zeros(n + 1, np.int64)  # entries gained (lost) by row r, at r + 1
-    track = other.shape[0] == n
-    m = src = dropped = d = 0
-    for e in range(b + 1):
-        stop = at[e] if e < b else a
+    gone[low] = e1
+    delta = np.zeros(r1 - r0 + 1, np.int64)  # entries gained (lost) by row r, at r - r0 + 1
+    track = other.shape[0] == indptr.shape[0] - 1
+    m, src, dropped, d = m0, e0, 0, 0
+    for e in range(b0, b1 + 1):
+        stop = at[e] if e < b1 else e1
         while src < stop:  # old entries up to the next insertion: blocks between the dropped ones
             end = min(gone[d], stop)
             size = end - src
@@ -152,12 +164,12 @@ def insert_and_fade(
             if end < stop:  # the entry at ``end`` is dropped
                 dropped += 1
                 r = _row_of(indptr, end)
-                delta[r + 1] -= 1
+                delta[r - r0 + 1] -= 1
                 if track:
                     other[r] -= 1
                 src += 1
                 d += 1
-        if e < b:
+        if e < b1:
             kd = new_kind[e]
             w = new_weight[e]
             if fade and kd != keep_kind:
@@ -170,15 +182,14 @@ def insert_and_fade(
             out_weight[m] = w
             out_kind[m] = kd
             m += 1
-            delta[r + 1] += 1
+            delta[r - r0 + 1] += 1
             if track and kd != keep_kind:
                 other[r] += 1
-    out_indptr = np.empty(n + 1, np.int64)
-    shift = 0
-    for r in range(n + 1):
-        shift += delta[r]
-        out_indptr[r] = indptr[r] + shift
-    return out_cols[:m], out_weight[:m], out_kind[:m], out_indptr, dropped
+    shift = m0 - e0  # entries gained before the block
+    for r in range(r0, r1):
+        shift += delta[r - r0 + 1]
+        out_indptr[r + 1] = indptr[r + 1] + shift
+    return dropped
 
 
 @njit(cache=True, nogil=True)

@@ -236,12 +236,41 @@ class Network:
         # float32 factor and threshold, as numpy compares a float32 array with a Python float.
         factor, floor = np.float32(1.0 - rate), np.float32(min_weight)
         outside = self._outside if self._outside is not None else np.empty(0, np.int64)
-        self.cols, self.weight, self.kind, indptr, dropped = kernels.insert_and_fade(
-            self.indptr, self.cols, self.weight, self.kind, at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside
-        )
-        self._refresh(indptr)
+        indptr, cols, weight, kind = self.indptr, self.cols, self.weight, self.kind
+        # Blocks of whole rows (in parallel threads on large networks): first each block fades its ties and
+        # counts what it keeps, which places its output; then each writes its part.
+        ranges = threads.row_ranges(indptr)
+        new_at = np.searchsorted(ni, [r for r, _ in ranges] + [self.n])  # each block's new entries
+        counts = [(0, 0)] * len(ranges)
+
+        def count(b: int, _: int) -> None:
+            (r0, r1), b0, b1 = ranges[b], new_at[b], new_at[b + 1]
+            counts[b] = kernels.fade_block(
+                kind, weight, indptr[r0], indptr[r1], kn, wn, b0, b1, fade, factor, floor, HOUSEHOLD
+            )
+
+        blocks = [(b, b + 1) for b in range(len(ranges))]
+        threads.run_blocks(count, blocks)
+        kept = [int(indptr[r1] - indptr[r0]) - low + new for (r0, r1), (low, new) in zip(ranges, counts, strict=True)]
+        starts = np.concatenate([[0], np.cumsum(kept)])
+        size = int(starts[-1])
+        out_cols, out_weight, out_kind = np.empty(size, np.int32), np.empty(size, np.float32), np.empty(size, np.int8)
+        out_indptr = np.empty(self.n + 1, np.int64)
+        out_indptr[0] = 0
+        dropped = [0] * len(ranges)
+
+        def write(b: int, _: int) -> None:
+            (r0, r1), b0, b1 = ranges[b], new_at[b], new_at[b + 1]
+            dropped[b] = kernels.write_block(
+                indptr, cols, weight, kind, r0, r1, counts[b][0], at, ni, nj, wn, kn, b0, b1, fade, factor,
+                floor, HOUSEHOLD, outside, out_cols, out_weight, out_kind, out_indptr, int(starts[b]),
+            )  # fmt: skip
+
+        threads.run_blocks(write, blocks)
+        self.cols, self.weight, self.kind = out_cols, out_weight, out_kind
+        self._refresh(out_indptr)
         self._outside = outside if len(outside) else None  # kept up to date by the kernel
-        return int(dropped) // 2
+        return sum(dropped) // 2
 
     def to_networkx(self):
         """An undirected networkx Graph with ``weight`` and ``kind`` edge attributes."""

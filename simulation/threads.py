@@ -60,13 +60,18 @@ def set_threads(count: int) -> None:
     _threads = int(count)
 
 
-def row_blocks(indptr: np.ndarray) -> list[tuple[int, int]]:
-    """Entry ranges [start, stop) of whole rows, one per thread to use: about equal numbers of entries,
-    and a single range for a network too small to split."""
-    entries = int(indptr[-1])
+def row_ranges(indptr: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges [first, stop) with about equal numbers of entries, one per thread to use; a single range
+    for a network too small to split."""
+    n, entries = len(indptr) - 1, int(indptr[-1])
     k = max(1, min(threads(), entries // MIN_ENTRIES_PER_THREAD))
-    cuts = [0] + [int(indptr[np.searchsorted(indptr, entries * b // k)]) for b in range(1, k)] + [entries]
-    return [(cuts[b], cuts[b + 1]) for b in range(k) if cuts[b + 1] > cuts[b]] or [(0, entries)]
+    cuts = [0] + [int(np.searchsorted(indptr, entries * b // k)) for b in range(1, k)] + [n]
+    return [(cuts[b], cuts[b + 1]) for b in range(k) if cuts[b + 1] > cuts[b]] or [(0, n)]
+
+
+def row_blocks(indptr: np.ndarray) -> list[tuple[int, int]]:
+    """The entry ranges [start, stop) of ``row_ranges``."""
+    return [(int(indptr[a]), int(indptr[b])) for a, b in row_ranges(indptr)]
 
 
 def run_blocks(task: Callable[[int, int], object], blocks: list[tuple[int, int]]) -> None:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation import CommunityModel, Scenario, ScenarioError, kernels, load_scenario
+from simulation import CommunityModel, Scenario, ScenarioError, kernels, load_scenario, threads
 from simulation.network import ACTIVITY, HOUSEHOLD, Network
 
 
@@ -32,10 +32,13 @@ def test_add_strengthen_decay_and_drop():
     assert net.matrix()[0, 1] == pytest.approx(0.3)
 
 
-def test_new_ties_and_fading_in_one_pass_equal_a_plain_rebuild():
-    """``renew_and_fade`` (insertions and drops in one pass, copied as blocks) leaves the ties a plain
-    rebuild from the pair list gives: the same pairs, weights (float32 arithmetic) and kinds, and the
-    degree without household ties kept up to date."""
+@pytest.mark.parametrize("row_blocks", [1, 3])
+def test_new_ties_and_fading_in_one_pass_equal_a_plain_rebuild(monkeypatch, row_blocks):
+    """``renew_and_fade`` (insertions and drops in one pass, copied as blocks; in one block of rows, or in
+    three as in parallel threads) leaves the ties a plain rebuild from the pair list gives: the same
+    pairs, weights (float32 arithmetic) and kinds, and the degree without household ties kept up to date."""
+    monkeypatch.setattr(threads, "MIN_ENTRIES_PER_THREAD", 1)
+    monkeypatch.setattr(threads, "_threads", row_blocks)
     rng = np.random.default_rng(11)
     for trial in range(30):
         n = int(rng.integers(5, 60))
