@@ -243,13 +243,13 @@ class Network:
         new_at = np.searchsorted(ni, [r for r, _ in ranges] + [self.n])  # each block's new entries
         counts = [(0, 0)] * len(ranges)
 
-        def count(b: int, _: int) -> None:
+        def count(b: int) -> None:
             (r0, r1), b0, b1 = ranges[b], new_at[b], new_at[b + 1]
             counts[b] = kernels.fade_block(
                 kind, weight, indptr[r0], indptr[r1], kn, wn, b0, b1, fade, factor, floor, HOUSEHOLD
             )
 
-        blocks = [(b, b + 1) for b in range(len(ranges))]
+        blocks = [(b,) for b in range(len(ranges))]  # block numbers
         threads.run_blocks(count, blocks)
         kept = [int(indptr[r1] - indptr[r0]) - low + new for (r0, r1), (low, new) in zip(ranges, counts, strict=True)]
         starts = np.concatenate([[0], np.cumsum(kept)])
@@ -259,7 +259,7 @@ class Network:
         out_indptr[0] = 0
         dropped = [0] * len(ranges)
 
-        def write(b: int, _: int) -> None:
+        def write(b: int) -> None:
             (r0, r1), b0, b1 = ranges[b], new_at[b], new_at[b + 1]
             dropped[b] = kernels.write_block(
                 indptr, cols, weight, kind, r0, r1, counts[b][0], at, ni, nj, wn, kn, b0, b1, fade, factor,

@@ -84,9 +84,8 @@ class Stream:
 
     def uniform_at(self, day: int, index: np.ndarray, slot: int = 0) -> np.ndarray:
         """The draws of ``uniform(day, n, slot)`` at ``index`` (integers >= 0, any order, repeats allowed;
-        any n above the largest): only the draws up to the largest index are stepped through, and long
-        gaps between indices are jumped, so a few hundred residents among a million cost a few hundred
-        draws."""
+        any n above the largest): the generator goes from one wanted draw to the next in one step (or a
+        jump over a long gap), so the cost follows the number of indices, not their range."""
         index = np.asarray(index)
         if index.dtype != np.int64 and index.dtype != np.int32:
             index = index.astype(np.int64)

@@ -74,8 +74,9 @@ def row_blocks(indptr: np.ndarray) -> list[tuple[int, int]]:
     return [(int(indptr[a]), int(indptr[b])) for a, b in row_ranges(indptr)]
 
 
-def run_blocks(task: Callable[[int, int], object], blocks: list[tuple[int, int]]) -> None:
-    """``task(start, stop)`` for every block: the first in this thread, the others in the pool's."""
+def run_blocks(task: Callable[..., object], blocks: list[tuple[int, ...]]) -> None:
+    """``task(*block)`` for every block (e.g. a range ``(start, stop)``): the first in this thread, the
+    others in the pool's."""
     if len(blocks) == 1:
         task(*blocks[0])
         return
