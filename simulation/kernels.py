@@ -356,6 +356,20 @@ def count_rows_not_of_kind(indptr, kind, skip_kind):
 
 
 @njit(cache=True, nogil=True)
+def flag_histogram(cell, flags, n_cells):
+    """``hist[c, b]``: the residents of cell ``c`` whose flags spell ``b`` (bit ``i`` is ``flags[i]``, a tuple
+    of boolean arrays); as ``np.bincount((cell << k) + bits)`` without the arrays of bits and keys."""
+    k = len(flags)
+    hist = np.zeros((n_cells, 1 << k), np.int64)
+    for r in range(cell.shape[0]):
+        b = 0
+        for i in range(k):
+            b |= np.int64(flags[i][r]) << i
+        hist[cell[r], b] += 1
+    return hist
+
+
+@njit(cache=True, nogil=True)
 def column_means(x):
     """Mean of each column of 2-D ``x`` in float64, summed row after row (as numpy reduces axis 0)."""
     n, k = x.shape

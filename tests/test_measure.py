@@ -1,10 +1,10 @@
-"""The issue metrics kernel: the same numbers as the plain numpy formulas they replaced, bit for bit."""
+"""The metrics kernels: the same numbers as the plain numpy formulas they replaced."""
 
 import numpy as np
 import pytest
 
-from simulation.kernels import issue_metrics, km_restricted_mean, median_of_ints, pairwise_sum
-from simulation.metrics import ISSUE_DAYS
+from simulation.kernels import flag_histogram, issue_metrics, km_restricted_mean, median_of_ints, pairwise_sum
+from simulation.metrics import GOVERNANCE_DAYS, GROUPS, ISSUE_DAYS, PARTICIPATION_DAYS, measure
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
 
@@ -81,3 +81,26 @@ def test_issue_metrics_equal_the_numpy_formulas(baseline_run):
     )
     assert w.sum() > 50 and res.sum() > 20 and rep.sum() > 20 and (~done).any()  # a real test
     assert got == want
+
+
+def test_flag_histogram_equals_bincount_of_bits():
+    rng = np.random.default_rng(5)
+    cell = rng.integers(0, 64, 5_000)
+    flags = tuple(rng.random(5_000) < p for p in (0.1, 0.5, 0.9))
+    bits = sum(f.astype(np.int64) << i for i, f in enumerate(flags))
+    want = np.bincount((cell << 3) + bits, minlength=64 << 3).reshape(64, 8)
+    np.testing.assert_array_equal(flag_histogram(cell, flags, 64), want)
+
+
+def test_group_rates_are_the_shares_in_each_group(baseline_run):
+    m = baseline_run
+    pop, day = m.pop, m.day
+    out = measure(m, day)
+    flags = {
+        "activity_participation_rate": pop.last_activity > day - PARTICIPATION_DAYS,
+        "reporting_rate": pop.last_report > day - GOVERNANCE_DAYS,
+    }
+    for name, flag in flags.items():
+        assert out[name] == pytest.approx(flag.mean(), rel=1e-6)
+        for grp in GROUPS:
+            assert out[f"{name}_{grp}"] == pytest.approx(flag[m.group_masks[grp]].mean(), rel=1e-6), (name, grp)
