@@ -107,6 +107,30 @@ def uniform_at(words, index, out):
 
 
 @njit(cache=True, nogil=True)
+def uniform_segments_at(words, offsets, index, out):
+    """Draws of several states laid end to end: segment ``s`` covers positions ``offsets[s]`` to
+    ``offsets[s + 1]`` and its position ``p`` is draw number ``p - offsets[s]`` of ``words[s]`` (one row of
+    four words per segment, as ``uniform``). ``out[k]`` = the draw at position ``index[k]``, for ascending
+    ``index`` (repeats allowed), each draw one multiply-add as in ``uniform_at``. Returns False, leaving
+    ``out`` unfinished, if ``index`` is not ascending or outside the segments."""
+    n = index.shape[0]
+    for k in range(1, n):
+        if index[k] < index[k - 1]:
+            return False
+    if n and (index[0] < offsets[0] or index[n - 1] >= offsets[words.shape[0]]):
+        return False
+    lo = 0
+    for s in range(words.shape[0]):
+        hi = lo
+        while hi < n and index[hi] < offsets[s + 1]:
+            hi += 1
+        if hi > lo and not _uniform_ascending(words[s], index[lo:hi] - offsets[s], out[lo:hi]):
+            return False
+        lo = hi
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _uniform_ascending(words, index, out):
     """``uniform_at`` for ascending ``index`` (repeats allowed)."""
     n = index.shape[0]

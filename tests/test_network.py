@@ -188,6 +188,26 @@ def test_draws_at_indices_equal_the_full_draw_at_those_indices():
         stream.uniform(12, 600, 3, out=buffer[:10])
 
 
+def test_draws_of_segments_equal_each_slots_full_draw():
+    """Several slots' draws laid end to end, taken at ascending positions (with empty segments and repeats)."""
+    from simulation.streams import Stream
+
+    stream = Stream("activities.attend", seed=4, offset=10)
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        lengths = rng.integers(0, 3_000, size=int(rng.integers(1, 8)))
+        slots = [int(x) for x in rng.integers(0, 500, len(lengths))]
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        full = np.concatenate([stream.uniform(9, int(n), slot) for n, slot in zip(lengths, slots, strict=True)])
+        index = np.sort(rng.integers(0, max(offsets[-1], 1), size=int(rng.integers(0, 400))))
+        index = index[index < offsets[-1]]
+        np.testing.assert_array_equal(stream.uniform_segments_at(9, slots, offsets, index), full[index])
+    with pytest.raises(ValueError, match="activities.attend.*ascending"):
+        stream.uniform_segments_at(9, [1, 2], np.array([0, 10, 20]), np.array([5, 3]))
+    with pytest.raises(ValueError, match="activities.attend.*within the segments"):
+        stream.uniform_segments_at(9, [1, 2], np.array([0, 10, 20]), np.array([5, 20]))
+
+
 def test_kernels_match_scipy_and_the_numpy_update():
     """The compiled sparse product equals scipy's bit for bit; the compiled nudge follows its stated rule."""
     from simulation.arrays import nudge

@@ -180,10 +180,10 @@ def activities(model: CommunityModel, day: int) -> None:
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     s = np.concatenate([org.scope for org in orgs])
     kind = np.repeat([k for _, _, k in held], lengths)
-    u_aware, u_attend, u_arrive = draws = np.empty((3, offsets[-1]))
-    for row, stream in zip(draws, (aware_stream, att_stream, order_stream), strict=True):
-        for a, slot in enumerate(slots):
-            stream.uniform(day, int(lengths[a]), slot, out=row[offsets[a] : offsets[a + 1]])
+    # Awareness is read at every place; the other two draws only where needed (below), at the same values.
+    u_aware = np.empty(offsets[-1])
+    for a, slot in enumerate(slots):
+        aware_stream.uniform(day, int(lengths[a]), slot, out=u_aware[offsets[a] : offsets[a + 1]])
     # Aware (invited, or reached by notices or the app) with free time left, and drawn to go.
     logit, maybe, _ = activity_logits(
         s,
@@ -208,9 +208,9 @@ def activities(model: CommunityModel, day: int) -> None:
         float(model.levers.app_reach),
     )
     aware = np.flatnonzero(maybe)  # about a third of the places: the chance to go is computed there only
-    want = aware[u_attend[aware] < sigmoid(logit[aware])]
+    want = aware[att_stream.uniform_segments_at(day, slots, offsets, aware) < sigmoid(logit[aware])]
     who, act_of = s[want], np.searchsorted(offsets, want, side="right") - 1
-    util, arrival = logit[want], u_arrive[want]
+    util, arrival = logit[want], order_stream.uniform_segments_at(day, slots, offsets, want)
     # 2. One activity a day: a resident drawn to several goes to the one they like best.
     order = np.lexsort((act_of, -util, who))
     first = np.ones(len(order), bool)
@@ -227,7 +227,7 @@ def activities(model: CommunityModel, day: int) -> None:
     # at most one activity a day, so every update below touches each resident once, whatever the order.
     bounds = np.searchsorted(act_of[chosen], np.arange(len(held) + 1))
     attendees = who[chosen]
-    _attend(model, day, held, attendees, bounds)
+    _attend(model, day, held, attendees, bounds, want[chosen], offsets)
     t = model.tick
     for a, (org, _, kind) in enumerate(held):
         mine = attendees[bounds[a] : bounds[a + 1]]
@@ -242,8 +242,11 @@ def activities(model: CommunityModel, day: int) -> None:
         )
 
 
-def _attend(model: CommunityModel, day: int, held: list, who: np.ndarray, bounds: np.ndarray) -> None:
-    """Attendees take part: ``who[bounds[a]:bounds[a + 1]]`` went to the ``a``-th activity held today."""
+def _attend(
+    model: CommunityModel, day: int, held: list, who: np.ndarray, bounds: np.ndarray, place: np.ndarray, offsets
+) -> None:
+    """Attendees take part: ``who[bounds[a]:bounds[a + 1]]`` went to the ``a``-th activity held today;
+    ``place``: each one's position in today's scopes laid end to end (activity ``a`` from ``offsets[a]``)."""
     pop = model.pop
     if len(who) == 0:
         return
@@ -263,14 +266,13 @@ def _attend(model: CommunityModel, day: int, held: list, who: np.ndarray, bounds
     rings = [a for a in range(len(held)) if sizes[a] >= 2]
     if not rings:
         return
-    order_stream = model.streams["activities.order"]
-    parts, u_parts = [], []
-    for a in rings:
-        org, j, _ = held[a]
-        mine = who[bounds[a] : bounds[a + 1]]
-        parts.append(mine)
-        u_parts.append(order_stream.uniform_at(day, np.searchsorted(org.scope, mine), activity_slot(org.slot, j) + 1))
-    members, u = np.concatenate(parts), np.concatenate(u_parts)
+    # Each attendee's draw at its place in the organiser's scope (slot + 1 of the activity), all at once.
+    by_place = np.argsort(place, kind="stable")
+    u = np.empty(len(who))
+    ring_slots = [activity_slot(org.slot, j) + 1 for org, j, _ in held]
+    u[by_place] = model.streams["activities.order"].uniform_segments_at(day, ring_slots, offsets, place[by_place])
+    in_ring = np.repeat(sizes >= 2, sizes)
+    members, u = who[in_ring], u[in_ring]
     length = sizes[rings]
     segment = np.repeat(np.arange(len(rings)), length)
     ring = members[np.lexsort((u, segment))]  # each activity's attendees by their draw
