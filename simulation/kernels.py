@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simulation import pcg64
+
 # -- the gap-closing update ----------------------------------------------------
 
 
@@ -381,33 +383,41 @@ def column_means(x):
 
 
 @njit(cache=True, nogil=True)
-def activity_logits(
-    s, kind, col, org_invites, interest, free_time, trust, pulled, invited_pop, digital, budget_left, u_aware,
+def activity_aware(
+    s, offsets, kind, col, org_invites, words, interest, free_time, trust, pulled, invited_pop, digital, budget_left,
     base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,
 ):  # fmt: skip
-    """For each place (resident ``s``, activity type ``kind``, trust column ``col``): the log-odds of going,
-    whether the resident is aware with budget left, and whether personally invited.
+    """Today's places (activity ``a``'s scope at ``s[offsets[a]:offsets[a + 1]]``, its type ``kind[a]``, trust
+    column ``col[a]``, personal invitations ``org_invites[a]``): the places whose resident is aware of the
+    activity with budget left (ascending) and the log-odds of going there. Awareness: invited, or reached by
+    notices or the app, by the ``a``-th row of ``words`` (the awareness stream's draw of each place, drawn
+    here as ``Stream.uniform`` would).
 
     As the numpy it replaced: the first four terms in float32 (``base`` .. ``w_trust`` are float32), the
     two boolean terms added in float64; the reach of notices and the app in float64.
     """
     m = s.shape[0]
+    aware = np.empty(m, np.int64)
     logit = np.empty(m)
-    maybe = np.empty(m, np.bool_)
-    invited = np.empty(m, np.bool_)
-    for e in range(m):
-        r = s[e]
-        # Bitwise, not short-circuit, logic: random outcomes would make branches mispredict.
-        inv = invited_pop[r] | org_invites[e]
-        reach = 1.0 - not_noticed * (1.0 - app_reach * np.float64(digital[r]))
-        p = base + w_interest * interest[r, kind[e]]
-        p = p + w_free * free_time[r]
-        p = p + w_trust * trust[r, col[e]]
-        x = np.float64(p) + w_social * np.float64(pulled[r])
-        logit[e] = x + w_invite * np.float64(inv)
-        maybe[e] = (inv | (u_aware[e] < reach)) & budget_left[r]
-        invited[e] = inv
-    return logit, maybe, invited
+    n = 0
+    for a in range(offsets.shape[0] - 1):
+        s_hi, s_lo, i_hi, i_lo = pcg64.start(words[a])
+        k, c = kind[a], col[a]
+        for e in range(offsets[a], offsets[a + 1]):
+            s_hi, s_lo, u = pcg64.step(s_hi, s_lo, i_hi, i_lo)
+            r = s[e]
+            # Bitwise, not short-circuit, logic and a store at every place: random outcomes would make
+            # branches mispredict.
+            inv = invited_pop[r] | org_invites[a]
+            reach = 1.0 - not_noticed * (1.0 - app_reach * np.float64(digital[r]))
+            p = base + w_interest * interest[r, k]
+            p = p + w_free * free_time[r]
+            p = p + w_trust * trust[r, c]
+            x = np.float64(p) + w_social * np.float64(pulled[r])
+            aware[n] = e
+            logit[n] = x + w_invite * np.float64(inv)
+            n += (inv | (u < reach)) & budget_left[r]
+    return aware[:n], logit[:n]
 
 
 @njit(cache=True)  # holds the GIL: ``slot`` is shared scratch

@@ -77,6 +77,19 @@ def _jump(s_hi, s_lo, i_hi, i_lo, delta):
     return _muladd(acc_mul_hi, acc_mul_lo, s_hi, s_lo, acc_add_hi, acc_add_lo)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def start(words):
+    """The generator of ``words`` as (state high, state low, increment high, increment low), for ``step``."""
+    return words[1], words[0], words[3], words[2] | np.uint64(1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def step(s_hi, s_lo, i_hi, i_lo):
+    """The next draw of a generator from ``start``: (new state high, new state low, the float64 draw)."""
+    s_hi, s_lo = _muladd(s_hi, s_lo, _M_HI, _M_LO, i_hi, i_lo)
+    return s_hi, s_lo, _output(s_hi, s_lo)
+
+
 @njit(cache=True, nogil=True)
 def uniform(words, out):
     """Fill ``out`` (float64) with the first ``len(out)`` draws of the state ``words``: uint64 (state low,

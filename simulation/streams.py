@@ -94,13 +94,17 @@ class Stream:
             raise ValueError(f"stream {self.name!r}: a negative index ({int(index.min())}) has no draw")
         return out
 
+    def words(self, day: int, slots) -> np.ndarray:
+        """The generator states of (day, slot) for each slot, a row of four uint64 words each, for compiled
+        code that draws as ``uniform`` does (``simulation.pcg64.start`` and ``step``)."""
+        return np.stack([self._words(day, slot) for slot in slots]) if len(slots) else np.empty((0, 4), np.uint64)
+
     def uniform_segments_at(self, day: int, slots, offsets: np.ndarray, index: np.ndarray) -> np.ndarray:
         """Several slots' draws laid end to end, ``uniform(day, offsets[s + 1] - offsets[s], slots[s])`` for
         segment ``s``, taken at the positions ``index`` (ascending, within the segments) only."""
-        words = np.stack([self._words(day, slot) for slot in slots]) if len(slots) else np.empty((0, 4), np.uint64)
         index = np.asarray(index, np.int64)
         out = np.empty(len(index))
-        if not pcg64.uniform_segments_at(words, np.asarray(offsets, np.int64), index, out):
+        if not pcg64.uniform_segments_at(self.words(day, slots), np.asarray(offsets, np.int64), index, out):
             raise ValueError(f"stream {self.name!r}: positions must be ascending and within the segments")
         return out
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from simulation.arrays import sigmoid
-from simulation.kernels import activity_logits
+from simulation.kernels import activity_aware
 from simulation.network import ACTIVITY
 from simulation.population import T_NEIGHBOURS
 from simulation.processes.resources import MONTH
@@ -179,17 +179,15 @@ def activities(model: CommunityModel, day: int) -> None:
     lengths = np.array([len(org.scope) for org in orgs])
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     s = np.concatenate([org.scope for org in orgs])
-    kind = np.repeat([k for _, _, k in held], lengths)
-    # Awareness is read at every place; the other two draws only where needed (below), at the same values.
-    u_aware = np.empty(offsets[-1])
-    for a, slot in enumerate(slots):
-        aware_stream.uniform(day, int(lengths[a]), slot, out=u_aware[offsets[a] : offsets[a + 1]])
-    # Aware (invited, or reached by notices or the app) with free time left, and drawn to go.
-    logit, maybe, _ = activity_logits(
+    # Aware (invited, or reached by notices or the app) with free time left: about a third of the places,
+    # the only ones whose attendance is drawn.
+    aware, logit = activity_aware(
         s,
-        kind,
-        np.repeat([org.trust_col for org in orgs], lengths),
-        np.repeat([org.invites for org in orgs], lengths),
+        offsets,
+        np.array([k for _, _, k in held], np.int64),
+        np.array([org.trust_col for org in orgs], np.int64),
+        np.array([org.invites for org in orgs], bool),
+        aware_stream.words(day, slots),
         pop.interest,
         pop.free_time,
         pop.trust,
@@ -197,7 +195,6 @@ def activities(model: CommunityModel, day: int) -> None:
         pop.invited,
         pop.digital,
         budget_left,
-        u_aware,
         np.float32(act.base),
         np.float32(act.interest_weight),
         np.float32(act.free_time_weight),
@@ -207,10 +204,10 @@ def activities(model: CommunityModel, day: int) -> None:
         1.0 - model.levers.notice_reach,
         float(model.levers.app_reach),
     )
-    aware = np.flatnonzero(maybe)  # about a third of the places: the chance to go is computed there only
-    want = aware[att_stream.uniform_segments_at(day, slots, offsets, aware) < sigmoid(logit[aware])]
+    going = att_stream.uniform_segments_at(day, slots, offsets, aware) < sigmoid(logit)
+    want = aware[going]
     who, act_of = s[want], np.searchsorted(offsets, want, side="right") - 1
-    util, arrival = logit[want], order_stream.uniform_segments_at(day, slots, offsets, want)
+    util, arrival = logit[going], order_stream.uniform_segments_at(day, slots, offsets, want)
     # 2. One activity a day: a resident drawn to several goes to the one they like best.
     order = np.lexsort((act_of, -util, who))
     first = np.ones(len(order), bool)
