@@ -77,6 +77,8 @@ def _jump(s_hi, s_lo, i_hi, i_lo, delta):
     return _muladd(acc_mul_hi, acc_mul_lo, s_hi, s_lo, acc_add_hi, acc_add_lo)
 
 
+# ``start`` and ``step`` are inlined into kernels of other modules (``simulation.kernels``): numba's cache of
+# those modules does not notice a change here, so clear their ``__pycache__`` after changing these.
 @njit(cache=True, nogil=True, inline="always")
 def start(words):
     """The generator of ``words`` as (state high, state low, increment high, increment low), for ``step``."""
