@@ -104,20 +104,14 @@ def uniform(words, out):
 
 @njit(cache=True, nogil=True)
 def uniform_at(words, index, out):
-    """``out[k]`` = draw number ``index[k]`` (>= 0) of the state ``words`` (as ``uniform``), for indices in
-    any order and with repeats. The indices are visited in ascending order; reaching the next one costs
-    one multiply-add whatever the gap up to ``_TABLE`` steps (the draws in between are never made), so
-    the cost follows the number of indices, not their range. Returns False, leaving ``out`` unfinished,
-    if an index is negative."""
-    n = index.shape[0]
-    for k in range(1, n):
-        if index[k] < index[k - 1]:  # not ascending: walk them sorted, then put the draws in place
-            order = np.argsort(index, kind="mergesort")
-            drawn = np.empty(n)
-            if not _uniform_ascending(words, index[order], drawn):
-                return False
-            out[order] = drawn
-            return True
+    """``out[k]`` = draw number ``index[k]`` of the state ``words`` (as ``uniform``), for ascending indices
+    (>= 0, repeats allowed). Reaching the next index costs one multiply-add whatever the gap up to
+    ``_TABLE`` steps (the draws in between are never made), so the cost follows the number of indices, not
+    their range. Returns False, leaving ``out`` unfinished, if an index is negative or the indices are not
+    ascending (sorting is the caller's: numba's argsort is several times slower than numpy's)."""
+    for k in range(1, index.shape[0]):
+        if index[k] < index[k - 1]:
+            return False
     return _uniform_ascending(words, index, out)
 
 

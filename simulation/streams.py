@@ -90,8 +90,14 @@ class Stream:
         if index.dtype != np.int64 and index.dtype != np.int32:
             index = index.astype(np.int64)
         out = np.empty(index.shape)
-        if not pcg64.uniform_at(self._words(day, slot), index.reshape(-1), out.reshape(-1)):
-            raise ValueError(f"stream {self.name!r}: a negative index ({int(index.min())}) has no draw")
+        words, flat, drawn = self._words(day, slot), index.reshape(-1), out.reshape(-1)
+        if pcg64.uniform_at(words, flat, drawn):
+            return out
+        if flat.min() < 0:
+            raise ValueError(f"stream {self.name!r}: a negative index ({int(flat.min())}) has no draw")
+        order = np.argsort(flat)  # not ascending: draw in ascending order (equal indices, equal draws)
+        pcg64.uniform_at(words, flat[order], drawn)
+        drawn[order] = drawn.copy()
         return out
 
     def words(self, day: int, slots) -> np.ndarray:

@@ -146,9 +146,10 @@ def test_compiled_draws_equal_numpy_pcg64_at_the_same_state():
         drawn = np.empty(n)
         pcg64.uniform(words, drawn)
         np.testing.assert_array_equal(drawn, np.random.Generator(bits).random(n))
-        far = rng.integers(0, 2**50, 3)  # jumps: numpy's advance() is the reference
+        far = np.sort(rng.integers(0, 2**50, 3))  # jumps: numpy's advance() is the reference
         got = np.empty(3)
         assert pcg64.uniform_at(words, far, got)
+        assert not pcg64.uniform_at(words, far[::-1].copy(), got)  # descending: refused (the caller sorts)
         for k in range(3):
             bits.state = {
                 "bit_generator": "PCG64",

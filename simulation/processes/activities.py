@@ -264,7 +264,7 @@ def _attend(
     if not rings:
         return
     # Each attendee's draw at its place in the organiser's scope (slot + 1 of the activity), all at once.
-    by_place = np.argsort(place, kind="stable")
+    by_place = np.argsort(place)  # (places are distinct)
     u = np.empty(len(who))
     ring_slots = [activity_slot(org.slot, j) + 1 for org, j, _ in held]
     u[by_place] = model.streams["activities.order"].uniform_segments_at(day, ring_slots, offsets, place[by_place])
