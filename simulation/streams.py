@@ -100,6 +100,23 @@ class Stream:
         drawn[order] = drawn.copy()
         return out
 
+    def uniform_by_slot(self, day: int, index: np.ndarray, slot: np.ndarray) -> np.ndarray:
+        """``out[k]`` = the draw of ``uniform(day, n, slot[k])`` at ``index[k]``, for a few slots (0 .. the
+        largest given) at once: one sort and one compiled pass instead of a call per slot."""
+        index, slot = np.asarray(index, np.int64), np.asarray(slot, np.int64)
+        out = np.empty(len(index))
+        if len(index) == 0:
+            return out
+        if index.min() < 0 or slot.min() < 0:
+            raise ValueError(f"stream {self.name!r}: indices and slots must be >= 0")
+        # Slot s's draws laid out from s * span: one ascending list of positions covers every slot.
+        span, n_slots = int(index.max()) + 1, int(slot.max()) + 1
+        key = slot * span + index
+        order = np.argsort(key)
+        pcg64.uniform_segments_at(self.words(day, range(n_slots)), np.arange(n_slots + 1) * span, key[order], out)
+        out[order] = out.copy()
+        return out
+
     def words(self, day: int, slots) -> np.ndarray:
         """The generator states of (day, slot) for each slot, a row of four uint64 words each, for compiled
         code that draws as ``uniform`` does (``simulation.pcg64.start`` and ``step``)."""

@@ -209,6 +209,19 @@ def test_draws_of_segments_equal_each_slots_full_draw():
         stream.uniform_segments_at(9, [1, 2], np.array([0, 10, 20]), np.array([5, 20]))
 
 
+def test_draws_by_slot_equal_each_slots_draw_at_the_index():
+    from simulation.streams import Stream
+
+    stream = Stream("casework.outcome", seed=2)
+    rng = np.random.default_rng(3)
+    index, slot = rng.integers(0, 5_000, 300), rng.integers(0, 4, 300)
+    want = [stream.uniform(6, 5_000, int(s))[i] for i, s in zip(index, slot, strict=True)]
+    np.testing.assert_array_equal(stream.uniform_by_slot(6, index, slot), want)
+    assert stream.uniform_by_slot(6, np.empty(0, np.int64), np.empty(0, np.int64)).shape == (0,)
+    with pytest.raises(ValueError, match="casework.outcome.*>= 0"):
+        stream.uniform_by_slot(6, np.array([3, -1]), np.array([0, 1]))
+
+
 def test_kernels_match_scipy_and_the_numpy_update():
     """The compiled sparse product equals scipy's bit for bit; the compiled nudge follows its stated rule."""
     from simulation.arrays import nudge

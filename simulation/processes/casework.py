@@ -205,15 +205,7 @@ def _pay_repairs(model: CommunityModel, finishing: np.ndarray) -> np.ndarray:
 
 def _draw(model: CommunityModel, name: str, day: int, issue: np.ndarray, part: np.ndarray) -> np.ndarray:
     """One draw per (case, part): slot = part, index = case (paired across scenarios by case)."""
-    out = np.empty(len(issue))
-    if len(issue) == 0:
-        return out
-    stream = model.streams[name]
-    for k in range(int(part.max()) + 1):  # parts are numbered 0, 1, ... (a few)
-        sel = np.flatnonzero(part == k)
-        if len(sel):
-            out[sel] = stream.uniform_at(day, issue[sel], k)
-    return out
+    return model.streams[name].uniform_by_slot(day, issue, part)
 
 
 def handling_days(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
