@@ -34,6 +34,16 @@ def test_local_cluster_gives_the_numbers_of_local_processes(tiny):
 
 
 @pytest.mark.slow
+def test_local_cluster_workers_share_the_cores(monkeypatch):
+    from simulation import threads
+    from simulation.study.executors import dask_client
+
+    monkeypatch.setattr(threads, "_threads", 6)  # as on a 6-core machine (this one may have 2)
+    with dask_client("local", 2) as client:
+        assert set(client.run(threads.threads).values()) == {3}
+
+
+@pytest.mark.slow
 def test_killed_worker_mid_study_still_completes(tiny, tmp_path):
     from distributed import Client, LocalCluster
 

@@ -140,7 +140,9 @@ def run_local(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailur
 
 @contextlib.contextmanager
 def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
-    """A connected ``distributed.Client``: ``scheduler="local"`` starts a LocalCluster of ``workers`` processes."""
+    """A connected ``distributed.Client``: ``scheduler="local"`` starts a LocalCluster of ``workers`` processes,
+    each with its share of the cores (``GOVSIM_THREADS``). The workers of a cluster started elsewhere use
+    their machine's cores unless ``GOVSIM_THREADS`` is set where they start."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is a dependency; a stripped install may lack it
@@ -155,6 +157,8 @@ def dask_client(scheduler: str, workers: int) -> Iterator[Any]:
                 processes=True,
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
+                # Each worker uses its share of the cores for the row-block kernels, as local workers do.
+                env={"GOVSIM_THREADS": str(max(1, threads.threads() // workers))},
             )
             client = Client(cluster)
         else:
