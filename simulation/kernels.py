@@ -271,9 +271,9 @@ def spmm(rows, cols, weight, x, out, wsum):
     about four ties); that cost about 40% more."""
     k = x.shape[1]
     for t in range(cols.shape[0]):
-        i = rows[t]
+        i = np.uint64(rows[t])  # unsigned indices: see the note below
         w = weight[t]
-        j = cols[t]
+        j = np.uint64(cols[t])
         wsum[i] += w
         for c in range(k):
             out[i, c] += w * x[j, c]
@@ -286,6 +286,8 @@ def spmm(rows, cols, weight, x, out, wsum):
 # last store (measured at 100,000 adults on day 150, 700,000 entries: 3.6-3.8 -> 2.6-2.7 ms for five columns,
 # 2.5-2.6 -> 2.1-2.2 ms for two). The sums are the same: each row's products are added in its entry order,
 # starting from zero. ``Network`` picks them for float32 ``x`` of those widths and ``spmm`` otherwise.
+# The products index with unsigned copies of the rows and columns (which are never negative): numba then
+# skips its negative-index check at every gather (five columns, 530,000 entries: 2.3 -> 2.0 ms).
 
 
 @njit(cache=True, nogil=True)
@@ -295,16 +297,16 @@ def spmm_two(rows, cols, weight, x, out, wsum):
     if n == 0:
         return out
     zero = np.float32(0.0)
-    cur = rows[0]
+    cur = np.uint64(rows[0])
     s = a0 = a1 = zero
     for t in range(n):
-        i = rows[t]
+        i = np.uint64(rows[t])
         if i != cur:  # the row ends: store its sums
             wsum[cur], out[cur, 0], out[cur, 1] = s, a0, a1
             s = a0 = a1 = zero
             cur = i
         w = weight[t]
-        j = cols[t]
+        j = np.uint64(cols[t])
         s += w
         a0 += w * x[j, 0]
         a1 += w * x[j, 1]
@@ -319,16 +321,16 @@ def spmm_five(rows, cols, weight, x, out, wsum):
     if n == 0:
         return out
     zero = np.float32(0.0)
-    cur = rows[0]
+    cur = np.uint64(rows[0])
     s = a0 = a1 = a2 = a3 = a4 = zero
     for t in range(n):
-        i = rows[t]
+        i = np.uint64(rows[t])
         if i != cur:  # the row ends: store its sums
             wsum[cur], out[cur, 0], out[cur, 1], out[cur, 2], out[cur, 3], out[cur, 4] = s, a0, a1, a2, a3, a4
             s = a0 = a1 = a2 = a3 = a4 = zero
             cur = i
         w = weight[t]
-        j = cols[t]
+        j = np.uint64(cols[t])
         s += w
         a0 += w * x[j, 0]
         a1 += w * x[j, 1]
