@@ -415,10 +415,10 @@ def activity_aware(
     n = 0
     for a in range(offsets.shape[0] - 1):
         s_hi, s_lo, i_hi, i_lo = pcg64.start(words[a])
-        k, c = kind[a], col[a]
+        k, c = np.uint64(kind[a]), np.uint64(col[a])  # unsigned indices: no negative-index checks
         for e in range(offsets[a], offsets[a + 1]):
             s_hi, s_lo, u = pcg64.step(s_hi, s_lo, i_hi, i_lo)
-            r = s[e]
+            r = np.uint64(s[e])
             # Bitwise, not short-circuit, logic and a store at every place: random outcomes would make
             # branches mispredict.
             inv = invited_pop[r] | org_invites[a]
