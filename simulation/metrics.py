@@ -15,7 +15,7 @@ A change of a metric's meaning is recorded in the change log of docs/ODD.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 import mesa
@@ -219,10 +219,15 @@ def _group_rates(flags: dict[str, np.ndarray], cells: tuple, out: dict) -> None:
     hist = flag_histogram(cell, tuple(np.asarray(flags[name], bool) for name in names), len(combos))
     counts = ((hist @ _bit_patterns(k)).T @ combos).astype(np.float32)  # (flags, all + groups)
     shares = counts / np.where(sizes > 0, sizes, np.float32(1.0))  # an empty group's rate is NaN (below)
-    for i, name in enumerate(names):
-        out[name] = float(shares[i, 0])
-        for j, grp in enumerate(GROUPS, start=1):
-            out[f"{name}_{grp}"] = float(shares[i, j]) if sizes[j] else float("nan")
+    shares[:, 1:][:, sizes[1:] == 0] = np.nan
+    # One conversion to Python floats (float32 to float64, exact), and the names made once per flag set.
+    out.update(zip(_rate_names(tuple(names)), shares.ravel().tolist(), strict=True))
+
+
+@cache
+def _rate_names(names: tuple[str, ...]) -> list[str]:
+    """The metric names of flags' shares in the order of their (flags, all + groups) table, row by row."""
+    return [name if grp is None else f"{name}_{grp}" for name in names for grp in (None, *GROUPS)]
 
 
 def measure(model: CommunityModel, day: int) -> dict[str, float]:
