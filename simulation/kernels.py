@@ -397,6 +397,22 @@ def column_means(x):
 
 
 @njit(cache=True, nogil=True)
+def draws_below(words, rate, weight, mean):
+    """The residents whose draw (``Stream.uniform``'s, from ``words``) is below ``rate * weight / mean``,
+    ascending, all float32 as numpy computes ``rate * (weight / mean)`` for a float32 array ``weight``
+    and Python floats (NEP 50), compared in float64 as numpy compares float64 draws with it."""
+    n = weight.shape[0]
+    hits = np.empty(n, np.int64)
+    s_hi, s_lo, i_hi, i_lo = pcg64.start(words)
+    m = 0
+    for r in range(n):
+        s_hi, s_lo, u = pcg64.step(s_hi, s_lo, i_hi, i_lo)
+        hits[m] = r
+        m += u < np.float64(rate * (weight[r] / mean))
+    return hits[:m]
+
+
+@njit(cache=True, nogil=True)
 def activity_aware(
     s, offsets, kind, col, org_invites, words, interest, free_time, trust, pulled, invited_pop, digital, budget_left,
     base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,

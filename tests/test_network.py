@@ -222,6 +222,22 @@ def test_draws_by_slot_equal_each_slots_draw_at_the_index():
         stream.uniform_by_slot(6, np.array([3, -1]), np.array([0, 1]))
 
 
+def test_draws_below_a_rate_follow_numpys_float32_arithmetic():
+    """Weights put each resident's chance within rounding of its own draw: float64 arithmetic would differ."""
+    from simulation.kernels import draws_below
+    from simulation.streams import Stream
+
+    stream = Stream("ties.meet", seed=11)
+    u = stream.uniform(4, 20_000)
+    rate, mean = 0.3, 0.7
+    weight = (u * mean / rate).astype(np.float32)  # chance = u up to float32 rounding, either side
+    want = np.flatnonzero(u < rate * (weight / mean))  # numpy: float32 (NEP 50), compared in float64
+    assert 0 < len(want) < len(u)
+    assert not np.array_equal(want, np.flatnonzero(u < rate * (weight.astype(np.float64) / mean)))
+    got = draws_below(stream.words(4, [0])[0], np.float32(rate), weight, np.float32(mean))
+    np.testing.assert_array_equal(got, want)
+
+
 def test_kernels_match_scipy_and_the_numpy_update():
     """The compiled sparse product equals scipy's bit for bit; the compiled nudge follows its stated rule."""
     from simulation.arrays import nudge

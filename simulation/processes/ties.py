@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.kernels import draws_below
 from simulation.network import MEETING
 from simulation.population import T_NEIGHBOURS
 
@@ -31,10 +32,14 @@ def ties(model: CommunityModel, day: int) -> None:
     pop, net = model.pop, model.scenario.network
     network = model.network
     closeness = 1.0 - model.scenario.community.stranger_index
-    rel = pop.presence / max(float(pop.presence.mean()), 1e-9)
-    rate = net.meeting_rate * model.levers.meeting_rate_mult * rel
     stream = model.streams["ties.meet"]
-    meets = np.flatnonzero(stream.uniform(day, pop.n) < rate)
+    # Chance meeting_rate x relative presence, one draw per resident (in one compiled pass).
+    meets = draws_below(
+        stream.words(day, [0])[0],
+        np.float32(net.meeting_rate * model.levers.meeting_rate_mult),
+        pop.presence,
+        np.float32(max(float(pop.presence.mean()), 1e-9)),
+    )
     if len(meets):
         u_kind = stream.uniform_at(day, meets, 1)
         u_who = stream.uniform_at(day, meets, 2)
