@@ -413,6 +413,21 @@ def draws_below(words, rate, weight, mean):
 
 
 @njit(cache=True, nogil=True)
+def draws_under(words, chance, group):
+    """The members ``r`` (ascending) whose draw (``Stream.uniform``'s, from ``words``) is below
+    ``chance[group[r]]``: one chance per group (e.g. per compound), read for each member."""
+    n = group.shape[0]
+    hits = np.empty(n, np.int64)
+    s_hi, s_lo, i_hi, i_lo = pcg64.start(words)
+    m = 0
+    for r in range(n):
+        s_hi, s_lo, u = pcg64.step(s_hi, s_lo, i_hi, i_lo)
+        hits[m] = r
+        m += u < chance[np.uint64(group[r])]
+    return hits[:m]
+
+
+@njit(cache=True, nogil=True)
 def activity_aware(
     s, offsets, kind, col, org_invites, words, interest, free_time, trust, pulled, invited_pop, digital, budget_left,
     base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,

@@ -238,6 +238,18 @@ def test_draws_below_a_rate_follow_numpys_float32_arithmetic():
     np.testing.assert_array_equal(got, want)
 
 
+def test_draws_under_a_groups_chance_equal_the_numpy_comparison():
+    from simulation.kernels import draws_under
+    from simulation.streams import Stream
+
+    stream = Stream("issues.arise", seed=5, offset=3)
+    rng = np.random.default_rng(2)
+    group = rng.integers(0, 40, 10_000)
+    chance = rng.random(40) * 0.2
+    want = np.flatnonzero(stream.uniform(7, len(group)) < chance[group])
+    np.testing.assert_array_equal(draws_under(stream.words(7, [0])[0], chance, group), want)
+
+
 def test_kernels_match_scipy_and_the_numpy_update():
     """The compiled sparse product equals scipy's bit for bit; the compiled nudge follows its stated rule."""
     from simulation.arrays import nudge

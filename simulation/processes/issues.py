@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set
+from simulation.kernels import draws_under
 from simulation.scenario import DOMAINS
 from simulation.state import NEVER, declared
 
@@ -189,21 +190,19 @@ def domain_weights(model: CommunityModel) -> np.ndarray:
 def issues_arise(model: CommunityModel, day: int) -> None:
     """Each household raises at most one new issue a day, by domain rates."""
     rates = domain_weights(model)
-    # The chance of a new issue, once per compound, then read for each household.
-    chance = (1.0 - np.exp(-rates.sum(axis=1)))[model.pop.hh_compound]
+    # The chance of a new issue, once per compound, then read for each household (one compiled pass).
+    chance = 1.0 - np.exp(-rates.sum(axis=1))
     stream = model.streams["issues.arise"]
-    h = model.pop.n_households
-    u = stream.uniform(day, h)
-    new = np.flatnonzero(u < chance)
+    new = draws_under(stream.words(day, [0])[0], chance, model.pop.hh_compound)
     if len(new) == 0:
         return
     # The day's issues enter the log in a random order: residents are numbered building by building,
     # and same-day cases are queued and paid in log order, which must not favour low-numbered places.
     new = new[np.argsort(stream.uniform_at(day, new, slot=3), kind="stable")]
     cdf = np.cumsum(rates[model.pop.hh_compound[new]], axis=1)
-    pick = stream.uniform(day, h, slot=1)[new] * cdf[:, -1]
+    pick = stream.uniform_at(day, new, slot=1) * cdf[:, -1]
     domain = (cdf < pick[:, None]).sum(axis=1).astype(np.int8)
-    cross = stream.uniform(day, h, slot=2)[new] < model.scenario.issues.cross_department_share
+    cross = stream.uniform_at(day, new, slot=2) < model.scenario.issues.cross_department_share
     pop = model.pop
     model.issues.append(
         domain=domain,
