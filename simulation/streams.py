@@ -51,13 +51,18 @@ class Stream:
     def _words(self, day: int, slot: int) -> np.ndarray:
         """The PCG64 state of (day, slot), hashed from the inputs: four little-endian uint64 words (the
         128-bit state, low word first, then the increment, made odd where it is used)."""
+        return np.frombuffer(self._digest(self._day_word(day), slot), "<u8")
+
+    def _day_word(self, day: int) -> int:
         # Word 0 is the set-up; simulated days count from 1 after the set-up (burn-in days included),
         # so day d is word d + offset + 1 >= 1.
         word = 0 if day == SETUP_DAY else int(day) + self.offset + 1
         if word < 0 or (word == 0 and day != SETUP_DAY):
             raise ValueError(f"stream {self.name!r}: day {day} is before the first simulated day")
-        h = hashlib.blake2b(self._prefix + b"%d:%d" % (word, int(slot)), digest_size=32).digest()
-        return np.frombuffer(h, "<u8")
+        return word
+
+    def _digest(self, word: int, slot: int) -> bytes:
+        return hashlib.blake2b(self._prefix + b"%d:%d" % (word, int(slot)), digest_size=32).digest()
 
     def generator(self, day: int, slot: int = 0) -> np.random.Generator:
         """A fresh numpy generator for (day, slot), at the state the stream's draws start from: its
@@ -120,7 +125,9 @@ class Stream:
     def words(self, day: int, slots) -> np.ndarray:
         """The generator states of (day, slot) for each slot, a row of four uint64 words each, for compiled
         code that draws as ``uniform`` does (``simulation.pcg64.start`` and ``step``)."""
-        return np.stack([self._words(day, slot) for slot in slots]) if len(slots) else np.empty((0, 4), np.uint64)
+        word = self._day_word(day)
+        digests = bytearray().join([self._digest(word, slot) for slot in slots])  # (one array for all)
+        return np.frombuffer(digests, "<u8").reshape(-1, 4)
 
     def uniform_segments_at(self, day: int, slots, offsets: np.ndarray, index: np.ndarray) -> np.ndarray:
         """Several slots' draws laid end to end, ``uniform(day, offsets[s + 1] - offsets[s], slots[s])`` for
