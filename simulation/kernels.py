@@ -360,6 +360,18 @@ def degroot_update(num, wsum, trust, rate, trust_start, forget, forgetting_on):
 
 
 @njit(cache=True, nogil=True)
+def reach_threshold(num, wsum, threshold, tolerance, out):
+    """``out[i]``: resident ``i`` has ties and its tie-weighted share ``num[i] / wsum[i]`` reaches
+    ``threshold[i] - tolerance``; float32 arithmetic, as the numpy it replaced."""
+    one = np.float32(1.0)
+    for i in range(num.shape[0]):
+        w = wsum[i]
+        share = num[i] / (w if w > 0 else one)
+        out[i] = (w > 0) & (share >= threshold[i] - tolerance)
+    return out
+
+
+@njit(cache=True, nogil=True)
 def count_rows_not_of_kind(indptr, kind, skip_kind):
     """Ties per resident, not counting those of ``skip_kind``."""
     n = indptr.shape[0] - 1

@@ -250,6 +250,23 @@ def test_draws_under_a_groups_chance_equal_the_numpy_comparison():
     np.testing.assert_array_equal(draws_under(stream.words(7, [0])[0], chance, group), want)
 
 
+def test_threshold_kernel_equals_the_numpy_rule():
+    """Pulled where the tie-weighted share reaches the threshold less 1e-6, in float32; k of n exactly."""
+    from simulation.kernels import reach_threshold
+
+    rng = np.random.default_rng(4)
+    n_ties = rng.integers(0, 7, 5_000)
+    engaged = rng.integers(0, 7, 5_000) % (n_ties + 1)
+    wsum = n_ties.astype(np.float32) * np.float32(0.3)
+    num = engaged.astype(np.float32) * np.float32(0.3)
+    threshold = np.where(rng.random(5_000) < 0.5, engaged / np.maximum(n_ties, 1), rng.random(5_000)).astype(np.float32)
+    safe = np.where(wsum > 0, wsum, 1.0)
+    want = (wsum > 0) & (num / safe >= threshold - 1e-6)
+    got = reach_threshold(num, wsum, threshold, np.float32(1e-6), np.zeros(5_000, bool))
+    np.testing.assert_array_equal(got, want)
+    assert 0 < want.sum() < len(want)
+
+
 def test_kernels_match_scipy_and_the_numpy_update():
     """The compiled sparse product equals scipy's bit for bit; the compiled nudge follows its stated rule."""
     from simulation.arrays import nudge

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.kernels import reach_threshold
+
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
@@ -21,9 +23,8 @@ def influence(model: CommunityModel, day: int) -> None:
     pop, inf = model.pop, model.scenario.influence
     # Engaged acquaintances and Party acquaintances, weighted by ties: one pass over the ties.
     engaged_ties, party_ties = model.ties_to(pop.engaged.astype(np.float32))
-    share, wsum = model.network.weighted_mean(pop.engaged, num=engaged_ties)
     # A small tolerance so that "k of n acquaintances" thresholds are met exactly despite float rounding.
-    pop.pulled[:] = (wsum > 0) & (share >= pop.threshold - 1e-6)
+    reach_threshold(engaged_ties, model.network.weight_sums(), pop.threshold, np.float32(1e-6), pop.pulled)
     if inf.direct:
         newly = pop.pulled & ~pop.engaged
         pop.engaged |= newly
