@@ -343,12 +343,16 @@ def spmm_five(rows, cols, weight, x, out, wsum):
 
 
 @njit(cache=True, nogil=True)
-def degroot_update(num, wsum, trust, rate, trust_start, forget, forgetting_on):
+def degroot_update(num, wsum, trust, rate, trust_start, forget, forgetting_on, efficacy, efficacy_start, rest):
     """Word of mouth in place: each row of ``trust`` (n, k) moves ``rate`` of the way to its
     tie-weighted mean ``num / wsum`` (kept where ``wsum`` is 0), then ``forget`` (per column)
-    of the way back to ``trust_start`` when ``forgetting_on``. All float32, as the numpy it replaced.
+    of the way back to ``trust_start`` when ``forgetting_on``; and, when ``rest`` > 0, ``efficacy``
+    moves ``rest`` of the way back to ``efficacy_start``. All float32, as the numpy it replaced.
     """
     n, k = trust.shape
+    if rest > 0:
+        for i in range(n):
+            efficacy[i] = efficacy[i] + rest * (efficacy_start[i] - efficacy[i])
     for i in range(n):
         for c in range(k):
             t = trust[i, c]

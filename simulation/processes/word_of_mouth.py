@@ -32,10 +32,13 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     f[T_NEIGHBOURS] = tr.forgetting
     # Residents without acquaintances keep their trust (their target is their own trust).
     trust, start, on = pop.trust, pop.trust_start, bool(f.any())
+    # Efficacy too rests where background sets it (at trust.institution_forgetting; 0: it stays).
+    efficacy, efficacy_start, rest = pop.efficacy, pop.efficacy_start, np.float32(tr.institution_forgetting)
 
     def block(lo: int, hi: int) -> None:  # residents lo .. hi - 1 (each row's update depends on that row only)
-        degroot_update(num[lo:hi], wsum[lo:hi], trust[lo:hi], np.float32(rate), start[lo:hi], f, on)
+        degroot_update(
+            num[lo:hi], wsum[lo:hi], trust[lo:hi], np.float32(rate), start[lo:hi], f, on,
+            efficacy[lo:hi], efficacy_start[lo:hi], rest,
+        )  # fmt: skip
 
     threads.run_blocks(block, threads.even_blocks(pop.n, threads.MIN_ENTRIES_PER_THREAD // 5))
-    if tr.institution_forgetting > 0:  # efficacy too rests where background sets it
-        pop.efficacy += np.float32(tr.institution_forgetting) * (pop.efficacy_start - pop.efficacy)
