@@ -60,8 +60,9 @@ def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
     who = np.asarray(who, np.int64).ravel()
     if who.size == 0:
         return
-    share = np.asarray(share, np.float64)
-    share = np.full(who.shape, share) if share.ndim == 0 else share.ravel()
+    share = np.asarray(share, np.float64).ravel()  # one number is used for every entry (no copy per entry)
+    if share.shape[0] != 1 and share.shape[0] != who.shape[0]:
+        raise ValueError(f"nudge: {share.shape[0]} shares for {who.shape[0]} residents")
     nudge_values(values, who, share, scratch_slots(len(values)))
 
 

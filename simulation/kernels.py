@@ -19,13 +19,15 @@ from simulation import pcg64
 
 @njit(cache=True)  # holds the GIL: ``slot`` is shared scratch, so two threads must not run it at once
 def nudge_values(values, who, share, slot):
-    """``simulation.arrays.nudge`` for 1-D ``values`` (any stride), ``who`` (int64), ``share`` (float64, one per entry).
+    """``simulation.arrays.nudge`` for 1-D ``values`` (any stride), ``who`` (int64), ``share`` (float64, one per
+    entry, or one for all).
 
     ``slot`` is a scratch int64 array of ``len(values)`` holding -1 everywhere; it is
     restored before returning. Per resident: the product of (1 - |share|) over its
     gains and over its losses, in entry order; gains are applied, stored, then losses.
     """
     m = who.shape[0]
+    per_entry = share.shape[0] == m
     for e in range(m):
         if who[e] < 0 or who[e] >= values.shape[0]:
             raise IndexError("nudge: a resident index is out of range")
@@ -43,7 +45,7 @@ def nudge_values(values, who, share, slot):
             slot[r] = k
             first[k] = r
             k += 1
-        v = share[e]
+        v = share[e] if per_entry else share[0]
         if v > 0:
             gain[s] *= 1.0 - abs(v)
             has_gain[s] = True

@@ -208,6 +208,8 @@ def test_nudge_compounds_repeats_and_stays_in_range():
     x = np.random.default_rng(0).random(50)
     nudge(x, np.random.default_rng(1).integers(0, 50, 500), np.random.default_rng(2).uniform(-1, 1, 500))
     assert ((x >= 0) & (x <= 1)).all()
+    with pytest.raises(ValueError, match="nudge: 2 shares for 3 residents"):
+        nudge(v, np.array([0, 1, 2]), np.array([0.1, 0.2]))
 
 
 def test_nudge_writes_through_a_column_view():
