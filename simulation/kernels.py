@@ -483,6 +483,23 @@ def activity_aware(
     return aware[:n], logit[:n]
 
 
+@njit(cache=True, nogil=True)
+def signed_column_sums(row, col, share, columns, n_rows):
+    """``x`` (n_rows, 2 * len(columns), float32): entry ``e``'s ``|share[e]|`` added to row ``row[e]``, in
+    group ``2 * c`` where ``col[e] == columns[c]`` if the share is a gain, ``2 * c + 1`` if a loss (zero
+    shares count nowhere); entries are added in order, as ``np.add.at`` adds them."""
+    x = np.zeros((n_rows, 2 * columns.shape[0]), np.float32)
+    for e in range(row.shape[0]):
+        v = share[e]
+        if v == 0:
+            continue
+        c = 0
+        while columns[c] != col[e]:
+            c += 1
+        x[row[e], 2 * c + (v < 0)] += np.float32(abs(v))
+    return x
+
+
 @njit(cache=True)  # holds the GIL: ``slot`` is shared scratch
 def spread_from_rows(indptr, cols, weight, rows, xr, slot):
     """For a symmetric W and values ``xr`` (len(rows), k) held by ``rows`` (ascending; zero elsewhere): the

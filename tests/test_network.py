@@ -267,6 +267,20 @@ def test_threshold_kernel_equals_the_numpy_rule():
     assert 0 < want.sum() < len(want)
 
 
+def test_signed_column_sums_equal_add_at_per_group():
+    from simulation.kernels import signed_column_sums
+
+    rng = np.random.default_rng(6)
+    row, col = rng.integers(0, 30, 400), rng.choice([1, 2, 4], 400)
+    share = np.where(rng.random(400) < 0.1, 0.0, rng.uniform(-0.3, 0.3, 400))
+    columns = np.unique(col)
+    want = np.zeros((30, 2 * len(columns)), np.float32)
+    for g, (c, sign) in enumerate((c, sign) for c in columns for sign in (1.0, -1.0)):
+        sel = (col == c) & (share * sign > 0)
+        np.add.at(want[:, g], row[sel], np.abs(share[sel]).astype(np.float32))
+    np.testing.assert_array_equal(signed_column_sums(row, col, share, columns, 30), want)
+
+
 def test_kernels_match_scipy_and_the_numpy_update():
     """The compiled sparse product equals scipy's bit for bit; the compiled nudge follows its stated rule."""
     from simulation.arrays import nudge

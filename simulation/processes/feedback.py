@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set
+from simulation.kernels import signed_column_sums
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
 from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
 from simulation.scenario import DOMAINS
@@ -94,12 +95,10 @@ def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, co
     ``cols`` is the trust column of each reporter's update; one sparse product serves every column and sign.
     """
     pop, tr = model.pop, model.scenario.trust
-    groups = [(int(c), sign) for c in np.unique(cols) for sign in (1.0, -1.0)]
+    columns = np.unique(cols)
+    groups = [(int(c), sign) for c in columns for sign in (1.0, -1.0)]
     held, row = np.unique(reporters, return_inverse=True)  # each reporter's row of x
-    x = np.zeros((len(held), len(groups)), np.float32)
-    for g, (c, sign) in enumerate(groups):
-        sel = (cols == c) & (share * sign > 0)
-        np.add.at(x[:, g], row[sel], np.abs(share[sel]).astype(np.float32))
+    x = signed_column_sums(row, cols, share, columns, len(held))  # (reporters, groups) in one pass
     # Only the reporters' acquaintances hear anything: their rows of W @ x, in ascending order.
     reached, sums = model.network.spread(x, held)
     heard = tr.hearsay_share * sums
