@@ -501,6 +501,27 @@ def signed_column_sums(row, col, share, columns, n_rows):
 
 
 @njit(cache=True)  # holds the GIL: ``slot`` is shared scratch
+def nudge_heard(trust, reached, sums, hearsay_share, columns, slot):
+    """Hearsay's updates of ``trust`` (n, k): for each group ``g`` of ``signed_column_sums`` in turn (column
+    ``columns[g // 2]``, a gain, then a loss), the residents ``reached`` whose ``hearsay_share * sums[:, g]``
+    (float32) is above 0 take ``nudge`` with that share, at most 1, as one call each (``nudge_values``)."""
+    m = reached.shape[0]
+    who = np.empty(m, np.int64)
+    share = np.empty(m)
+    for g in range(sums.shape[1]):
+        sign = 1.0 if g % 2 == 0 else -1.0
+        k = 0
+        for q in range(m):
+            h = hearsay_share * sums[q, g]
+            if h > 0:
+                who[k] = reached[q]
+                share[k] = sign * np.float64(min(h, np.float32(1.0)))
+                k += 1
+        if k:
+            nudge_values(trust[:, columns[g // 2]], who[:k], share[:k], slot)
+
+
+@njit(cache=True)  # holds the GIL: ``slot`` is shared scratch
 def spread_from_rows(indptr, cols, weight, rows, xr, slot):
     """For a symmetric W and values ``xr`` (len(rows), k) held by ``rows`` (ascending; zero elsewhere): the
     residents reached (ascending) and their rows of W @ x, summed in ascending j as ``spmm`` sums them.

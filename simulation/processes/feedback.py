@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.arrays import in_set
-from simulation.kernels import signed_column_sums
+from simulation.arrays import in_set, scratch_slots
+from simulation.kernels import nudge_heard, signed_column_sums
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
 from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
 from simulation.scenario import DOMAINS
@@ -96,16 +96,12 @@ def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, co
     """
     pop, tr = model.pop, model.scenario.trust
     columns = np.unique(cols)
-    groups = [(int(c), sign) for c in columns for sign in (1.0, -1.0)]
     held, row = np.unique(reporters, return_inverse=True)  # each reporter's row of x
-    x = signed_column_sums(row, cols, share, columns, len(held))  # (reporters, groups) in one pass
+    x = signed_column_sums(row, cols, share, columns, len(held))  # (reporters, column x sign) in one pass
     # Only the reporters' acquaintances hear anything: their rows of W @ x, in ascending order.
     reached, sums = model.network.spread(x, held)
-    heard = tr.hearsay_share * sums
-    for g, (c, sign) in enumerate(groups):
-        hears = heard[:, g] > 0
-        if hears.any():
-            pop.nudge("trust", reached[hears], sign * np.minimum(heard[hears, g], 1.0), column=c)
+    # Per column, gains then losses, each a gap-closing update of those who heard (at most 1).
+    nudge_heard(pop.trust, reached, sums, np.float32(tr.hearsay_share), columns, scratch_slots(pop.n))
 
 
 def _notices(model: CommunityModel, day: int) -> None:
