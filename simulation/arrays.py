@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.kernels import nudge_columns as nudge_columns_kernel
 from simulation.kernels import nudge_values
 
 if TYPE_CHECKING:
@@ -64,6 +65,20 @@ def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
     if share.shape[0] != 1 and share.shape[0] != who.shape[0]:
         raise ValueError(f"nudge: {share.shape[0]} shares for {who.shape[0]} residents")
     nudge_values(values, who, share, scratch_slots(len(values)))
+
+
+def nudge_columns(values: np.ndarray, who: np.ndarray, share, column: np.ndarray) -> None:
+    """``nudge`` of 2-D ``values`` where entry ``e`` updates column ``column[e]``: one update per column, in
+    ascending column order (the rule for repeats holds within each column), in one compiled pass."""
+    who, column = np.asarray(who, np.int64).ravel(), np.asarray(column, np.int64).ravel()
+    if who.size == 0:
+        return
+    share = np.asarray(share, np.float64).ravel()
+    if share.shape[0] != 1 and share.shape[0] != who.shape[0]:
+        raise ValueError(f"nudge: {share.shape[0]} shares for {who.shape[0]} residents")
+    if column.shape != who.shape or column.min() < 0 or column.max() >= values.shape[1]:
+        raise ValueError(f"nudge: columns must be one per resident, in 0..{values.shape[1] - 1}")
+    nudge_columns_kernel(values, who, share, column, scratch_slots(len(values)))
 
 
 _SLOTS: dict[int, np.ndarray] = {}

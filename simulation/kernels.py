@@ -61,6 +61,26 @@ def nudge_values(values, who, share, slot):
             values[r] = np.float64(values[r]) * loss[s]
 
 
+@njit(cache=True)  # holds the GIL: ``slot`` is shared scratch
+def nudge_columns(values, who, share, column, slot):
+    """``nudge_values`` on the columns of ``values`` (n, k): for each column in ascending order that entries
+    name (``column[e]``), one call with those entries (in order) and their shares (``share``: one per entry,
+    or one for all), as ``for c in np.unique(column): nudge(values[:, c], who[column == c], ...)``."""
+    m = who.shape[0]
+    per_entry = share.shape[0] == m
+    sub_who = np.empty(m, np.int64)
+    sub_share = np.empty(m)
+    for c in range(values.shape[1]):
+        k = 0
+        for e in range(m):
+            if column[e] == c:
+                sub_who[k] = who[e]
+                sub_share[k] = share[e] if per_entry else share[0]
+                k += 1
+        if k:
+            nudge_values(values[:, c], sub_who[:k], sub_share[:k], slot)
+
+
 # -- the tie arrays (sorted keys row * n + col, CSR order) ------------------------
 
 

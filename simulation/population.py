@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.arrays import nudge
+from simulation.arrays import nudge, nudge_columns
 from simulation.scenario import ACTIVITY_TYPES, AGE_GROUPS, Scenario
 from simulation.state import NEVER, declared
 from simulation.streams import SETUP_DAY, Streams
@@ -67,6 +67,11 @@ class Population:
         """
         values = getattr(self, name)
         nudge(values if column is None else values[:, column], who, share)
+
+    def nudge_by_column(self, name: str, who: np.ndarray, share, columns: np.ndarray) -> None:
+        """``nudge`` of a 2-D state (``trust``) where each entry names its column: as one ``nudge`` call per
+        column, in ascending column order."""
+        nudge_columns(getattr(self, name), who, share, columns)
 
     def group_masks(self) -> dict[str, np.ndarray]:
         """Boolean masks for the metric groups."""

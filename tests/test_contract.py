@@ -212,6 +212,22 @@ def test_nudge_compounds_repeats_and_stays_in_range():
         nudge(v, np.array([0, 1, 2]), np.array([0.1, 0.2]))
 
 
+def test_nudge_by_column_equals_one_nudge_per_column():
+    from simulation.arrays import nudge, nudge_columns
+
+    rng = np.random.default_rng(3)
+    start = rng.random((40, 5)).astype(np.float32)
+    who, col, share = rng.integers(0, 40, 300), rng.integers(0, 5, 300), rng.uniform(-0.4, 0.4, 300)
+    want = start.copy()
+    for c in np.unique(col):
+        nudge(want[:, c], who[col == c], share[col == c])
+    got = start.copy()
+    nudge_columns(got, who, share, col)
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="columns must be one per resident, in 0..4"):
+        nudge_columns(got, who, share, col + 1)
+
+
 def test_nudge_writes_through_a_column_view():
     from simulation.population import T_NEIGHBOURS
 

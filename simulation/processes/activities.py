@@ -253,8 +253,7 @@ def _attend(
     tr = model.scenario.trust
     sizes = np.diff(bounds)
     trust_col = np.repeat([org.trust_col for org, _, _ in held], sizes)
-    for col in np.unique(trust_col):
-        pop.nudge("trust", who[trust_col == col], tr.attendance_gain, column=int(col))
+    pop.nudge_by_column("trust", who, tr.attendance_gain, trust_col)
     k = model.scenario.activities.co_attendee_ties
     if k == 0 or not model.scenario.drivers.ties:
         return

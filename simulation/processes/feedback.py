@@ -70,9 +70,7 @@ def feedback(model: CommunityModel, day: int) -> None:
     share = weight * np.where(success, tr.gain_success * timely, -tr.loss_failure)
     target = model.handlers.trust_target[log.handler[handled]][event]
     is_reporter = member == log.reporter[handled][event]
-    for col in np.unique(target):
-        sel = target == col
-        pop.nudge("trust", member[sel], share[sel], column=int(col))
+    pop.nudge_by_column("trust", member, share, target)
     if tr.hearsay_share > 0:  # the reporters' acquaintances hear of it
         _hearsay(model, member[is_reporter], share[is_reporter], target[is_reporter])
     # The community took the report: it shares in the outcome of a referred case.
