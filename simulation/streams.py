@@ -95,7 +95,8 @@ class Stream:
         if index.dtype != np.int64 and index.dtype != np.int32:
             index = index.astype(np.int64)
         out = np.empty(index.shape)
-        words, flat, drawn = self._words(day, slot), index.reshape(-1), out.reshape(-1)
+        words = self._words(day, slot)
+        flat, drawn = (index, out) if index.ndim == 1 else (index.reshape(-1), out.reshape(-1))
         if pcg64.uniform_at(words, flat, drawn):
             return out
         if flat.min() < 0:
