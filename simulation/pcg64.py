@@ -140,6 +140,19 @@ def uniform_segments_at(words, offsets, index, out):
 
 
 @njit(cache=True, nogil=True)
+def slot_keys(index, slot):
+    """For draws at (``index[k]``, ``slot[k]``): the span (largest index + 1), the number of slots (largest
+    + 1) and each draw's position ``slot * span + index`` when slot s's draws are laid out from s * span.
+    The span is 0 if an index or a slot is negative."""
+    span, slots = 0, 0
+    for k in range(index.shape[0]):
+        if index[k] < 0 or slot[k] < 0:
+            return 0, 0, index[:0]
+        span, slots = max(span, index[k] + 1), max(slots, slot[k] + 1)
+    return span, slots, slot * span + index
+
+
+@njit(cache=True, nogil=True)
 def _uniform_ascending(words, index, out):
     """``uniform_at`` for ascending ``index`` (repeats allowed)."""
     n = index.shape[0]

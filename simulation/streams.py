@@ -113,11 +113,10 @@ class Stream:
         out = np.empty(len(index))
         if len(index) == 0:
             return out
-        if index.min() < 0 or slot.min() < 0:
-            raise ValueError(f"stream {self.name!r}: indices and slots must be >= 0")
         # Slot s's draws laid out from s * span: one ascending list of positions covers every slot.
-        span, n_slots = int(index.max()) + 1, int(slot.max()) + 1
-        key = slot * span + index
+        span, n_slots, key = pcg64.slot_keys(index, slot)
+        if span == 0:
+            raise ValueError(f"stream {self.name!r}: indices and slots must be >= 0")
         order = np.argsort(key)
         pcg64.uniform_segments_at(self.words(day, range(n_slots)), np.arange(n_slots + 1) * span, key[order], out)
         out[order] = out.copy()
