@@ -147,18 +147,6 @@ class Network:
             self.indptr, self.cols, self.weight, np.asarray(rows, np.int64), x, scratch_slots(self.n)
         )
 
-    def weighted_mean(self, x: np.ndarray, num: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Tie-weighted mean of ``x`` over each resident's acquaintances, and the weight sums.
-
-        ``x`` may be (n,) or (n, k). Residents without ties get 0 and weight 0. ``num``: ``dot(x)``
-        when already made.
-        """
-        wsum = self.weight_sums()
-        num = self.dot(x) if num is None else num
-        safe = np.where(wsum > 0, wsum, 1.0)
-        mean = num / (safe[:, None] if num.ndim == 2 else safe)
-        return mean, wsum
-
     def dot_and_weight_sums(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``dot(x)`` for 2-D ``x`` and ``weight_sums()`` (cached from here until weights change)."""
         out, wsum = self._product(x)

@@ -96,10 +96,9 @@ def step(s_hi, s_lo, i_hi, i_lo):
 def uniform(words, out):
     """Fill ``out`` (float64) with the first ``len(out)`` draws of the state ``words``: uint64 (state low,
     state high, increment low, increment high), the increment made odd here as numpy makes it."""
-    s_lo, s_hi, i_lo, i_hi = words[0], words[1], words[2] | np.uint64(1), words[3]
+    s_hi, s_lo, i_hi, i_lo = start(words)
     for k in range(out.shape[0]):
-        s_hi, s_lo = _muladd(s_hi, s_lo, _M_HI, _M_LO, i_hi, i_lo)
-        out[k] = _output(s_hi, s_lo)
+        s_hi, s_lo, out[k] = step(s_hi, s_lo, i_hi, i_lo)
 
 
 @njit(cache=True, nogil=True)
@@ -109,10 +108,7 @@ def uniform_at(words, index, out):
     ``_TABLE`` steps (the draws in between are never made), so the cost follows the number of indices, not
     their range. Returns False, leaving ``out`` unfinished, if an index is negative or the indices are not
     ascending (sorting is the caller's: numba's argsort is several times slower than numpy's)."""
-    for k in range(1, index.shape[0]):
-        if index[k] < index[k - 1]:
-            return False
-    return _uniform_ascending(words, index, out)
+    return _ascending(index) and _uniform_ascending(words, index, out)
 
 
 @njit(cache=True, nogil=True)
@@ -123,10 +119,7 @@ def uniform_segments_at(words, offsets, index, out):
     ``index`` (repeats allowed), each draw one multiply-add as in ``uniform_at``. Returns False, leaving
     ``out`` unfinished, if ``index`` is not ascending or outside the segments."""
     n = index.shape[0]
-    for k in range(1, n):
-        if index[k] < index[k - 1]:
-            return False
-    if n and (index[0] < offsets[0] or index[n - 1] >= offsets[words.shape[0]]):
+    if not _ascending(index) or (n and (index[0] < offsets[0] or index[n - 1] >= offsets[words.shape[0]])):
         return False
     lo = 0
     for s in range(words.shape[0]):
@@ -136,6 +129,14 @@ def uniform_segments_at(words, offsets, index, out):
         if hi > lo and not _uniform_ascending(words[s], index[lo:hi] - offsets[s], out[lo:hi]):
             return False
         lo = hi
+    return True
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ascending(index):
+    for k in range(1, index.shape[0]):
+        if index[k] < index[k - 1]:
+            return False
     return True
 
 
@@ -160,7 +161,7 @@ def _uniform_ascending(words, index, out):
         return True
     if index[0] < 0:
         return False
-    s_lo, s_hi, i_lo, i_hi = words[0], words[1], words[2] | np.uint64(1), words[3]
+    s_hi, s_lo, i_hi, i_lo = start(words)
     # Row k: the LCG k steps at once, s -> mul * s + add, as (mul high, mul low, add high, add low); row 0
     # leaves the state as it is (a repeated index gets the same draw).
     zero, one = np.uint64(0), np.uint64(1)
