@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from simulation import CommunityModel, Scenario
-from simulation.handlers import COMMITTEE, GOVERNMENT
-from simulation.processes.issues import CLOSED, MAINTENANCE, NO_DAY
+from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
+from simulation.processes.issues import CLOSED, MAINTENANCE, NO_DAY, QUEUED
 from simulation.scenario import ACTIVITY_TYPES
 
 SEED = 4
@@ -99,6 +99,90 @@ def test_committee_repairs_wait_for_funds(scn):
         return int((rep & (log.handler[:n] >= 0) & (log.outcome[:n] == 1)).sum())
 
     assert committee_repairs_closed(poor) == 0 < committee_repairs_closed(free)
+
+
+def _work_parts_in_numpy(model, day):
+    """The queue rules as numpy arrays (the code the compiled ``casework_kernels`` replaced), the oracle."""
+    from simulation.processes.casework import _draw, _pay_repairs
+    from simulation.processes.issues import FAILED, NOT_YET, QUEUED, RESOLVED
+
+    log, h, tasks = model.issues, model.handlers, model.issues.tasks
+    t = tasks.open[~tasks.done[tasks.open]]
+    t = t[log.stage[tasks.issue[t]] == QUEUED]
+    together = log.coordinated[tasks.issue[t]] | log.escalated[tasks.issue[t]]
+    tasks.ready[t[together]] = np.minimum(tasks.ready[t[together]], day)
+    t = t[tasks.ready[t] <= day]
+    issue, part = tasks.issue[t], tasks.part[t]
+    escalated = log.escalated[issue]
+    walls = log.cross[issue] & (h.kind[tasks.handler[t]] == GOVERNMENT) & ~escalated & ~log.coordinated[issue]
+    stalled = walls & (_draw(model, "casework.stall", day, issue, part) < model.levers.wall_stall)
+    stalled_cases = np.unique(issue[stalled])
+    log.stalled_days[stalled_cases] += 1
+    log.stalled_today = len(stalled_cases)
+    t, issue, part, escalated = t[~stalled], issue[~stalled], part[~stalled], escalated[~stalled]
+    cap = h.capacity()
+    slots = np.floor(cap + model.streams["casework.capacity"].uniform(day, len(cap))).astype(np.int64)
+    handler = tasks.handler[t]
+    order = np.lexsort((part, issue, log.reported[issue], ~escalated, handler))
+    t, handler = t[order], handler[order]
+    rank = np.arange(len(t)) - np.searchsorted(handler, handler, side="left")
+    worked = t[rank < slots[handler]]
+    tasks.work_left[worked] -= 1
+    h.cases_worked += np.bincount(tasks.handler[worked], minlength=len(cap))
+    finishing = _pay_repairs(model, worked[tasks.work_left[worked] <= 0])
+    if len(finishing) == 0:
+        return
+    issue = tasks.issue[finishing]
+    handler = tasks.handler[finishing]
+    link = model.scenario.party.property_link * model.branch_table.strength[log.compound[issue]]
+    success = np.where(h.kind[handler] == PROPERTY, np.minimum(1.0, h.success[handler] + link), h.success[handler])
+    success = np.where(log.escalated[issue], np.maximum(success, model.levers.escalated_success), success)
+    ok = _draw(model, "casework.outcome", day, issue, tasks.part[finishing]) < success
+    tasks.ok[finishing] = ok
+    tasks.done[finishing] = True
+    log.part_failed[issue[~ok]] = True
+    nxt = tasks.open[np.isin(tasks.issue[tasks.open], issue) & ~tasks.done[tasks.open]]
+    waiting = nxt[tasks.ready[nxt] == NOT_YET]
+    first = waiting[np.lexsort((tasks.part[waiting], tasks.issue[waiting]))]
+    lead = np.ones(len(first), bool)
+    lead[1:] = tasks.issue[first][1:] != tasks.issue[first][:-1]
+    tasks.ready[first[lead]] = day + model.levers.referral_days
+    cases = np.unique(issue)
+    done = cases[~np.isin(cases, tasks.issue[nxt])]
+    log.close(done[~log.part_failed[done]], day, RESOLVED)
+    log.close(done[log.part_failed[done]], day, FAILED)
+
+
+def test_compiled_casework_follows_the_queue_rules(scn, monkeypatch):
+    # Escalations, stalls, joint meetings, property companies and queues longer than the units' capacity:
+    # the compiled day of work gives the numpy rules' cases, parts and counts exactly.
+    from simulation.processes import casework
+
+    slow_units = {f"government.units.{i}.capacity": 0.4 for i in range(len(scn.government.units))}
+    busy = scn.override({"casework.wall_stall": 0.5, "casework.units_per_cross_case": 3, **slow_units})
+    busy = busy.with_interventions(joint_meetings={"every_days": 30})
+    compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
+    compiled_work = casework._work_parts
+    monkeypatch.setattr(
+        casework, "_work_parts", lambda m, day: (_work_parts_in_numpy if m is oracle else compiled_work)(m, day)
+    )
+    for day in range(120):
+        for m in (compiled, oracle):
+            queued = m.issues.open_in_stage(QUEUED)
+            if day % 4 == 0 and len(queued):  # the newest queued case jumps the queue
+                m.issues.escalate(queued[-1:], m.day)
+            m.step()
+    log, tasks = compiled.issues, compiled.issues.tasks
+    assert log.escalated[: log.size].sum() > 10 and log.stalled_days[: log.size].sum() > 10
+    assert (log.parts[: log.size] > 2).sum() > 10 and (log.stage[: log.size] == CLOSED).sum() > 100
+    for name in ("stage", "closed", "outcome", "part_failed", "stalled_days", "handler"):
+        np.testing.assert_array_equal(getattr(log, name)[: log.size], getattr(oracle.issues, name)[: log.size])
+    for name in ("ready", "work_left", "done", "ok"):
+        np.testing.assert_array_equal(
+            getattr(tasks, name)[: tasks.size], getattr(oracle.issues.tasks, name)[: tasks.size]
+        )
+    np.testing.assert_array_equal(compiled.handlers.cases_worked, oracle.handlers.cases_worked)
+    np.testing.assert_array_equal(compiled.pop.trust, oracle.pop.trust)
 
 
 # -- trust from what people see --------------------------------------------------------------

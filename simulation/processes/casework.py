@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set
-from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
+from simulation.handlers import COMMITTEE, GOVERNMENT
+from simulation.processes.casework_kernels import finish_parts, work_parts
 from simulation.processes.issues import (
     CLOSED,
     FAILED,
@@ -44,7 +45,6 @@ from simulation.processes.issues import (
     NOT_YET,
     PROPERTY_SERVICE,
     QUEUED,
-    RESOLVED,
 )
 from simulation.scenario import DOMAINS
 
@@ -120,71 +120,60 @@ def casework(model: CommunityModel, day: int) -> None:
 
 
 def _work_parts(model: CommunityModel, day: int) -> None:
-    """Walls, capacities, repairs and outcomes for today's workable parts."""
-    log, h, tasks = model.issues, model.handlers, model.issues.tasks
-    t = tasks.open[~tasks.done[tasks.open]]
-    t = t[log.stage[tasks.issue[t]] == QUEUED]
-    issue = tasks.issue[t]
-    # Coordinated and escalated cases: the remaining parts are worked at once.
-    together = log.coordinated[issue] | log.escalated[issue]
-    tasks.ready[t[together]] = np.minimum(tasks.ready[t[together]], day)
-    t = t[tasks.ready[t] <= day]
-    issue, part = tasks.issue[t], tasks.part[t]
-    escalated = log.escalated[issue]
-    # Departmental walls: parts of cross-department cases at government units stall.
-    walls = log.cross[issue] & (h.kind[tasks.handler[t]] == GOVERNMENT) & ~escalated & ~log.coordinated[issue]
-    u_stall = _draw(model, "casework.stall", day, issue, part)
-    stalled = walls & (u_stall < model.levers.wall_stall)
-    stalled_cases = np.unique(issue[stalled])
-    log.stalled_days[stalled_cases] += 1
-    log.stalled_today = len(stalled_cases)
-    t, issue, part, escalated = t[~stalled], issue[~stalled], part[~stalled], escalated[~stalled]
-    # Capacity: whole parts a day, the fraction carried by a draw per handler.
-    cap = h.capacity()
-    u_cap = model.streams["casework.capacity"].uniform(day, len(cap))
-    slots = np.floor(cap + u_cap).astype(np.int64)
-    handler = tasks.handler[t]
-    order = np.lexsort((part, issue, log.reported[issue], ~escalated, handler))
-    t, handler = t[order], handler[order]
-    rank = np.arange(len(t)) - np.searchsorted(handler, handler, side="left")
-    # Escalated parts are first in the queue (the summoned department reports, 报到), within capacity.
-    worked = t[rank < slots[handler]]
-    tasks.work_left[worked] -= 1
-    h.cases_worked += np.bincount(tasks.handler[worked], minlength=len(cap))
-    finishing = worked[tasks.work_left[worked] <= 0]
+    """Walls, capacities, repairs and outcomes for today's workable parts (compiled: ``casework_kernels``)."""
+    log, h, tasks, streams = model.issues, model.handlers, model.issues.tasks, model.streams
+    # Part numbers are draw slots; a case has at most ``units_per_cross_case`` parts.
+    slots = range(max(1, model.scenario.casework.units_per_cross_case))
+    finishing, log.stalled_today = work_parts(
+        day,
+        tasks.open,
+        tasks.issue,
+        tasks.part,
+        tasks.handler,
+        tasks.ready,
+        tasks.work_left,
+        tasks.done,
+        log.stage,
+        log.coordinated,
+        log.escalated,
+        log.cross,
+        log.reported,
+        log.stalled_days,
+        h.kind,
+        h.capacity(),
+        streams["casework.capacity"].words(day, (0,))[0],
+        streams["casework.stall"].words(day, slots),
+        model.levers.wall_stall,
+        h.cases_worked,
+    )
     finishing = _pay_repairs(model, finishing)
     if len(finishing) == 0:
         return
-    issue = tasks.issue[finishing]
-    u_ok = _draw(model, "casework.outcome", day, issue, tasks.part[finishing])
-    handler = tasks.handler[finishing]
-    success = h.success[handler]
-    # The compound's Party branch brokers between residents and the property company.
-    at_company = h.kind[handler] == PROPERTY
-    link = model.scenario.party.property_link * model.branch_table.strength[log.compound[issue]]
-    success = np.where(at_company, np.minimum(1.0, success + link), success)
-    # An escalated case has the leadership's attention: it ends resolved more surely.
-    success = np.where(log.escalated[issue], np.maximum(success, model.levers.escalated_success), success)
-    ok = u_ok < success
-    tasks.ok[finishing] = ok
-    tasks.done[finishing] = True
-    log.part_failed[issue[~ok]] = True
-    # The next unit takes over a case passed between departments.
-    nxt = tasks.open[in_set(tasks.issue[tasks.open], issue, log.size) & ~tasks.done[tasks.open]]
-    waiting = nxt[tasks.ready[nxt] == NOT_YET]
-    if len(waiting):
-        first = waiting[np.lexsort((tasks.part[waiting], tasks.issue[waiting]))]
-        lead = np.ones(len(first), bool)
-        lead[1:] = tasks.issue[first][1:] != tasks.issue[first][:-1]
-        tasks.ready[first[lead]] = day + model.levers.referral_days
-    # A case closes when its last part is done: resolved if every unit succeeded.
-    cases = np.unique(issue)
-    left = in_set(cases, tasks.issue[nxt], log.size)
-    done = cases[~left]
-    if len(done):
-        ok = ~log.part_failed[done]
-        log.close(done[ok], day, RESOLVED)
-        log.close(done[~ok], day, FAILED)
+    closing = finish_parts(
+        day,
+        finishing,
+        tasks.open,
+        tasks.issue,
+        tasks.part,
+        tasks.handler,
+        tasks.ready,
+        tasks.done,
+        tasks.ok,
+        h.kind,
+        h.success,
+        log.escalated,
+        log.compound,
+        model.branch_table.strength,
+        model.scenario.party.property_link,
+        model.levers.escalated_success,
+        streams["casework.outcome"].words(day, slots),
+        model.levers.referral_days,
+        log.part_failed,
+        log.stage,
+        log.closed,
+        log.outcome,
+    )
+    log.closed_today = np.concatenate([log.closed_today, closing])
 
 
 def _pay_repairs(model: CommunityModel, finishing: np.ndarray) -> np.ndarray:

@@ -1,0 +1,209 @@
+"""Casework's daily work on parts, compiled (numba): one pass each where numpy made about a hundred calls.
+
+``work_parts`` finds the day's workable parts, stalls some at departmental
+walls, ranks each unit's queue and works as many parts as the unit can;
+``finish_parts`` draws the outcomes of the parts finished, hands cases on to
+their next unit and closes the cases whose last part is done. The rules are
+those of ``simulation.processes.casework`` (its docstring), and the draws are
+the streams' own: the draw of (case, part) is draw number ``case`` of the
+stream's state for slot ``part``, as ``Stream.uniform_by_slot`` gives it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from simulation import pcg64
+from simulation.handlers import GOVERNMENT, PROPERTY
+from simulation.processes.issues import CLOSED, FAILED, NOT_YET, QUEUED, RESOLVED
+
+
+@njit(cache=True, nogil=True)
+def _stable_by(order, key):
+    """``order`` re-sorted by ``key[order]``, ties kept in their order (one pass of a lexicographic sort)."""
+    return order[np.argsort(key[order], kind="mergesort")]
+
+
+@njit(cache=True, nogil=True)
+def work_parts(
+    day,
+    open_parts,
+    t_issue,
+    t_part,
+    t_handler,
+    t_ready,
+    t_work_left,
+    t_done,
+    stage,
+    coordinated,
+    escalated,
+    cross,
+    reported,
+    stalled_days,
+    h_kind,
+    capacity,
+    capacity_words,
+    stall_words,
+    wall_stall,
+    cases_worked,
+):
+    """One day's work on the open parts ``open_parts`` (task rows).
+
+    A part is workable when its case is queued and its ready day has come (a
+    coordinated or escalated case's parts are all ready at once). A workable
+    part of a cross-department case at a government unit, neither escalated
+    nor coordinated, stalls with chance ``wall_stall`` (draw: ``stall_words``,
+    one row of generator words per part number). Each unit works
+    ``floor(capacity + u)`` parts (u: draw number unit of ``capacity_words``):
+    escalated first, then by report day, case and part. Worked parts lose a day
+    of ``t_work_left``, units count them in ``cases_worked``, stalled cases a
+    day in ``stalled_days``. Returns the worked parts whose work is done (in
+    queue order) and the number of cases stalled today.
+    """
+    n = open_parts.shape[0]
+    workable = np.empty(n, np.int64)
+    m = 0
+    for k in range(n):
+        p = open_parts[k]
+        if t_done[p]:
+            continue
+        i = t_issue[p]
+        if stage[i] != QUEUED:
+            continue
+        if (coordinated[i] or escalated[i]) and t_ready[p] > day:
+            t_ready[p] = day  # the remaining parts are worked at once
+        if t_ready[p] <= day:
+            workable[m] = p
+            m += 1
+    # Departmental walls.
+    stalled = np.empty(m, np.int64)
+    n_stalled, kept = 0, 0
+    for k in range(m):
+        p = workable[k]
+        i = t_issue[p]
+        if cross[i] and h_kind[t_handler[p]] == GOVERNMENT and not escalated[i] and not coordinated[i]:
+            if t_part[p] >= stall_words.shape[0]:
+                raise ValueError("work_parts: a part number has no stall stream slot")
+            if pcg64.draw_at(stall_words[t_part[p]], i) < wall_stall:
+                stalled[n_stalled] = i
+                n_stalled += 1
+                continue
+        workable[kept] = p
+        kept += 1
+    stalled = np.sort(stalled[:n_stalled])
+    cases_stalled = 0
+    for k in range(n_stalled):
+        if k == 0 or stalled[k] != stalled[k - 1]:
+            stalled_days[stalled[k]] += 1
+            cases_stalled += 1
+    # Each unit's queue: escalated first, then oldest report, then case and part (a lexicographic sort,
+    # least significant key first).
+    parts = workable[:kept]
+    issue = t_issue[parts]
+    order = np.arange(kept)
+    order = _stable_by(order, t_part[parts])
+    order = _stable_by(order, issue)
+    order = _stable_by(order, reported[issue])
+    order = _stable_by(order, np.logical_not(escalated[issue]))
+    order = _stable_by(order, t_handler[parts])
+    # Capacity: whole parts a day, the fraction carried by a draw per unit.
+    slots = np.empty(capacity.shape[0], np.int64)
+    s_hi, s_lo, i_hi, i_lo = pcg64.start(capacity_words)
+    for h in range(capacity.shape[0]):
+        s_hi, s_lo, u = pcg64.step(s_hi, s_lo, i_hi, i_lo)
+        slots[h] = np.int64(np.floor(capacity[h] + u))
+    finishing = np.empty(kept, np.int64)
+    n_finishing, rank, last = 0, 0, -1
+    for k in range(kept):
+        p = parts[order[k]]
+        h = t_handler[p]
+        rank = rank + 1 if h == last else 0
+        last = h
+        if rank < slots[h]:
+            t_work_left[p] -= 1
+            cases_worked[h] += 1
+            if t_work_left[p] <= 0:
+                finishing[n_finishing] = p
+                n_finishing += 1
+    return finishing[:n_finishing], cases_stalled
+
+
+@njit(cache=True, nogil=True)
+def finish_parts(
+    day,
+    finishing,
+    open_parts,
+    t_issue,
+    t_part,
+    t_handler,
+    t_ready,
+    t_done,
+    t_ok,
+    h_kind,
+    h_success,
+    escalated,
+    compound,
+    branch_strength,
+    property_link,
+    escalated_success,
+    outcome_words,
+    referral_days,
+    part_failed,
+    stage,
+    closed,
+    outcome,
+):
+    """Outcomes of the parts ``finishing`` (task rows) and what follows from them.
+
+    A part succeeds with its unit's chance (a property company's raised by the
+    compound's Party branch, ``property_link`` x strength, up to 1; an escalated
+    case's at least ``escalated_success``), by a draw of ``outcome_words`` (one
+    row per part number). The next waiting part of each case is ready after
+    ``referral_days``; a case with no part left closes, resolved if no part
+    failed. Returns the closed cases: the resolved ones, then the failed ones,
+    each ascending.
+    """
+    for k in range(finishing.shape[0]):
+        p = finishing[k]
+        i, h = t_issue[p], t_handler[p]
+        if t_part[p] >= outcome_words.shape[0]:
+            raise ValueError("finish_parts: a part number has no outcome stream slot")
+        u = pcg64.draw_at(outcome_words[t_part[p]], i)
+        success = h_success[h]
+        if h_kind[h] == PROPERTY:
+            success = min(1.0, success + property_link * branch_strength[compound[i]])
+        if escalated[i]:
+            success = max(success, escalated_success)
+        t_ok[p] = u < success
+        t_done[p] = True
+        if not t_ok[p]:
+            part_failed[i] = True
+    cases = np.unique(t_issue[finishing])
+    left = np.zeros(cases.shape[0], np.bool_)  # a part of the case is still to do
+    first = np.full(cases.shape[0], -1, np.int64)  # its lowest waiting part
+    for k in range(open_parts.shape[0]):
+        p = open_parts[k]
+        if t_done[p]:
+            continue
+        j = np.searchsorted(cases, t_issue[p])
+        if j == cases.shape[0] or cases[j] != t_issue[p]:
+            continue
+        left[j] = True
+        if t_ready[p] == NOT_YET and (first[j] < 0 or t_part[p] < t_part[first[j]]):
+            first[j] = p
+    for j in range(cases.shape[0]):
+        if first[j] >= 0:
+            t_ready[first[j]] = day + referral_days  # passed on to the next unit
+    closing = np.empty(cases.shape[0], np.int64)
+    n = 0
+    for failed in (False, True):
+        for j in range(cases.shape[0]):
+            i = cases[j]
+            if not left[j] and part_failed[i] == failed:
+                stage[i] = CLOSED
+                closed[i] = day
+                outcome[i] = FAILED if failed else RESOLVED
+                closing[n] = i
+                n += 1
+    return closing[:n]
