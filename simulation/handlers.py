@@ -34,7 +34,7 @@ class HandlerTable:
         self.committee_of = np.zeros(0, np.int32)  # community -> committee row
         self.property_of = np.zeros(0, np.int32)  # compound -> property company row (-1: three-no compound)
         self.government_for = np.zeros(0, np.int32)  # domain -> government unit row (-1: none)
-        self.committee_domains = np.zeros(0, np.int8)  # domains the committee handles itself
+        self.committee_does = np.zeros(0, bool)  # domain -> the committee handles it itself
 
     def __len__(self) -> int:
         return len(self.agents)

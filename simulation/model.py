@@ -241,7 +241,7 @@ class CommunityModel(mesa.Model):
         table.committee_of = np.array([a.handler_id for a in committees], np.int32)
         table.property_of = property_of.astype(np.int32)
         table.government_for = government_for.astype(np.int32)
-        table.committee_domains = domain_index(cw.committee_domains)
+        table.committee_does = np.isin(np.arange(len(DOMAINS)), domain_index(cw.committee_domains))
         # Activity organisers: the committee, NGOs and resident units of each community.
         self.organisers = Organisers()
         self.ngos: list[NGO] = []

@@ -101,12 +101,46 @@ def test_committee_repairs_wait_for_funds(scn):
     assert committee_repairs_closed(poor) == 0 < committee_repairs_closed(free)
 
 
-def _work_parts_in_numpy(model, day):
-    """The queue rules as numpy arrays (the code the compiled ``casework_kernels`` replaced), the oracle."""
-    from simulation.processes.casework import _draw, _pay_repairs
-    from simulation.processes.issues import FAILED, NOT_YET, QUEUED, RESOLVED
+def _casework_in_numpy(model, day):
+    """The casework phase as numpy arrays (the code ``casework_kernels`` replaced), the oracle."""
+    from simulation.arrays import in_set
+    from simulation.processes.casework import _pay_repairs, handling_days
+    from simulation.processes.issues import FAILED, IN_TRANSIT, NOT_YET, PROPERTY_SERVICE, QUEUED, RESOLVED
 
-    log, h, tasks = model.issues, model.handlers, model.issues.tasks
+    log, h, tasks, lv = model.issues, model.handlers, model.issues.tasks, model.levers
+
+    def draw(name, issue, part):
+        return model.streams[name].uniform_by_slot(day, issue, part)
+
+    idx = log.open[(log.stage[log.open] == IN_TRANSIT) & (log.handler[log.open] < 0)]
+    domain, compound = log.domain[idx], log.compound[idx]
+    handler, delay = h.committee_of[log.community[idx]].copy(), np.zeros(len(idx), np.int32)
+    prop = h.property_of[compound]
+    to_property = ((domain == PROPERTY_SERVICE) | (domain == MAINTENANCE)) & (prop >= 0)
+    handler[to_property], delay[to_property] = prop[to_property], 1
+    gov = h.government_for[domain]
+    to_gov = ~to_property & (~h.committee_does[domain] | log.cross[idx]) & (gov >= 0)
+    handler[to_gov], delay[to_gov] = gov[to_gov], lv.referral_days
+    log.handler[idx], log.ready[idx] = handler, day + delay
+    units = np.flatnonzero(h.kind == GOVERNMENT)
+    cross = log.cross[idx] & (h.kind[handler] == GOVERNMENT)
+    parts = np.where(cross, min(model.scenario.casework.units_per_cross_case, len(units)), 1).astype(np.int8)
+    log.parts[idx] = parts
+    unit = np.full((len(idx), int(parts.max(initial=1))), -1, np.int32)
+    unit[:, 0] = handler
+    for k in range(1, unit.shape[1]):
+        has = parts > k
+        u = model.streams["casework.units"].uniform_at(day, idx[has], k)
+        free = ~(units[None, :, None] == unit[has][:, None, :k]).any(axis=2)
+        pick = np.minimum((u * free.sum(axis=1)).astype(np.int64), free.sum(axis=1) - 1)
+        unit[has, k] = units[np.argmax(np.cumsum(free, axis=1) > pick[:, None], axis=1)]
+    case, part = np.nonzero(unit >= 0)
+    who = unit[case, part]
+    ready = np.where(part == 0, day + delay[case], NOT_YET).astype(np.int32)
+    work = handling_days(draw("casework.work", idx[case], part), h.work_days[who])
+    tasks.append(issue=idx[case], part=part.astype(np.int8), handler=who, ready=ready, work_left=work)
+    log.stage[log.open[(log.stage[log.open] == IN_TRANSIT) & (log.ready[log.open] <= day)]] = QUEUED
+
     t = tasks.open[~tasks.done[tasks.open]]
     t = t[log.stage[tasks.issue[t]] == QUEUED]
     together = log.coordinated[tasks.issue[t]] | log.escalated[tasks.issue[t]]
@@ -115,7 +149,7 @@ def _work_parts_in_numpy(model, day):
     issue, part = tasks.issue[t], tasks.part[t]
     escalated = log.escalated[issue]
     walls = log.cross[issue] & (h.kind[tasks.handler[t]] == GOVERNMENT) & ~escalated & ~log.coordinated[issue]
-    stalled = walls & (_draw(model, "casework.stall", day, issue, part) < model.levers.wall_stall)
+    stalled = walls & (draw("casework.stall", issue, part) < lv.wall_stall)
     stalled_cases = np.unique(issue[stalled])
     log.stalled_days[stalled_cases] += 1
     log.stalled_today = len(stalled_cases)
@@ -130,42 +164,40 @@ def _work_parts_in_numpy(model, day):
     tasks.work_left[worked] -= 1
     h.cases_worked += np.bincount(tasks.handler[worked], minlength=len(cap))
     finishing = _pay_repairs(model, worked[tasks.work_left[worked] <= 0])
-    if len(finishing) == 0:
-        return
-    issue = tasks.issue[finishing]
-    handler = tasks.handler[finishing]
-    link = model.scenario.party.property_link * model.branch_table.strength[log.compound[issue]]
-    success = np.where(h.kind[handler] == PROPERTY, np.minimum(1.0, h.success[handler] + link), h.success[handler])
-    success = np.where(log.escalated[issue], np.maximum(success, model.levers.escalated_success), success)
-    ok = _draw(model, "casework.outcome", day, issue, tasks.part[finishing]) < success
-    tasks.ok[finishing] = ok
-    tasks.done[finishing] = True
-    log.part_failed[issue[~ok]] = True
-    nxt = tasks.open[np.isin(tasks.issue[tasks.open], issue) & ~tasks.done[tasks.open]]
-    waiting = nxt[tasks.ready[nxt] == NOT_YET]
-    first = waiting[np.lexsort((tasks.part[waiting], tasks.issue[waiting]))]
-    lead = np.ones(len(first), bool)
-    lead[1:] = tasks.issue[first][1:] != tasks.issue[first][:-1]
-    tasks.ready[first[lead]] = day + model.levers.referral_days
-    cases = np.unique(issue)
-    done = cases[~np.isin(cases, tasks.issue[nxt])]
-    log.close(done[~log.part_failed[done]], day, RESOLVED)
-    log.close(done[log.part_failed[done]], day, FAILED)
+    if len(finishing):
+        issue = tasks.issue[finishing]
+        handler = tasks.handler[finishing]
+        link = model.scenario.party.property_link * model.branch_table.strength[log.compound[issue]]
+        success = np.where(h.kind[handler] == PROPERTY, np.minimum(1.0, h.success[handler] + link), h.success[handler])
+        success = np.where(log.escalated[issue], np.maximum(success, lv.escalated_success), success)
+        ok = draw("casework.outcome", issue, tasks.part[finishing]) < success
+        tasks.ok[finishing] = ok
+        tasks.done[finishing] = True
+        log.part_failed[issue[~ok]] = True
+        nxt = tasks.open[in_set(tasks.issue[tasks.open], issue, log.size) & ~tasks.done[tasks.open]]
+        waiting = nxt[tasks.ready[nxt] == NOT_YET]
+        first = waiting[np.lexsort((tasks.part[waiting], tasks.issue[waiting]))]
+        lead = np.ones(len(first), bool)
+        lead[1:] = tasks.issue[first][1:] != tasks.issue[first][:-1]
+        tasks.ready[first[lead]] = day + lv.referral_days
+        cases = np.unique(issue)
+        done = cases[~np.isin(cases, tasks.issue[nxt])]
+        log.close(done[~log.part_failed[done]], day, RESOLVED)
+        log.close(done[log.part_failed[done]], day, FAILED)
+    too_old = log.open[(log.stage[log.open] != CLOSED) & (log.reported[log.open] != NO_DAY)]
+    too_old = too_old[day - log.reported[too_old] >= model.scenario.casework.max_days]
+    if len(too_old):
+        log.close(too_old, day, FAILED)
 
 
-def test_compiled_casework_follows_the_queue_rules(scn, monkeypatch):
-    # Escalations, stalls, joint meetings, property companies and queues longer than the units' capacity:
-    # the compiled day of work gives the numpy rules' cases, parts and counts exactly.
-    from simulation.processes import casework
-
+def test_compiled_casework_follows_the_numpy_rules(scn):
+    # Escalations jumping the queue, walls, joint meetings, property companies, three-part cases and units
+    # over capacity: the compiled phase gives the numpy rules' routes, parts, cases and counts exactly.
     slow_units = {f"government.units.{i}.capacity": 0.4 for i in range(len(scn.government.units))}
     busy = scn.override({"casework.wall_stall": 0.5, "casework.units_per_cross_case": 3, **slow_units})
     busy = busy.with_interventions(joint_meetings={"every_days": 30})
     compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
-    compiled_work = casework._work_parts
-    monkeypatch.setattr(
-        casework, "_work_parts", lambda m, day: (_work_parts_in_numpy if m is oracle else compiled_work)(m, day)
-    )
+    oracle.phases = [p._replace(function=_casework_in_numpy) if p.name == "casework" else p for p in oracle.phases]
     for day in range(120):
         for m in (compiled, oracle):
             queued = m.issues.open_in_stage(QUEUED)
@@ -175,9 +207,9 @@ def test_compiled_casework_follows_the_queue_rules(scn, monkeypatch):
     log, tasks = compiled.issues, compiled.issues.tasks
     assert log.escalated[: log.size].sum() > 10 and log.stalled_days[: log.size].sum() > 10
     assert (log.parts[: log.size] > 2).sum() > 10 and (log.stage[: log.size] == CLOSED).sum() > 100
-    for name in ("stage", "closed", "outcome", "part_failed", "stalled_days", "handler"):
+    for name in ("stage", "handler", "ready", "parts", "closed", "outcome", "part_failed", "stalled_days"):
         np.testing.assert_array_equal(getattr(log, name)[: log.size], getattr(oracle.issues, name)[: log.size])
-    for name in ("ready", "work_left", "done", "ok"):
+    for name in ("issue", "part", "handler", "ready", "work_left", "done", "ok"):
         np.testing.assert_array_equal(
             getattr(tasks, name)[: tasks.size], getattr(oracle.issues.tasks, name)[: tasks.size]
         )

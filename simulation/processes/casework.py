@@ -33,97 +33,55 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.arrays import in_set
-from simulation.handlers import COMMITTEE, GOVERNMENT
-from simulation.processes.casework_kernels import finish_parts, work_parts
-from simulation.processes.issues import (
-    CLOSED,
-    FAILED,
-    IN_TRANSIT,
-    MAINTENANCE,
-    NO_DAY,
-    NOT_YET,
-    PROPERTY_SERVICE,
-    QUEUED,
-)
+from simulation.handlers import COMMITTEE
+from simulation.processes.casework_kernels import finish_parts, route_new_cases, work_parts
+from simulation.processes.issues import CLOSED, FAILED, MAINTENANCE, NO_DAY
 from simulation.scenario import DOMAINS
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
 
-def route(model: CommunityModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Handler row and referral delay (days) of each issue."""
-    log, h = model.issues, model.handlers
-    domain, compound, community = log.domain[idx], log.compound[idx], log.community[idx]
-    handler = h.committee_of[community].copy()
-    delay = np.zeros(len(idx), np.int32)
-    committee_does = in_set(domain, h.committee_domains, len(DOMAINS))
-    prop = h.property_of[compound]
-    to_property = ((domain == PROPERTY_SERVICE) | (domain == MAINTENANCE)) & (prop >= 0)
-    handler[to_property] = prop[to_property]
-    delay[to_property] = 1
-    # The committee handles its own domains, except cross-department issues, which need
-    # the government unit for the domain (when one exists).
-    to_gov = ~to_property & (~committee_does | log.cross[idx])
-    gov = h.government_for[domain]
-    ok = to_gov & (gov >= 0)
-    handler[ok] = gov[ok]
-    delay[ok] = model.levers.referral_days
-    return handler, delay
-
-
-def _open_parts(model: CommunityModel, day: int, idx: np.ndarray, handler: np.ndarray, delay: np.ndarray) -> None:
-    """Create the parts of newly routed cases: one per unit each needs."""
-    log, h, tasks = model.issues, model.handlers, model.issues.tasks
-    units = h.of_kind(GOVERNMENT)
-    cross = log.cross[idx] & (h.kind[handler] == GOVERNMENT)
-    parts = np.where(cross, min(model.scenario.casework.units_per_cross_case, len(units)), 1).astype(np.int8)
-    log.parts[idx] = parts
-    n_parts = int(parts.max(initial=1))
-    unit = np.full((len(idx), n_parts), -1, np.int32)
-    unit[:, 0] = handler
-    for k in range(1, n_parts):  # another government unit, drawn among those not yet on the case
-        has = parts > k
-        u = model.streams["casework.units"].uniform_at(day, idx[has], k)
-        free = ~(units[None, :, None] == unit[has][:, None, :k]).any(axis=2)  # (cases, units)
-        n_free = free.sum(axis=1)
-        pick = np.minimum((u * n_free).astype(np.int64), n_free - 1)
-        unit[has, k] = units[np.argmax(np.cumsum(free, axis=1) > pick[:, None], axis=1)]
-    case, part = np.nonzero(unit >= 0)
-    who = unit[case, part]
-    # The first unit can start when the case reaches it; the others wait for the one before.
-    ready = np.where(part == 0, day + delay[case], NOT_YET).astype(np.int32)
-    u = _draw(model, "casework.work", day, idx[case], part)
-    work = handling_days(u, h.work_days[who])
-    tasks.append(issue=idx[case], part=part.astype(np.int8), handler=who, ready=ready, work_left=work)
-
-
 def casework(model: CommunityModel, day: int) -> None:
-    log = model.issues
-    cw = model.scenario.casework
-    arriving = log.open[log.stage[log.open] == IN_TRANSIT]
-    arriving = arriving[log.handler[arriving] < 0]
-    if len(arriving):
-        handler, delay = route(model, arriving)
-        log.handler[arriving] = handler
-        log.ready[arriving] = day + delay
-        _open_parts(model, day, arriving, handler, delay)
-    moving = log.open[(log.stage[log.open] == IN_TRANSIT) & (log.ready[log.open] <= day)]
-    log.stage[moving] = QUEUED
-    _work_parts(model, day)
+    log, h, streams = model.issues, model.handlers, model.streams
+    # Part numbers are draw slots; a case has at most ``units_per_cross_case`` parts.
+    slots = range(max(1, model.scenario.casework.units_per_cross_case))
+    issue, part, unit, ready, u_work = route_new_cases(
+        day,
+        log.open,
+        log.stage,
+        log.handler,
+        log.ready,
+        log.parts,
+        log.domain,
+        log.compound,
+        log.community,
+        log.cross,
+        h.committee_of,
+        h.property_of,
+        h.government_for,
+        h.committee_does,
+        h.kind,
+        model.scenario.casework.units_per_cross_case,
+        model.levers.referral_days,
+        streams["casework.units"].words(day, slots),
+        streams["casework.work"].words(day, slots),
+    )
+    if len(issue):
+        log.tasks.append(
+            issue=issue, part=part, handler=unit, ready=ready, work_left=handling_days(u_work, h.work_days[unit])
+        )
+    _work_parts(model, day, slots)
     # Time-out: reported cases open too long close unresolved, wherever they are.
     too_old = log.open[(log.stage[log.open] != CLOSED) & (log.reported[log.open] != NO_DAY)]
-    too_old = too_old[day - log.reported[too_old] >= cw.max_days]
+    too_old = too_old[day - log.reported[too_old] >= model.scenario.casework.max_days]
     if len(too_old):
         log.close(too_old, day, FAILED)
 
 
-def _work_parts(model: CommunityModel, day: int) -> None:
-    """Walls, capacities, repairs and outcomes for today's workable parts (compiled: ``casework_kernels``)."""
+def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
+    """Walls, capacities, repairs and outcomes for today's workable parts (``slots``: the part numbers)."""
     log, h, tasks, streams = model.issues, model.handlers, model.issues.tasks, model.streams
-    # Part numbers are draw slots; a case has at most ``units_per_cross_case`` parts.
-    slots = range(max(1, model.scenario.casework.units_per_cross_case))
     finishing, log.stalled_today = work_parts(
         day,
         tasks.open,
@@ -190,11 +148,6 @@ def _pay_repairs(model: CommunityModel, finishing: np.ndarray) -> np.ndarray:
     keep = np.ones(len(finishing), bool)
     keep[unpaid] = False
     return finishing[keep]
-
-
-def _draw(model: CommunityModel, name: str, day: int, issue: np.ndarray, part: np.ndarray) -> np.ndarray:
-    """One draw per (case, part): slot = part, index = case (paired across scenarios by case)."""
-    return model.streams[name].uniform_by_slot(day, issue, part)
 
 
 def handling_days(u: np.ndarray, mean: np.ndarray) -> np.ndarray:

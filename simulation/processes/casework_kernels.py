@@ -1,6 +1,8 @@
-"""Casework's daily work on parts, compiled (numba): one pass each where numpy made about a hundred calls.
+"""Casework's day, compiled (numba): one pass each where numpy made a few dozen calls.
 
-``work_parts`` finds the day's workable parts, stalls some at departmental
+``route_new_cases`` routes the cases reported since yesterday, splits them into
+parts (one per unit they need) and queues the cases that reached their
+handler; ``work_parts`` finds the day's workable parts, stalls some at departmental
 walls, ranks each unit's queue and works as many parts as the unit can;
 ``finish_parts`` draws the outcomes of the parts finished, hands cases on to
 their next unit and closes the cases whose last part is done. The rules are
@@ -16,13 +18,110 @@ from numba import njit
 
 from simulation import pcg64
 from simulation.handlers import GOVERNMENT, PROPERTY
-from simulation.processes.issues import CLOSED, FAILED, NOT_YET, QUEUED, RESOLVED
+from simulation.processes.issues import (
+    CLOSED,
+    FAILED,
+    IN_TRANSIT,
+    MAINTENANCE,
+    NOT_YET,
+    PROPERTY_SERVICE,
+    QUEUED,
+    RESOLVED,
+)
 
 
 @njit(cache=True, nogil=True)
 def _stable_by(order, key):
     """``order`` re-sorted by ``key[order]``, ties kept in their order (one pass of a lexicographic sort)."""
     return order[np.argsort(key[order], kind="mergesort")]
+
+
+@njit(cache=True, nogil=True)
+def route_new_cases(
+    day,
+    open_issues,
+    stage,
+    handler,
+    ready,
+    parts,
+    domain,
+    compound,
+    community,
+    cross,
+    committee_of,
+    property_of,
+    government_for,
+    committee_does,
+    h_kind,
+    units_per_cross_case,
+    referral_days,
+    unit_words,
+    work_words,
+):
+    """Route the open cases on their way and not yet routed, and queue the cases that reach their handler.
+
+    Maintenance and property service go to the compound's property company (a
+    day later) where there is one; the committee keeps its own domains
+    (``committee_does``, per domain) unless the case needs several departments;
+    everything else goes to the government unit for the domain (``government_for``,
+    -1: none, then the committee keeps it) after ``referral_days``. A
+    cross-department case at a government unit has ``units_per_cross_case``
+    parts (at most one per unit): its unit, then others drawn among the units
+    not yet on the case (``unit_words``, slot = part). Returns the new parts as
+    (case, part, unit, ready day, work draw), the draw from ``work_words``
+    (slot = part) for the caller's handling days; later parts wait (``NOT_YET``).
+    """
+    units = np.flatnonzero(h_kind == GOVERNMENT)
+    per_case = min(units_per_cross_case, units.shape[0])
+    if per_case > unit_words.shape[0] or per_case > work_words.shape[0]:
+        raise ValueError("route_new_cases: a part number has no stream slot")
+    n = open_issues.shape[0]
+    new_issue = np.empty(n * max(per_case, 1), np.int64)
+    new_part = np.empty(new_issue.shape[0], np.int8)
+    new_unit = np.empty(new_issue.shape[0], np.int32)
+    new_ready = np.empty(new_issue.shape[0], np.int32)
+    new_u = np.empty(new_issue.shape[0])
+    on_case = np.empty(max(per_case, 1), np.int64)
+    m = 0
+    for k in range(n):
+        i = open_issues[k]
+        if stage[i] != IN_TRANSIT or handler[i] >= 0:
+            continue
+        d = domain[i]
+        to = committee_of[community[i]]
+        delay = 0
+        prop = property_of[compound[i]]
+        if (d == PROPERTY_SERVICE or d == MAINTENANCE) and prop >= 0:
+            to, delay = prop, 1
+        elif (not committee_does[d] or cross[i]) and government_for[d] >= 0:
+            to, delay = government_for[d], referral_days
+        handler[i] = to
+        ready[i] = day + delay
+        n_parts = per_case if cross[i] and h_kind[to] == GOVERNMENT else 1
+        parts[i] = n_parts
+        on_case[0] = to
+        for part in range(n_parts):
+            if part > 0:  # another government unit, drawn among those not yet on the case
+                n_free = units.shape[0] - part
+                pick = min(np.int64(pcg64.draw_at(unit_words[part], i) * n_free), n_free - 1)
+                for unit in units:
+                    taken = False
+                    for q in range(part):
+                        taken = taken or on_case[q] == unit
+                    if not taken:
+                        if pick == 0:
+                            on_case[part] = unit
+                            break
+                        pick -= 1
+            new_issue[m], new_part[m], new_unit[m] = i, part, on_case[part]
+            new_ready[m] = day + delay if part == 0 else NOT_YET
+            new_u[m] = pcg64.draw_at(work_words[part], i)
+            m += 1
+    for k in range(n):  # the cases that reach their handler today
+        i = open_issues[k]
+        if stage[i] == IN_TRANSIT and ready[i] <= day:
+            stage[i] = QUEUED
+    return new_issue[:m], new_part[:m], new_unit[:m], new_ready[:m], new_u[:m]
 
 
 @njit(cache=True, nogil=True)
