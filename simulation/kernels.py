@@ -450,6 +450,63 @@ def draws_below(words, rate, weight, mean):
     return hits[:m]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _partner_in_group(cw, before, total, start, end, order, g, u):
+    """A member of group ``g`` with chance proportional to its weight, by inverse CDF of ``u``
+    (``simulation.network.PresenceSampler``'s arrays)."""
+    pos = np.searchsorted(cw, before[g] + u * total[g], side="right")
+    return order[min(max(pos, start[g]), max(end[g] - 1, start[g]))]
+
+
+@njit(cache=True, nogil=True)
+def partners_in_group(cw, before, total, start, end, order, group, who, u):
+    """For each entry of ``who``, a partner in its group drawn by ``u`` (``PresenceSampler.draw``)."""
+    out = np.empty(who.shape[0], np.int64)
+    for k in range(who.shape[0]):
+        out[k] = _partner_in_group(cw, before, total, start, end, order, group[who[k]], u[k])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def chance_meetings(
+    words, rate, presence, mean, indptr, cols, household, familiar_share, closeness, sampler, last_contact, day
+):
+    """The day's chance meetings (``simulation.processes.ties``), in one pass over the residents who meet.
+
+    Resident r meets someone with chance ``rate * presence[r] / mean`` (``draws_below``, slot 0 of
+    ``words``). The partner is an acquaintance (with chance ``familiar_share``, if r has any; draw slot 1)
+    picked uniformly by the slot 2 draw, or else someone of r's building by presence (``sampler``: the
+    ``PresenceSampler`` arrays and the grouping; slot 2 again), taken on as an acquaintance with chance
+    ``closeness`` (slot 3). Both ends of a meeting across households get ``last_contact = day``. Returns
+    the pairs (r, partner) whose tie forms or is renewed, ascending in r.
+    """
+    meets = draws_below(words[0], rate, presence, mean)
+    n = meets.shape[0]
+    u_kind, u_who, u_new = np.empty(n), np.empty(n), np.empty(n)
+    pcg64.uniform_at(words[1], meets, u_kind)
+    pcg64.uniform_at(words[2], meets, u_who)
+    pcg64.uniform_at(words[3], meets, u_new)
+    cw, before, total, start, end, order, group = sampler
+    a, b = np.empty(n, np.int64), np.empty(n, np.int64)
+    m = 0
+    for k in range(n):
+        r = meets[k]
+        deg = indptr[r + 1] - indptr[r]
+        if u_kind[k] < familiar_share and deg > 0:
+            partner = np.int64(cols[indptr[r] + min(np.int64(u_who[k] * deg), deg - 1)])
+            keep = True
+        else:
+            partner = _partner_in_group(cw, before, total, start, end, order, group[r], u_who[k])
+            keep = u_new[k] < closeness  # a stranger is only taken on in a close-knit place
+        if household[partner] != household[r]:  # a chat with another household is contact
+            last_contact[r] = day
+            last_contact[partner] = day
+            if keep:
+                a[m], b[m] = r, partner
+                m += 1
+    return a[:m], b[:m]
+
+
 @njit(cache=True, nogil=True)
 def draws_under(words, chance, group):
     """The members ``r`` (ascending) whose draw (``Stream.uniform``'s, from ``words``) is below

@@ -332,13 +332,15 @@ class PresenceSampler:
         self.end = np.searchsorted(g_sorted, groups, side="right")
         self.before = np.where(self.start > 0, self.cw[np.maximum(self.start - 1, 0)], 0.0)
         self.total = self.cw[np.maximum(self.end - 1, 0)] - self.before
+        self.mean_weight = float(weight.mean())  # (the weights are fixed for a run)
+
+    def arrays(self) -> tuple:
+        """The sampler for compiled code (``simulation.kernels.partners_in_group``'s arrays)."""
+        return self.cw, self.before, self.total, self.start, self.end, self.order, self.group
 
     def draw(self, who: np.ndarray, u: np.ndarray) -> np.ndarray:
         """One partner per entry of ``who``; ``u`` are uniforms, one per entry."""
-        g = self.group[who]
-        pos = np.searchsorted(self.cw, self.before[g] + u * self.total[g], side="right")
-        pos = np.clip(pos, self.start[g], np.maximum(self.end[g] - 1, self.start[g]))
-        return self.order[pos]
+        return kernels.partners_in_group(*self.arrays(), np.asarray(who, np.int64), np.asarray(u, np.float64))
 
 
 def _neighbourhood(scn: Scenario, pop: Population, streams: Streams) -> Network:

@@ -238,6 +238,39 @@ def test_draws_below_a_rate_follow_numpys_float32_arithmetic():
     np.testing.assert_array_equal(got, want)
 
 
+def test_chance_meetings_follow_the_numpy_steps():
+    """The compiled meetings against the numpy steps they replaced: who meets, whom, which ties, who had contact."""
+    from simulation.kernels import chance_meetings
+
+    m = CommunityModel(Scenario().scaled(adults=900).override({"burn_in_days": 0}), rng=3)
+    m.run_for(20)
+    pop, net, sampler, stream = m.pop, m.network, m.building_sampler, m.streams["ties.meet"]
+    rate, familiar, closeness = np.float32(0.4), 0.6, 0.7
+    mean = np.float32(pop.presence.mean())
+    u = stream.uniform(21, pop.n)
+    meets = np.flatnonzero(u < rate * (pop.presence / mean))
+    u_kind, u_who = stream.uniform_at(21, meets, 1), stream.uniform_at(21, meets, 2)
+    deg = np.diff(net.indptr)[meets]
+    known = (u_kind < familiar) & (deg > 0)
+    g = sampler.group[meets]  # someone of the building, by presence (inverse CDF)
+    pos = np.searchsorted(sampler.cw, sampler.before[g] + u_who * sampler.total[g], side="right")
+    partner = sampler.order[np.clip(pos, sampler.start[g], np.maximum(sampler.end[g] - 1, sampler.start[g]))]
+    partner[known] = net.cols[net.indptr[meets[known]] + np.minimum((u_who * deg).astype(np.int64), deg - 1)[known]]
+    keep = known | (stream.uniform_at(21, meets, 3) < closeness)
+    chat = pop.household[partner] != pop.household[meets]
+    contact = pop.last_contact.copy()
+    contact[meets[chat]] = contact[partner[chat]] = 21
+    got_contact = pop.last_contact.copy()
+    a, b = chance_meetings(
+        stream.words(21, range(4)), rate, pop.presence, mean, net.indptr, net.cols, pop.household, familiar,
+        closeness, sampler.arrays(), got_contact, 21,
+    )  # fmt: skip
+    assert 0 < len(a) < len(meets) and known.any() and (~known).any()
+    np.testing.assert_array_equal(a, meets[keep & chat])
+    np.testing.assert_array_equal(b, partner[keep & chat])
+    np.testing.assert_array_equal(got_contact, contact)
+
+
 def test_draws_under_a_groups_chance_equal_the_numpy_comparison():
     from simulation.kernels import draws_under
     from simulation.streams import Stream

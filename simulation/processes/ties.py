@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.kernels import draws_below
+from simulation.kernels import chance_meetings
 from simulation.network import MEETING
 from simulation.population import T_NEIGHBOURS
 
@@ -32,40 +32,25 @@ def ties(model: CommunityModel, day: int) -> None:
     pop, net = model.pop, model.scenario.network
     network = model.network
     closeness = 1.0 - model.scenario.community.stranger_index
-    stream = model.streams["ties.meet"]
-    # Chance meeting_rate x relative presence, one draw per resident (in one compiled pass).
-    meets = draws_below(
-        stream.words(day, [0])[0],
+    sampler = model.building_sampler
+    # Chance meetings (rate x relative presence), their partners, and contact, in one compiled pass.
+    a, b = chance_meetings(
+        model.streams["ties.meet"].words(day, range(4)),
         np.float32(net.meeting_rate * model.levers.meeting_rate_mult),
         pop.presence,
-        np.float32(max(float(pop.presence.mean()), 1e-9)),
+        np.float32(max(sampler.mean_weight, 1e-9)),
+        network.indptr,
+        network.cols,
+        pop.household,
+        model.levers.familiar_share,
+        closeness,
+        sampler.arrays(),
+        pop.last_contact,
+        day,
     )
-    if len(meets):
-        u_kind = stream.uniform_at(day, meets, 1)
-        u_who = stream.uniform_at(day, meets, 2)
-        deg = network.degree()[meets]
-        familiar_share = model.levers.familiar_share
-        familiar = (u_kind < familiar_share) & (deg > 0)
-        partner = np.empty(len(meets), np.int64)
-        f = meets[familiar]
-        partner[familiar] = network.cols[
-            network.indptr[f] + np.minimum((u_who[familiar] * deg[familiar]).astype(np.int64), deg[familiar] - 1)
-        ]
-        new = ~familiar
-        partner[new] = model.building_sampler.draw(meets[new], u_who[new])
-        # A stranger is only taken on as an acquaintance in a close-knit place.
-        new_ok = stream.uniform_at(day, meets[new], 3) < closeness
-        keep = familiar.copy()
-        keep[new] = new_ok
-        keep &= pop.household[partner] != pop.household[meets]
-        a, b = meets[keep], partner[keep]
-        network.meet(a, b, MEETING)
-        # Both ends of every renewed or new tie; a resident in several meetings gains once per meeting.
-        pop.nudge("trust", np.concatenate([a, b]), model.scenario.trust.contact_gain, column=T_NEIGHBOURS)
-        # A chat with someone of another household is contact even when no tie forms.
-        chat = pop.household[partner] != pop.household[meets]
-        pop.last_contact[meets[chat]] = day
-        pop.last_contact[partner[chat]] = day
+    network.meet(a, b, MEETING)
+    # Both ends of every renewed or new tie; a resident in several meetings gains once per meeting.
+    pop.nudge("trust", np.concatenate([a, b]), model.scenario.trust.contact_gain, column=T_NEIGHBOURS)
     # Co-attendance (activities, consultations) is contact too, when it is not within one household.
     i, j = network.contacts_today()
     other = pop.household[i] != pop.household[j]
