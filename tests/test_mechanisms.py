@@ -217,6 +217,60 @@ def test_compiled_casework_follows_the_numpy_rules(scn):
     np.testing.assert_array_equal(compiled.pop.trust, oracle.pop.trust)
 
 
+def _reporting_in_numpy(model, day):
+    """The reporting phase as numpy arrays (the code ``reporting_kernels`` replaced), the oracle."""
+    from simulation.arrays import sigmoid
+    from simulation.population import T_COMMUNITY
+    from simulation.processes.issues import GIVEN_UP, UNREPORTED
+    from simulation.processes.reporting import channel_scores
+
+    log, pop, rep = model.issues, model.pop, model.scenario.reporting
+    pending = log.open[log.stage[log.open] == UNREPORTED]
+    old = pending[day - log.raised[pending] >= model.scenario.issues.grievance_days]
+    log.close(old, day, GIVEN_UP)
+    pending = pending[day - log.raised[pending] < model.scenario.issues.grievance_days]
+    if len(pending) == 0:
+        return
+    households, of_issue = np.unique(log.household[pending], return_inverse=True)
+    first, sizes = pop.hh_indptr[households], np.diff(pop.hh_indptr)[households]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    members = np.repeat(first - starts, sizes) + np.arange(int(sizes.sum()))
+    scores, _ = channel_scores(model, members)
+    best_channel = np.argmax(scores, axis=1)
+    logit = (
+        rep.base
+        + rep.trust_weight * pop.trust[members, T_COMMUNITY]
+        + rep.efficacy_weight * pop.efficacy[members]
+        + scores[np.arange(len(members)), best_channel]
+    )
+    is_best = logit >= np.repeat(np.maximum.reduceat(logit, starts), sizes)
+    local = np.minimum.reduceat(np.where(is_best, np.arange(len(members)), len(members)), starts)[of_issue]
+    who = members[local]
+    u = model.streams["reporting.decide"].uniform_at(day, who)
+    go = u < sigmoid(logit[local]) * np.exp(-(day - log.raised[pending]) / rep.urgency_days)
+    log.take_reports(pending[go], who[go], day, best_channel[local[go]])
+    pop.last_report[who[go]] = day
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_compiled_reporting_follows_the_numpy_rules(scn, ties):
+    # With trust, efficacy and free time weighing nothing, household members tie: the first one reports.
+    flat = {"reporting.trust_weight": 0.0, "reporting.efficacy_weight": 0.0, "reporting.walk_in_time_weight": 0.0}
+    busy = scn.override({"issues.grievance_days": 10, **(flat if ties else {})})
+    busy = busy.with_interventions(model_households={}, elder_representatives={})
+    compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
+    oracle.phases = [p._replace(function=_reporting_in_numpy) if p.name == "reporting" else p for p in oracle.phases]
+    for _ in range(90):
+        compiled.step()
+        oracle.step()
+    log = compiled.issues
+    assert (log.outcome[: log.size] == 3).sum() > 10 and (log.reported[: log.size] != NO_DAY).sum() > 20
+    assert len(np.unique(log.channel[: log.size])) >= 3  # not reported, and two channels or more
+    for name in ("stage", "reporter", "reported", "channel", "closed", "outcome"):
+        np.testing.assert_array_equal(getattr(log, name)[: log.size], getattr(oracle.issues, name)[: log.size])
+    np.testing.assert_array_equal(compiled.pop.last_report, oracle.pop.last_report)
+
+
 # -- trust from what people see --------------------------------------------------------------
 def test_hearsay_spreads_case_outcomes_to_acquaintances(scn):
     m = run(scn, days=59)

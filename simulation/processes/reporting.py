@@ -17,7 +17,7 @@ import numpy as np
 
 from simulation.arrays import sigmoid
 from simulation.population import T_COMMUNITY
-from simulation.processes.issues import GIVEN_UP, UNREPORTED
+from simulation.processes.reporting_kernels import most_willing, pending_households
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -46,39 +46,39 @@ def channel_scores(model: CommunityModel, who: np.ndarray | None = None) -> tupl
 
 def reporting(model: CommunityModel, day: int) -> None:
     log, pop, rep = model.issues, model.pop, model.scenario.reporting
-    pending = log.open[log.stage[log.open] == UNREPORTED]
-    # Grievances that lingered too long are given up.
-    old = pending[day - log.raised[pending] >= model.scenario.issues.grievance_days]
-    if len(old):
-        log.close(old, day, GIVEN_UP)
-        pending = pending[day - log.raised[pending] < model.scenario.issues.grievance_days]
+    given_up, pending, of_issue, starts, members = pending_households(
+        day,
+        log.open,
+        log.stage,
+        log.raised,
+        log.household,
+        model.scenario.issues.grievance_days,
+        pop.hh_indptr,
+        log.closed,
+        log.outcome,
+    )
+    if len(given_up):  # grievances that lingered too long are given up
+        log.closed_today = np.concatenate([log.closed_today, given_up])
     if len(pending) == 0:
         return
     # Only the members of households with a pending issue are scored (each resident's score is its own).
-    households, of_issue = np.unique(log.household[pending], return_inverse=True)
-    first, last = pop.hh_indptr[households], pop.hh_indptr[households + 1]
-    sizes = last - first
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    members = np.repeat(first - starts, sizes) + np.arange(int(sizes.sum()))  # residents are numbered by household
     scores, _ = channel_scores(model, members)
-    best_channel = np.argmax(scores, axis=1)
-    logit = (
-        rep.base
-        + rep.trust_weight * pop.trust[members, T_COMMUNITY]
-        + rep.efficacy_weight * pop.efficacy[members]
-        + scores[np.arange(len(members)), best_channel]
+    who, channel, logit, u = most_willing(
+        scores,
+        pop.trust[:, T_COMMUNITY],
+        pop.efficacy,
+        np.float32(rep.base),
+        np.float32(rep.trust_weight),
+        np.float32(rep.efficacy_weight),
+        starts,
+        members,
+        model.streams["reporting.decide"].words(day, [0])[0],
     )
-    # The household's most willing member reports (first one on ties).
-    hh_best = np.maximum.reduceat(logit, starts)
-    is_best = logit >= np.repeat(hh_best, sizes)
-    local = np.minimum.reduceat(np.where(is_best, np.arange(len(members)), len(members)), starts)[of_issue]
-    who = members[local]
-    u = model.streams["reporting.decide"].uniform_at(day, who)
     # Urgency fades: an issue not reported in its first days is less and less likely to be.
     age = day - log.raised[pending]
-    go = u < sigmoid(logit[local]) * np.exp(-age / rep.urgency_days)
-    done, who, local = pending[go], who[go], local[go]
+    go = u[of_issue] < sigmoid(logit[of_issue]) * np.exp(-age / rep.urgency_days)
+    done, who, channel = pending[go], who[of_issue[go]], channel[of_issue[go]]
     if len(done) == 0:
         return
-    log.take_reports(done, who, day, best_channel[local])
+    log.take_reports(done, who, day, channel)
     pop.last_report[who] = day

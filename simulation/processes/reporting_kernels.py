@@ -1,0 +1,72 @@
+"""Reporting's day, compiled (numba): the pending issues and their households' most willing members in
+two passes where numpy made about sixty calls (the rules: ``simulation.processes.reporting``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from simulation import pcg64
+from simulation.processes.issues import CLOSED, GIVEN_UP, UNREPORTED
+
+
+@njit(cache=True, nogil=True)
+def pending_households(day, open_issues, stage, raised, household, grievance_days, hh_indptr, closed, outcome):
+    """Give up the unreported issues ``grievance_days`` old or more (closed today, given up) and gather the
+    others' households. Returns (given up, pending issues, each pending issue's household number among
+    the distinct households, the households' runs in ``members`` (``len + 1`` starts), and ``members``:
+    the residents of those households, household by household, ascending)."""
+    n = open_issues.shape[0]
+    given_up, pending = np.empty(n, np.int64), np.empty(n, np.int64)
+    n_old, n_pending = 0, 0
+    for k in range(n):
+        i = open_issues[k]
+        if stage[i] != UNREPORTED:
+            continue
+        if day - raised[i] >= grievance_days:
+            stage[i], closed[i], outcome[i] = CLOSED, day, GIVEN_UP
+            given_up[n_old] = i
+            n_old += 1
+        else:
+            pending[n_pending] = i
+            n_pending += 1
+    pending = pending[:n_pending]
+    of = household[pending]
+    households = np.unique(of)
+    of_issue = np.searchsorted(households, of)
+    starts = np.empty(households.shape[0] + 1, np.int64)
+    starts[0] = 0
+    for h in range(households.shape[0]):
+        starts[h + 1] = starts[h] + hh_indptr[households[h] + 1] - hh_indptr[households[h]]
+    members = np.empty(starts[-1], np.int64)
+    for h in range(households.shape[0]):
+        for k in range(starts[h + 1] - starts[h]):
+            members[starts[h] + k] = hh_indptr[households[h]] + k  # residents are numbered by household
+    return given_up[:n_old], pending, of_issue, starts, members
+
+
+@njit(cache=True, nogil=True)
+def most_willing(scores, trust, efficacy, base, trust_weight, efficacy_weight, starts, members, words):
+    """Each household's most willing member (the first on ties) and their best channel.
+
+    A member's log-odds is ``base + trust_weight * trust + efficacy_weight * efficacy + best channel
+    score`` in float32, as numpy computes it with float32 arrays and float32 weights; ``scores`` has a
+    row per member, ``trust`` the trust that counts. Returns per household: the member, their channel
+    (the first best column), their log-odds and their decision draw (``Stream.uniform_at``'s at the
+    member, from ``words``).
+    """
+    n_h = starts.shape[0] - 1
+    who, channel, logit = np.empty(n_h, np.int64), np.empty(n_h, np.int64), np.empty(n_h, np.float32)
+    for h in range(n_h):
+        for k in range(starts[h], starts[h + 1]):
+            best = 0
+            for c in range(1, scores.shape[1]):
+                if scores[k, c] > scores[k, best]:
+                    best = c
+            m = members[k]
+            x = base + trust_weight * trust[m] + efficacy_weight * efficacy[m] + scores[k, best]
+            if k == starts[h] or x > logit[h]:
+                who[h], channel[h], logit[h] = m, best, x
+    u = np.empty(n_h)
+    pcg64.uniform_at(words, who, u)  # (households ascending, so their members too)
+    return who, channel, logit, u
