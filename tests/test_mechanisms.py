@@ -271,6 +271,62 @@ def test_compiled_reporting_follows_the_numpy_rules(scn, ties):
     np.testing.assert_array_equal(compiled.pop.last_report, oracle.pop.last_report)
 
 
+def _feedback_in_numpy(model, day):
+    """The feedback phase as numpy arrays (the code ``feedback_kernels`` replaced), the oracle."""
+    from simulation.population import T_COMMUNITY
+    from simulation.processes import feedback
+    from simulation.processes.issues import FAILED, GIVEN_UP, RESOLVED
+
+    log, pop, tr = model.issues, model.pop, model.scenario.trust
+    if tr.notice_every_days and day % tr.notice_every_days == 0:
+        feedback._notices(model, day)
+
+    def households(hh, reporters, share):
+        sizes = np.diff(pop.hh_indptr)[hh]
+        event = np.repeat(np.arange(len(hh)), sizes)
+        member = pop.hh_members[
+            np.repeat(pop.hh_indptr[hh], sizes) + np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        ]
+        return event, member, np.where(member == reporters[event], 1.0, share)
+
+    closed = log.closed_today
+    given_up = closed[log.outcome[closed] == GIVEN_UP]
+    _, member, weight = households(log.household[given_up], np.full(len(given_up), -1), 1.0)
+    pop.nudge("trust", member, -tr.grievance_loss * weight, column=T_COMMUNITY)
+    handled = closed[np.isin(log.outcome[closed], (RESOLVED, FAILED))]
+    if len(handled) == 0:
+        return
+    event, member, weight = households(log.household[handled], log.reporter[handled], tr.household_share)
+    success = (log.outcome[handled] == RESOLVED)[event]
+    timely = np.exp(-(day - log.raised[handled]) / tr.timely_days)[event]
+    share = weight * np.where(success, tr.gain_success * timely, -tr.loss_failure)
+    target = model.handlers.trust_target[log.handler[handled]][event]
+    is_reporter = member == log.reporter[handled][event]
+    pop.nudge_by_column("trust", member, share, target)
+    if tr.hearsay_share > 0:
+        feedback._hearsay(model, member[is_reporter], share[is_reporter], target[is_reporter])
+    referred = target != T_COMMUNITY
+    pop.nudge("trust", member[referred], tr.referral_share * share[referred], column=T_COMMUNITY)
+    pop.nudge("efficacy", member, weight * np.where(success, tr.efficacy_gain, -tr.efficacy_loss))
+    u = model.streams["feedback.reply"].uniform_at(day, handled)
+    replied = u < model.reply_probabilities()[np.maximum(log.channel[handled], 0)]
+    pop.nudge("trust", log.reporter[handled[replied]], tr.reply_bonus, column=T_COMMUNITY)
+
+
+def test_compiled_feedback_follows_the_numpy_rules(scn):
+    busy = scn.override({"issues.grievance_days": 10}).with_interventions(whistle_report={}, community_app={})
+    compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
+    oracle.phases = [p._replace(function=_feedback_in_numpy) if p.name == "feedback" else p for p in oracle.phases]
+    for _ in range(90):
+        compiled.step()
+        oracle.step()
+    log = compiled.issues
+    assert (log.outcome[: log.size] == 3).sum() > 10 and (log.outcome[: log.size] == 1).sum() > 20
+    assert (log.outcome[: log.size] == 2).sum() > 10
+    np.testing.assert_array_equal(compiled.pop.trust, oracle.pop.trust)
+    np.testing.assert_array_equal(compiled.pop.efficacy, oracle.pop.efficacy)
+
+
 # -- trust from what people see --------------------------------------------------------------
 def test_hearsay_spreads_case_outcomes_to_acquaintances(scn):
     m = run(scn, days=59)

@@ -21,6 +21,7 @@ import numpy as np
 from simulation.arrays import in_set, scratch_slots
 from simulation.kernels import nudge_heard, signed_column_sums
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
+from simulation.processes.feedback_kernels import outcomes_felt, outcomes_followed
 from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
 from simulation.scenario import DOMAINS
 
@@ -31,18 +32,6 @@ if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
 
-def _household_weights(model: CommunityModel, households: np.ndarray, reporters: np.ndarray, share: float):
-    """Residents touched by each event and their weights: reporter 1, other members ``share``."""
-    pop = model.pop
-    starts, ends = pop.hh_indptr[households], pop.hh_indptr[households + 1]
-    sizes = (ends - starts).astype(np.int64)
-    event = np.repeat(np.arange(len(households)), sizes)
-    offset = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    member = pop.hh_members[np.repeat(starts, sizes) + offset]
-    weight = np.where(member == reporters[event], 1.0, share)
-    return event, member, weight
-
-
 def feedback(model: CommunityModel, day: int) -> None:
     log, pop, tr = model.issues, model.pop, model.scenario.trust
     if tr.notice_every_days and day % tr.notice_every_days == 0:
@@ -51,39 +40,30 @@ def feedback(model: CommunityModel, day: int) -> None:
     if len(closed) == 0:
         return
     outcome = log.outcome[closed]
-
     given_up = closed[outcome == GIVEN_UP]
-    if len(given_up):
-        hh = log.household[given_up]
-        _, member, weight = _household_weights(model, hh, np.full(len(hh), -1), 1.0)
-        pop.nudge("trust", member, -tr.grievance_loss * weight, column=T_COMMUNITY)
-
     handled = closed[(outcome == RESOLVED) | (outcome == FAILED)]
+    # A late resolution satisfies less: the gain shrinks with the days the issue took.
+    timely = np.exp(-(day - log.raised[handled]) / tr.timely_days)
+    slot = scratch_slots(pop.n)
+    reporters = log.reporter[handled]
+    ok = log.outcome[handled] == RESOLVED
+    event, member, weight, share, column = outcomes_felt(
+        pop.trust, log.household[given_up], tr.grievance_loss, log.household[handled], reporters, ok, timely,
+        model.handlers.trust_target[log.handler[handled]], pop.hh_indptr, pop.hh_members, tr.household_share,
+        tr.gain_success, tr.loss_failure, slot,
+    )  # fmt: skip
     if len(handled) == 0:
         return
-    ok = log.outcome[handled] == RESOLVED
-    event, member, weight = _household_weights(model, log.household[handled], log.reporter[handled], tr.household_share)
-    success = ok[event]
-    # A late resolution satisfies less: the gain shrinks with the days the issue took.
-    timely = np.exp(-(day - log.raised[handled]) / tr.timely_days)[event]
-    # Share of the gap to 1 closed on success, of the trust held lost on failure (asymmetry), by weight.
-    share = weight * np.where(success, tr.gain_success * timely, -tr.loss_failure)
-    target = model.handlers.trust_target[log.handler[handled]][event]
-    is_reporter = member == log.reporter[handled][event]
-    pop.nudge_by_column("trust", member, share, target)
     if tr.hearsay_share > 0:  # the reporters' acquaintances hear of it
-        _hearsay(model, member[is_reporter], share[is_reporter], target[is_reporter])
-    # The community took the report: it shares in the outcome of a referred case.
-    referred = target != T_COMMUNITY
-    if referred.any():
-        pop.nudge("trust", member[referred], tr.referral_share * share[referred], column=T_COMMUNITY)
-    pop.nudge("efficacy", member, weight * np.where(success, tr.efficacy_gain, -tr.efficacy_loss))
-    # Replies that close the loop, whatever the outcome.
-    u = model.streams["feedback.reply"].uniform_at(day, handled)
-    reply_prob = model.reply_probabilities()[np.maximum(log.channel[handled], 0)]
-    replied = u < reply_prob
-    if replied.any():
-        pop.nudge("trust", log.reporter[handled[replied]], tr.reply_bonus, column=T_COMMUNITY)
+        is_reporter = member == reporters[event]
+        _hearsay(model, member[is_reporter], share[is_reporter], column[is_reporter])
+    # The community took the report (it shares in the outcome of a referred case); efficacy; replies that
+    # close the loop, whatever the outcome.
+    outcomes_followed(
+        pop.trust, pop.efficacy, event, member, weight, share, column, ok, tr.referral_share, tr.efficacy_gain,
+        tr.efficacy_loss, reporters, model.streams["feedback.reply"].uniform_at(day, handled),
+        model.reply_probabilities()[np.maximum(log.channel[handled], 0)], tr.reply_bonus, slot,
+    )  # fmt: skip
 
 
 def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, cols: np.ndarray) -> None:
