@@ -327,6 +327,104 @@ def test_compiled_feedback_follows_the_numpy_rules(scn):
     np.testing.assert_array_equal(compiled.pop.efficacy, oracle.pop.efficacy)
 
 
+def _activities_in_numpy(model, day):
+    """The activities phase with seating and attendance as numpy arrays (the code ``activities_kernels``
+    replaced), the oracle; holding and awareness are the phase's own."""
+    from simulation.arrays import sigmoid
+    from simulation.kernels import activity_aware
+    from simulation.network import ACTIVITY
+    from simulation.population import T_NEIGHBOURS
+    from simulation.processes.activities import MONTH, ActivityRecord, _hold_today, activity_slot
+
+    pop, act, tr = model.pop, model.scenario.activities, model.scenario.trust
+    if day % MONTH == 1:
+        pop.activities_month[:] = 0
+    held = _hold_today(model, day)
+    if not held:
+        return
+    orgs = [org for org, _, _ in held]
+    slots = [activity_slot(org.slot, j) for org, j, _ in held]
+    offsets = np.concatenate([[0], np.cumsum([len(org.scope) for org in orgs])])
+    s = np.concatenate([org.scope for org in orgs])
+    aware, logit = activity_aware(
+        s, offsets, np.array([k for _, _, k in held], np.int64), np.array([org.trust_col for org in orgs], np.int64),
+        np.array([org.invites for org in orgs], bool), model.streams["activities.aware"].words(day, slots),
+        pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital,
+        pop.activities_month < act.max_per_month * pop.free_time, np.float32(act.base),
+        np.float32(act.interest_weight), np.float32(act.free_time_weight), np.float32(act.trust_weight),
+        float(act.social_weight), float(act.invite_weight), 1.0 - model.levers.notice_reach,
+        float(model.levers.app_reach),
+    )  # fmt: skip
+    order_stream = model.streams["activities.order"]
+    going = model.streams["activities.attend"].uniform_segments_at(day, slots, offsets, aware) < sigmoid(logit)
+    want = aware[going]
+    who, act_of = s[want], np.searchsorted(offsets, want, side="right") - 1
+    util, arrival = logit[going], order_stream.uniform_segments_at(day, slots, offsets, want)
+    order = np.lexsort((act_of, -util, who))
+    first = np.ones(len(order), bool)
+    first[1:] = who[order][1:] != who[order][:-1]
+    chosen = order[first]
+    chosen = chosen[np.lexsort((arrival[chosen], act_of[chosen]))]
+    a_sorted = act_of[chosen]
+    place = np.arange(len(chosen)) - np.searchsorted(a_sorted, a_sorted, side="left")
+    demand = np.bincount(a_sorted, minlength=len(held))
+    chosen = chosen[place < np.array([org.capacity for org in orgs])[a_sorted]]
+    bounds = np.searchsorted(act_of[chosen], np.arange(len(held) + 1))
+    attendees, sizes = who[chosen], np.diff(bounds)
+    pop.last_activity[attendees] = day
+    pop.activities_attended[attendees] += 1
+    pop.activities_month[attendees] += 1
+    pop.nudge_by_column("trust", attendees, tr.attendance_gain, np.repeat([org.trust_col for org in orgs], sizes))
+    k = act.co_attendee_ties
+    rings = [a for a in range(len(held)) if sizes[a] >= 2]
+    if k and model.scenario.drivers.ties and rings:
+        place = want[chosen]
+        by_place = np.argsort(place)
+        u = np.empty(len(attendees))
+        u[by_place] = order_stream.uniform_segments_at(day, [x + 1 for x in slots], offsets, place[by_place])
+        in_ring = np.repeat(sizes >= 2, sizes)
+        members, u, length = attendees[in_ring], u[in_ring], sizes[rings]
+        ring = members[np.lexsort((u, np.repeat(np.arange(len(rings)), length)))]
+        start = np.repeat(np.cumsum(length) - length, length)
+        step = np.tile(np.arange(1, k + 1), len(ring))
+        at = (np.repeat(np.arange(len(ring)) - start, k) + step) % np.repeat(np.repeat(length, length), k)
+        model.network.meet(np.repeat(ring, k), ring[np.repeat(start, k) + at], ACTIVITY)
+        pop.nudge("trust", members, tr.contact_gain, column=T_NEIGHBOURS)
+    t = model.tick
+    for a, (org, _, kind) in enumerate(held):
+        mine = attendees[bounds[a] : bounds[a + 1]]
+        if org.on_attend is not None:
+            org.on_attend(model, day, org, mine)
+        org.held += 1
+        model.activity_days[t] += 1
+        model.activity_places[t] += org.capacity
+        model.activity_attendees[t] += len(mine)
+        model.activity_log.append(
+            ActivityRecord(day, org.slot, ACTIVITY_TYPES[kind], len(mine), org.capacity, int(demand[a]))
+        )
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_compiled_activities_follow_the_numpy_rules(scn, ties):
+    # With every weight but the base at 0, everyone likes every activity alike: the lowest-numbered wins.
+    flat = {f"activities.{w}_weight": 0.0 for w in ("interest", "free_time", "trust", "social", "invite")}
+    busy = scn.override({"activities.base": 1.0, **(flat if ties else {})}).with_interventions(
+        cultural_sports_orgs={}, model_households={}
+    )
+    compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
+    oracle.phases = [p._replace(function=_activities_in_numpy) if p.name == "activities" else p for p in oracle.phases]
+    for _ in range(60):
+        compiled.step()
+        oracle.step()
+    assert len(compiled.activity_log) > 40 and 0 < compiled.pop.activities_attended.mean()
+    assert compiled.activity_log == oracle.activity_log
+    assert any(a.demand > a.places for a in compiled.activity_log)
+    for name in ("last_activity", "activities_attended", "activities_month", "trust", "last_contact"):
+        np.testing.assert_array_equal(getattr(compiled.pop, name), getattr(oracle.pop, name))
+    np.testing.assert_array_equal(compiled.network.cols, oracle.network.cols)
+    np.testing.assert_array_equal(compiled.network.weight, oracle.network.weight)
+
+
 # -- trust from what people see --------------------------------------------------------------
 def test_hearsay_spreads_case_outcomes_to_acquaintances(scn):
     m = run(scn, days=59)

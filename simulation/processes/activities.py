@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from simulation.arrays import sigmoid
+from simulation.arrays import scratch_slots, sigmoid
 from simulation.kernels import activity_aware
 from simulation.network import ACTIVITY
-from simulation.population import T_NEIGHBOURS
+from simulation.processes.activities_kernels import seat_and_attend
 from simulation.processes.resources import MONTH
 from simulation.scenario import ACTIVITY_TYPES
 
@@ -205,26 +205,19 @@ def activities(model: CommunityModel, day: int) -> None:
         float(model.levers.app_reach),
     )
     going = att_stream.uniform_segments_at(day, slots, offsets, aware) < sigmoid(logit)
-    want = aware[going]
-    who, act_of = s[want], np.searchsorted(offsets, want, side="right") - 1
-    util, arrival = logit[going], order_stream.uniform_segments_at(day, slots, offsets, want)
-    # 2. One activity a day: a resident drawn to several goes to the one they like best.
-    order = np.lexsort((act_of, -util, who))
-    first = np.ones(len(order), bool)
-    first[1:] = who[order][1:] != who[order][:-1]
-    chosen = order[first]
-    # 3. Places: an over-subscribed activity takes the first comers (a random arrival order).
-    chosen = chosen[np.lexsort((arrival[chosen], act_of[chosen]))]
-    a_sorted = act_of[chosen]
-    place = np.arange(len(chosen)) - np.searchsorted(a_sorted, a_sorted, side="left")
-    capacity = np.array([org.capacity for org, _, _ in held])
-    demand = np.bincount(a_sorted, minlength=len(held))
-    chosen = chosen[place < capacity[a_sorted]]
-    # ``chosen`` is in activity order: each activity's attendees are one run of it. A resident goes to
-    # at most one activity a day, so every update below touches each resident once, whatever the order.
-    bounds = np.searchsorted(act_of[chosen], np.arange(len(held) + 1))
-    attendees = who[chosen]
-    _attend(model, day, held, attendees, bounds, want[chosen], offsets)
+    # 2. One activity a day, each resident's best liked; 3. places for the first comers (a random arrival
+    #    order); then the attendees take part (and meet in rings), in one compiled pass. A resident goes to
+    #    at most one activity a day, so every update touches each resident once, whatever the order.
+    tr = model.scenario.trust
+    ring_slots = [slot + 1 for slot in slots]  # each activity's meeting ring
+    words = order_stream.words(day, slots + ring_slots)
+    attendees, bounds, demand, i, j = seat_and_attend(
+        day, s, offsets, aware[going], logit[going], words[: len(slots)], words[len(slots) :],
+        np.array([org.capacity for org in orgs], np.int64), np.array([org.trust_col for org in orgs], np.int64),
+        pop.last_activity, pop.activities_attended, pop.activities_month, pop.trust, tr.attendance_gain,
+        act.co_attendee_ties if model.scenario.drivers.ties else 0, tr.contact_gain, scratch_slots(pop.n),
+    )  # fmt: skip
+    model.network.meet(i, j, ACTIVITY)
     t = model.tick
     for a, (org, _, kind) in enumerate(held):
         mine = attendees[bounds[a] : bounds[a + 1]]
@@ -237,45 +230,3 @@ def activities(model: CommunityModel, day: int) -> None:
         model.activity_log.append(
             ActivityRecord(day, org.slot, ACTIVITY_TYPES[kind], len(mine), org.capacity, int(demand[a]))
         )
-
-
-def _attend(
-    model: CommunityModel, day: int, held: list, who: np.ndarray, bounds: np.ndarray, place: np.ndarray, offsets
-) -> None:
-    """Attendees take part: ``who[bounds[a]:bounds[a + 1]]`` went to the ``a``-th activity held today;
-    ``place``: each one's position in today's scopes laid end to end (activity ``a`` from ``offsets[a]``)."""
-    pop = model.pop
-    if len(who) == 0:
-        return
-    pop.last_activity[who] = day
-    pop.activities_attended[who] += 1
-    pop.activities_month[who] += 1
-    tr = model.scenario.trust
-    sizes = np.diff(bounds)
-    trust_col = np.repeat([org.trust_col for org, _, _ in held], sizes)
-    pop.nudge_by_column("trust", who, tr.attendance_gain, trust_col)
-    k = model.scenario.activities.co_attendee_ties
-    if k == 0 or not model.scenario.drivers.ties:
-        return
-    # Co-attendees met: each attendee meets the next k in a random circular order of its activity
-    # (one draw per place in the organiser's scope, so the order stays paired across scenarios).
-    rings = [a for a in range(len(held)) if sizes[a] >= 2]
-    if not rings:
-        return
-    # Each attendee's draw at its place in the organiser's scope (slot + 1 of the activity), all at once.
-    by_place = np.argsort(place)  # (places are distinct)
-    u = np.empty(len(who))
-    ring_slots = [activity_slot(org.slot, j) + 1 for org, j, _ in held]
-    u[by_place] = model.streams["activities.order"].uniform_segments_at(day, ring_slots, offsets, place[by_place])
-    in_ring = np.repeat(sizes >= 2, sizes)
-    members, u = who[in_ring], u[in_ring]
-    length = sizes[rings]
-    segment = np.repeat(np.arange(len(rings)), length)
-    ring = members[np.lexsort((u, segment))]  # each activity's attendees by their draw
-    start = np.repeat(np.cumsum(length) - length, length)
-    place = np.arange(len(ring)) - start
-    i = np.repeat(ring, k)
-    step = np.tile(np.arange(1, k + 1), len(ring))
-    j = ring[np.repeat(start, k) + (np.repeat(place, k) + step) % np.repeat(np.repeat(length, length), k)]
-    model.network.meet(i, j, ACTIVITY)
-    pop.nudge("trust", members, tr.contact_gain, column=T_NEIGHBOURS)
