@@ -410,17 +410,47 @@ def count_rows_not_of_kind(indptr, kind, skip_kind):
 
 
 @njit(cache=True, nogil=True)
-def flag_histogram(cell, flags, n_cells):
-    """``hist[c, b]``: the residents of cell ``c`` whose flags spell ``b`` (bit ``i`` is ``flags[i]``, a tuple
-    of boolean arrays); as ``np.bincount((cell << k) + bits)`` without the arrays of bits and keys."""
-    k = len(flags)
-    hist = np.zeros((n_cells, 1 << k), np.int64)
+def used_share(used, available):
+    """Mean over the kinds offered (columns with any offer) of min(1, used / available), each column summed
+    over the window's rows in order (as numpy sums a C-ordered array over axis 0); 0 if nothing is offered."""
+    total, n = 0.0, 0
+    for c in range(used.shape[1]):
+        u, a = 0.0, 0.0
+        for r in range(used.shape[0]):
+            u += used[r, c]
+            a += available[r, c]
+        if a > 0:
+            total += min(u / a, 1.0)
+            n += 1
+    return total / n if n else 0.0
+
+
+@njit(cache=True, nogil=True)
+def group_shares(cell, flags, combos, sizes):
+    """Each flag's share in every group: ``shares[f, g]`` = (members of group g with ``flags[f]``) /
+    ``sizes[g]``, in float32; NaN for an empty group other than the first (all residents).
+
+    A resident's groups are the bits of its ``cell`` (``combos[cell]``: 1 per group it is in), so the
+    flags are counted per cell (exact integers) and the cells' counts summed into their groups; the
+    division is numpy's float32 one.
+    """
+    k, n_cells, n_groups = len(flags), combos.shape[0], combos.shape[1]
+    per_cell = np.zeros((k, n_cells), np.int64)
     for r in range(cell.shape[0]):
-        b = 0
-        for i in range(k):
-            b |= np.int64(flags[i][r]) << i
-        hist[cell[r], b] += 1
-    return hist
+        for f in range(k):
+            if flags[f][r]:
+                per_cell[f, cell[r]] += 1
+    shares = np.empty((k, n_groups), np.float32)
+    for f in range(k):
+        for g in range(n_groups):
+            count = 0
+            for c in range(n_cells):
+                count += per_cell[f, c] * combos[c, g]
+            if sizes[g] > 0:
+                shares[f, g] = np.float32(count) / sizes[g]
+            else:
+                shares[f, g] = np.float32(count) / np.float32(1.0) if g == 0 else np.nan
+    return shares
 
 
 @njit(cache=True, nogil=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simulation.kernels import column_means, flag_histogram, issue_metrics
+from simulation.kernels import column_means, group_shares, issue_metrics
 from simulation.population import TRUST_TARGETS
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -207,21 +207,13 @@ def group_cells(model: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def _group_rates(flags: dict[str, np.ndarray], cells: tuple, out: dict) -> None:
-    """Each flag's share among all adults and in every group.
-
-    The flags of a resident are bits of one small number, so one histogram over (cell, bits) (a compiled
-    pass) counts every flag in every cell; the cells' memberships turn those into group counts. The counts are exact integers
-    (a float32 matrix product gave the same while they stay below 2**24), at half the cost of the product.
-    """
+    """Each flag's share among all adults and in every group (one compiled pass: counts per combination
+    of groups, summed into the groups; exact integer counts, float32 shares)."""
     cell, combos, sizes = cells
-    names = list(flags)
-    k = len(names)
-    hist = flag_histogram(cell, tuple(np.asarray(flags[name], bool) for name in names), len(combos))
-    counts = ((hist @ _bit_patterns(k)).T @ combos).astype(np.float32)  # (flags, all + groups)
-    shares = counts / np.where(sizes > 0, sizes, np.float32(1.0))  # an empty group's rate is NaN (below)
-    shares[:, 1:][:, sizes[1:] == 0] = np.nan
+    names = tuple(flags)
+    shares = group_shares(cell, tuple(flags.values()), combos, sizes)
     # One conversion to Python floats (float32 to float64, exact), and the names made once per flag set.
-    out.update(zip(_rate_names(tuple(names)), shares.ravel().tolist(), strict=True))
+    out.update(zip(_rate_names(names), shares.ravel().tolist(), strict=True))
 
 
 @cache
@@ -289,13 +281,13 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     out["resource_utilization"] = model.pool.utilization()
     t = day + model.burn_in
     lo = max(0, t - PARTICIPATION_DAYS + 1)
-    places = float(np.sum(model.activity_places[lo : t + 1]))
-    out["activity_fill_rate"] = float(np.sum(model.activity_attendees[lo : t + 1]) / places) if places else float("nan")
+    places = int(model.activity_places[lo : t + 1].sum())  # (integer sums: exact)
+    out["activity_fill_rate"] = int(model.activity_attendees[lo : t + 1].sum()) / places if places else float("nan")
     # Counts over n: exactly the means numpy gives (sums of integers are exact in float64), without a pass.
     net = model.network
     out["ties_per_resident"] = float(net.indptr[-1]) / pop.n if pop.n else 0.0
     outside = net.degree(exclude_household=True)
     out["isolated_share"] = (len(outside) - np.count_nonzero(outside)) / pop.n if pop.n else float("nan")
-    out["activities_held"] = float(np.sum(model.activity_days[lo : t + 1]))
+    out["activities_held"] = float(model.activity_days[lo : t + 1].sum())
     out["weekly_contact_share"] = np.count_nonzero(pop.last_contact > day - WEEK_DAYS) / pop.n if pop.n else 0.0
     return out

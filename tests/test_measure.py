@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation.kernels import flag_histogram, issue_metrics, km_restricted_mean, median_of_ints, pairwise_sum
+from simulation.kernels import group_shares, issue_metrics, km_restricted_mean, median_of_ints, pairwise_sum
 from simulation.metrics import GOVERNANCE_DAYS, GROUPS, ISSUE_DAYS, PARTICIPATION_DAYS, measure
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -83,13 +83,29 @@ def test_issue_metrics_equal_the_numpy_formulas(baseline_run):
     assert got == want
 
 
-def test_flag_histogram_equals_bincount_of_bits():
+def test_used_share_equals_the_numpy_mean_of_capped_ratios():
+    from simulation.kernels import used_share
+
+    rng = np.random.default_rng(8)
+    for _ in range(50):
+        available = rng.random((30, 3)) * 100 * (rng.random(3) < 0.7)  # kinds not offered: all 0
+        used = available * rng.random((30, 3)) * 1.5
+        a, u = available.sum(axis=0), used.sum(axis=0)
+        want = float(np.mean(np.minimum(u[a > 0] / a[a > 0], 1.0))) if (a > 0).any() else 0.0
+        assert used_share(used, available) == want
+
+
+def test_group_shares_equal_numpys_float32_shares():
     rng = np.random.default_rng(5)
-    cell = rng.integers(0, 64, 5_000)
+    combos = (np.arange(64)[:, None] >> np.arange(6)) & 1
+    cell = rng.choice(np.flatnonzero(combos[:, 3] == 0), 5_000) | 1  # group 3 empty; all residents in group 0
     flags = tuple(rng.random(5_000) < p for p in (0.1, 0.5, 0.9))
-    bits = sum(f.astype(np.int64) << i for i, f in enumerate(flags))
-    want = np.bincount((cell << 3) + bits, minlength=64 << 3).reshape(64, 8)
-    np.testing.assert_array_equal(flag_histogram(cell, flags, 64), want)
+    members = combos[cell].astype(bool)  # (residents, groups)
+    sizes = members.astype(np.float32).sum(axis=0)
+    counts = np.array([[np.count_nonzero(f & members[:, g]) for g in range(6)] for f in flags], np.float32)
+    want = counts / np.where(sizes > 0, sizes, np.float32(1.0))
+    want[:, 3] = np.nan
+    np.testing.assert_array_equal(group_shares(cell, flags, combos, sizes), want)
 
 
 def test_group_rates_are_the_shares_in_each_group(baseline_run):

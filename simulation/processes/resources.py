@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.kernels import used_share
+
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
@@ -87,12 +89,7 @@ class ResourcePool:
 
     def utilization(self) -> float:
         """Mean over kinds offered of used / available in the window, in [0, 1]."""
-        avail = self.available.sum(axis=0)
-        used = self.used.sum(axis=0)
-        ok = avail > 0
-        if not ok.any():
-            return 0.0
-        return float(np.mean(np.minimum(used[ok] / avail[ok], 1.0)))
+        return used_share(self.used, self.available)
 
 
 def resources(model: CommunityModel, day: int) -> None:
