@@ -96,6 +96,28 @@ def row_pointers(rows, n):
 
 
 @njit(cache=True, nogil=True)
+def renew_pairs(n, ci, cj, cw, ck, indptr, cols, weight, strengthen):
+    """Pairs met, as (low, high) once each (``simulation.network._canonical``), with weights and kinds:
+    those already tied are strengthened in place by ``strengthen`` (float32, capped at 1, as numpy adds
+    a Python float to a float32 array); the new ones are returned as both directed entries, ordered by
+    ``row * n + col``: (insertion position, row, col, weight, kind), and whether any tie was strengthened."""
+    qi, qj = np.concatenate((ci, cj)), np.concatenate((cj, ci))
+    pos, found = find_in_rows(indptr, cols, qi, qj)
+    new = np.flatnonzero(~found)
+    for e in np.flatnonzero(found):
+        weight[pos[e]] = min(np.float32(1.0), weight[pos[e]] + strengthen)
+    new = new[np.argsort(qi[new] * n + qj[new], kind="mergesort")]
+    return (
+        pos[new],
+        qi[new],
+        qj[new],
+        np.concatenate((cw, cw))[new],
+        np.concatenate((ck, ck))[new],
+        new.shape[0] < qi.shape[0],
+    )
+
+
+@njit(cache=True, nogil=True)
 def find_in_rows(indptr, cols, qi, qj):
     """Position of each pair (qi, qj) in the CSR arrays (where it is, or would be inserted) and whether it is there."""
     pos = np.empty(qi.shape[0], np.int64)
@@ -225,6 +247,23 @@ def write_block(
         shift += delta[r - r0 + 1]
         out_indptr[r + 1] = indptr[r + 1] + shift
     return dropped
+
+
+@njit(cache=True, nogil=True)
+def rebuild_ties(indptr, cols, weight, kind, at, ni, nj, wn, kn, fade, factor, floor, keep_kind, other):
+    """``fade_block`` and ``write_block`` over all rows at once (a network too small to split into
+    blocks): the new tie arrays (cols, weight, kind, indptr) and the entries dropped."""
+    n, m = indptr.shape[0] - 1, ni.shape[0]
+    low, new = fade_block(kind, weight, indptr[0], indptr[n], kn, wn, 0, m, fade, factor, floor, keep_kind)
+    size = indptr[n] - indptr[0] - low + new
+    out_cols, out_weight, out_kind = np.empty(size, np.int32), np.empty(size, np.float32), np.empty(size, np.int8)
+    out_indptr = np.empty(n + 1, np.int64)
+    out_indptr[0] = 0
+    dropped = write_block(
+        indptr, cols, weight, kind, 0, n, low, at, ni, nj, wn, kn, 0, m, fade, factor, floor, keep_kind, other,
+        out_cols, out_weight, out_kind, out_indptr, 0,
+    )  # fmt: skip
+    return out_cols, out_weight, out_kind, out_indptr, dropped
 
 
 @njit(cache=True, nogil=True)
@@ -535,6 +574,15 @@ def chance_meetings(
                 a[m], b[m] = r, partner
                 m += 1
     return a[:m], b[:m]
+
+
+@njit(cache=True, nogil=True)
+def mark_contacts(household, last_contact, i, j, day):
+    """``last_contact = day`` at both ends of each contact (i[k], j[k]) between two households."""
+    for k in range(i.shape[0]):
+        if household[i[k]] != household[j[k]]:
+            last_contact[i[k]] = day
+            last_contact[j[k]] = day
 
 
 @njit(cache=True, nogil=True)

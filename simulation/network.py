@@ -64,19 +64,15 @@ class Network:
         if len(i):
             self._pending.append((np.asarray(i, np.int64), np.asarray(j, np.int64), kind))
 
-    def contacts_today(self) -> tuple[np.ndarray, np.ndarray]:
-        """Both ends of the contacts recorded today and not yet applied (read only)."""
-        if not self._pending:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate([a for a, _, _ in self._pending]), np.concatenate([b for _, b, _ in self._pending])
-
-    def apply_contacts(self, new_weight: float, strengthen: float, rate: float = 0.0, min_weight: float = 0.0) -> int:
-        """Turn the recorded contacts into new or stronger ties; then, if ``rate`` > 0, ``decay``. Returns new ties."""
+    def take_contacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The contacts recorded since the last call, both ends and the kind of tie each would form (the
+        record is emptied; ``renew_and_fade`` turns them into ties)."""
         pending, self._pending = self._pending, []
-        i = np.concatenate([a for a, _, _ in pending] or [np.empty(0, np.int64)])
-        j = np.concatenate([b for _, b, _ in pending] or [np.empty(0, np.int64)])
-        kind = np.concatenate([np.full(len(a), k, np.int8) for a, _, k in pending] or [np.empty(0, np.int8)])
-        return self.renew_and_fade(i, j, new_weight, strengthen, kind, rate, min_weight)[0]
+        if not pending:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8)
+        i = np.concatenate([a for a, _, _ in pending])
+        j = np.concatenate([b for _, b, _ in pending])
+        return i, j, np.concatenate([np.full(len(a), k, np.int8) for a, _, k in pending])
 
     # -- queries ------------------------------------------------------------
     @property
@@ -203,21 +199,12 @@ class Network:
         i, j, w, k = _canonical(self.n, i, j, w, k)
         if len(i) == 0:
             return none
-        qi, qj = np.concatenate([i, j]).astype(np.int64), np.concatenate([j, i]).astype(np.int64)
-        pos, found = kernels.find_in_rows(self.indptr, self.cols, qi, qj)
-        if found.any():
-            p = pos[found]
-            self.weight[p] = np.minimum(1.0, self.weight[p] + strengthen)
-            self._wsum = None  # weights changed in place: the matrix (a view) stays valid
-        new = ~found
-        order = np.argsort(qi[new] * self.n + qj[new], kind="stable")
-        return (
-            pos[new][order],
-            qi[new][order],
-            qj[new][order],
-            np.concatenate([w, w])[new][order],
-            np.concatenate([k, k])[new][order],
+        *new, strengthened = kernels.renew_pairs(
+            self.n, i, j, w, k, self.indptr, self.cols, self.weight, np.float32(strengthen)
         )
+        if strengthened:
+            self._wsum = None  # weights changed in place: the matrix (a view) stays valid
+        return tuple(new)
 
     def _rebuild(self, at, ni, nj, wn, kn, fade: bool, rate: float = 0.0, min_weight: float = 0.0) -> int:
         """New tie arrays with the new ties inserted (and all faded, when ``fade``). Returns ties dropped."""
@@ -228,6 +215,14 @@ class Network:
         # Blocks of whole rows (in parallel threads on large networks): first each block fades its ties and
         # counts what it keeps, which places its output; then each writes its part.
         ranges = threads.row_ranges(indptr)
+        if len(ranges) == 1:  # one block: one compiled call
+            *arrays, out_indptr, dropped = kernels.rebuild_ties(
+                indptr, cols, weight, kind, at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside
+            )
+            self.cols, self.weight, self.kind = arrays
+            self._refresh(out_indptr)
+            self._outside = outside if len(outside) else None  # kept up to date by the kernel
+            return dropped // 2
         new_at = np.searchsorted(ni, [r for r, _ in ranges] + [self.n])  # each block's new entries
         counts = [(0, 0)] * len(ranges)
 

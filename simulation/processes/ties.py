@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.kernels import chance_meetings
+from simulation.kernels import chance_meetings, mark_contacts
 from simulation.network import MEETING
 from simulation.population import T_NEIGHBOURS
 
@@ -51,10 +51,8 @@ def ties(model: CommunityModel, day: int) -> None:
     network.meet(a, b, MEETING)
     # Both ends of every renewed or new tie; a resident in several meetings gains once per meeting.
     pop.nudge("trust", np.concatenate([a, b]), model.scenario.trust.contact_gain, column=T_NEIGHBOURS)
-    # Co-attendance (activities, consultations) is contact too, when it is not within one household.
-    i, j = network.contacts_today()
-    other = pop.household[i] != pop.household[j]
-    pop.last_contact[i[other]] = day
-    pop.last_contact[j[other]] = day
-    # New and renewed ties, then the day's fading, in one pass over the tie arrays.
-    network.apply_contacts(net.new_tie_weight, net.strengthen, net.decay_per_day, net.min_weight)
+    # Co-attendance (activities, consultations) is contact too, when it is not within one household; then
+    # the new and renewed ties, and the day's fading, in one pass over the tie arrays.
+    i, j, kind = network.take_contacts()
+    mark_contacts(pop.household, pop.last_contact, i, j, day)
+    network.renew_and_fade(i, j, net.new_tie_weight, net.strengthen, kind, net.decay_per_day, net.min_weight)
