@@ -601,6 +601,38 @@ def draws_under(words, chance, group):
 
 
 @njit(cache=True, nogil=True)
+def new_issues(words, chance, group, rates, cross_share):
+    """The day's new issues, one draw per household each (rows of ``words``: slot 0 whether, 3 the
+    order, 1 the domain, 2 whether cross-department): household r raises one with chance
+    ``chance[group[r]]`` (``draws_under``); the day's issues are put in a random order (their slot 3
+    draws, ascending, ties in household order); the domain is the first whose cumulative rate
+    (``rates[group[r]]``, summed in order) reaches the slot 1 draw times the total; the issue needs
+    several departments when its slot 2 draw is below ``cross_share``. Returns (households, domains,
+    cross) in that order."""
+    new = draws_under(words[0], chance, group)
+    n = new.shape[0]
+    u_order, u_domain, u_cross = np.empty(n), np.empty(n), np.empty(n)
+    pcg64.uniform_at(words[3], new, u_order)
+    pcg64.uniform_at(words[1], new, u_domain)
+    pcg64.uniform_at(words[2], new, u_cross)
+    order = np.argsort(u_order, kind="mergesort")
+    domain, cross = np.empty(n, np.int8), np.empty(n, np.bool_)
+    cdf = np.empty(rates.shape[1])
+    for k in range(n):
+        e = order[k]
+        total = 0.0
+        for d in range(rates.shape[1]):
+            total += rates[group[new[e]], d]
+            cdf[d] = total
+        pick = u_domain[e] * total
+        below = 0
+        for d in range(rates.shape[1]):
+            below += cdf[d] < pick
+        domain[k], cross[k] = below, u_cross[e] < cross_share
+    return new[order], domain, cross
+
+
+@njit(cache=True, nogil=True)
 def activity_aware(
     s, offsets, kind, col, org_invites, words, interest, free_time, trust, pulled, invited_pop, digital, budget_left,
     base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,

@@ -271,6 +271,26 @@ def test_chance_meetings_follow_the_numpy_steps():
     np.testing.assert_array_equal(got_contact, contact)
 
 
+def test_new_issues_follow_the_numpy_steps():
+    from simulation.kernels import new_issues
+    from simulation.streams import Stream
+
+    stream = Stream("issues.arise", seed=5, offset=3)
+    rng = np.random.default_rng(4)
+    group = rng.integers(0, 40, 10_000)
+    rates = rng.random((40, 7)) * 0.01 * (rng.random((40, 7)) < 0.8)
+    chance = 1.0 - np.exp(-rates.sum(axis=1))
+    new = np.flatnonzero(stream.uniform(7, len(group)) < chance[group])
+    new = new[np.argsort(stream.uniform_at(7, new, slot=3), kind="stable")]
+    cdf = np.cumsum(rates[group[new]], axis=1)
+    domain = (cdf < (stream.uniform_at(7, new, slot=1) * cdf[:, -1])[:, None]).sum(axis=1)
+    cross = stream.uniform_at(7, new, slot=2) < 0.3
+    got = new_issues(stream.words(7, range(4)), chance, group, rates, 0.3)
+    assert len(new) > 100 and cross.any() and len(np.unique(domain)) == 7
+    for a, b in zip(got, (new, domain, cross), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_draws_under_a_groups_chance_equal_the_numpy_comparison():
     from simulation.kernels import draws_under
     from simulation.streams import Stream

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set
-from simulation.kernels import draws_under
+from simulation.kernels import new_issues
 from simulation.scenario import DOMAINS
 from simulation.state import NEVER, declared
 
@@ -192,17 +192,18 @@ def issues_arise(model: CommunityModel, day: int) -> None:
     rates = domain_weights(model)
     # The chance of a new issue, once per compound, then read for each household (one compiled pass).
     chance = 1.0 - np.exp(-rates.sum(axis=1))
-    stream = model.streams["issues.arise"]
-    new = draws_under(stream.words(day, [0])[0], chance, model.pop.hh_compound)
+    # Which households raise one, in a random order (same-day cases are queued and paid in log order,
+    # which must not favour low-numbered places: residents are numbered building by building), of which
+    # domain, and which need several departments: one compiled pass.
+    new, domain, cross = new_issues(
+        model.streams["issues.arise"].words(day, range(4)),
+        chance,
+        model.pop.hh_compound,
+        rates,
+        model.scenario.issues.cross_department_share,
+    )
     if len(new) == 0:
         return
-    # The day's issues enter the log in a random order: residents are numbered building by building,
-    # and same-day cases are queued and paid in log order, which must not favour low-numbered places.
-    new = new[np.argsort(stream.uniform_at(day, new, slot=3), kind="stable")]
-    cdf = np.cumsum(rates[model.pop.hh_compound[new]], axis=1)
-    pick = stream.uniform_at(day, new, slot=1) * cdf[:, -1]
-    domain = (cdf < pick[:, None]).sum(axis=1).astype(np.int8)
-    cross = stream.uniform_at(day, new, slot=2) < model.scenario.issues.cross_department_share
     pop = model.pop
     model.issues.append(
         domain=domain,
@@ -210,6 +211,6 @@ def issues_arise(model: CommunityModel, day: int) -> None:
         compound=pop.hh_compound[new],
         community=pop.hh_community[new],
         cross=cross,
-        raised=np.full(len(new), day),
-        stage=np.full(len(new), 0),
+        raised=day,
+        stage=UNREPORTED,
     )
