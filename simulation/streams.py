@@ -23,6 +23,8 @@ def _name_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
 
 
+_PREFIX_HASHES: dict[bytes, object] = {}  # a stream's prefix -> the hash of it (see Stream._digest)
+
 # Slots derived from names start above any positional slot a scenario can need.
 _NAMED_SLOT_BASE = 1 << 24
 
@@ -62,7 +64,14 @@ class Stream:
         return word
 
     def _digest(self, word: int, slot: int) -> bytes:
-        return hashlib.blake2b(self._prefix + b"%d:%d" % (word, int(slot)), digest_size=32).digest()
+        # blake2b(prefix + "word:slot"), from a copy of the hash of the prefix (kept per process: hash
+        # objects cannot be pickled with the model).
+        hasher = _PREFIX_HASHES.get(self._prefix)
+        if hasher is None:
+            hasher = _PREFIX_HASHES[self._prefix] = hashlib.blake2b(self._prefix, digest_size=32)
+        hasher = hasher.copy()
+        hasher.update(b"%d:%d" % (word, int(slot)))
+        return hasher.digest()
 
     def generator(self, day: int, slot: int = 0) -> np.random.Generator:
         """A fresh numpy generator for (day, slot), at the state the stream's draws start from: its
