@@ -237,9 +237,8 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
         "turnout": pop.voted_last_election,
     }
     _group_rates(flags, model.group_cells, out)
-    if model.last_election_day is None:
-        for name in [k for k in out if k.startswith("turnout")]:
-            out[name] = float("nan")
+    if model.last_election_day is None:  # no election yet: no turnout
+        out.update(dict.fromkeys(_rate_names(("turnout",)), float("nan")))
     proposals = model.proposal_days
     recent_proposals = len(proposals) - int(np.searchsorted(proposals, quarter, side="right"))
     out["proposals_made"] = 1000.0 * recent_proposals / max(pop.n, 1)
