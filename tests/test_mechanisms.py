@@ -163,7 +163,9 @@ def _casework_in_numpy(model, day):
     worked = t[rank < slots[handler]]
     tasks.work_left[worked] -= 1
     h.cases_worked += np.bincount(tasks.handler[worked], minlength=len(cap))
-    finishing = _pay_repairs(model, worked[tasks.work_left[worked] <= 0])
+    finishing = worked[tasks.work_left[worked] <= 0]
+    repair = (log.domain[tasks.issue[finishing]] == MAINTENANCE) & (h.kind[tasks.handler[finishing]] == COMMITTEE)
+    finishing = _pay_repairs(model, finishing, np.flatnonzero(repair))
     if len(finishing):
         issue = tasks.issue[finishing]
         handler = tasks.handler[finishing]

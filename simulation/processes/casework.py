@@ -33,9 +33,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.handlers import COMMITTEE
-from simulation.processes.casework_kernels import finish_parts, route_new_cases, work_parts
-from simulation.processes.issues import CLOSED, FAILED, MAINTENANCE, NO_DAY
+from simulation.processes.casework_kernels import finish_parts, overdue, route_new_cases, work_parts
+from simulation.processes.issues import FAILED
 from simulation.scenario import DOMAINS
 
 if TYPE_CHECKING:
@@ -73,8 +72,7 @@ def casework(model: CommunityModel, day: int) -> None:
         )
     _work_parts(model, day, slots)
     # Time-out: reported cases open too long close unresolved, wherever they are.
-    too_old = log.open[(log.stage[log.open] != CLOSED) & (log.reported[log.open] != NO_DAY)]
-    too_old = too_old[day - log.reported[too_old] >= model.scenario.casework.max_days]
+    too_old = overdue(day, log.open, log.stage, log.reported, model.scenario.casework.max_days)
     if len(too_old):
         log.close(too_old, day, FAILED)
 
@@ -82,7 +80,7 @@ def casework(model: CommunityModel, day: int) -> None:
 def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
     """Walls, capacities, repairs and outcomes for today's workable parts (``slots``: the part numbers)."""
     log, h, tasks, streams = model.issues, model.handlers, model.issues.tasks, model.streams
-    finishing, log.stalled_today = work_parts(
+    finishing, repairs, log.stalled_today = work_parts(
         day,
         tasks.open,
         tasks.issue,
@@ -97,6 +95,7 @@ def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
         log.cross,
         log.reported,
         log.stalled_days,
+        log.domain,
         h.kind,
         h.capacity(),
         streams["casework.capacity"].words(day, (0,))[0],
@@ -104,7 +103,7 @@ def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
         model.levers.wall_stall,
         h.cases_worked,
     )
-    finishing = _pay_repairs(model, finishing)
+    finishing = _pay_repairs(model, finishing, repairs)
     if len(finishing) == 0:
         return
     closing = finish_parts(
@@ -134,15 +133,14 @@ def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
     log.closed_today = np.concatenate([log.closed_today, closing])
 
 
-def _pay_repairs(model: CommunityModel, finishing: np.ndarray) -> np.ndarray:
-    """Committee repairs take their funds from the pool, oldest first; those it cannot pay wait a day."""
-    log, h, tasks = model.issues, model.handlers, model.issues.tasks
+def _pay_repairs(model: CommunityModel, finishing: np.ndarray, repair: np.ndarray) -> np.ndarray:
+    """Committee repairs (``repair``: positions in ``finishing``) take their funds from the pool, oldest
+    first; those it cannot pay wait a day."""
     funds = model.scenario.casework.repair_funds
-    issue = tasks.issue[finishing]
-    repair = np.flatnonzero((log.domain[issue] == MAINTENANCE) & (h.kind[tasks.handler[finishing]] == COMMITTEE))
     if funds <= 0 or len(repair) == 0:
         return finishing
-    paid = model.pool.pay(log.community[issue[repair]], funds)
+    log, tasks = model.issues, model.issues.tasks
+    paid = model.pool.pay(log.community[tasks.issue[finishing[repair]]], funds)
     unpaid = repair[~paid]
     tasks.work_left[finishing[unpaid]] = 1  # the last day of work waits for funds
     keep = np.ones(len(finishing), bool)

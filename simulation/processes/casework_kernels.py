@@ -17,12 +17,13 @@ import numpy as np
 from numba import njit
 
 from simulation import pcg64
-from simulation.handlers import GOVERNMENT, PROPERTY
+from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
 from simulation.processes.issues import (
     CLOSED,
     FAILED,
     IN_TRANSIT,
     MAINTENANCE,
+    NO_DAY,
     NOT_YET,
     PROPERTY_SERVICE,
     QUEUED,
@@ -140,6 +141,7 @@ def work_parts(
     cross,
     reported,
     stalled_days,
+    domain,
     h_kind,
     capacity,
     capacity_words,
@@ -158,7 +160,9 @@ def work_parts(
     escalated first, then by report day, case and part. Worked parts lose a day
     of ``t_work_left``, units count them in ``cases_worked``, stalled cases a
     day in ``stalled_days``. Returns the worked parts whose work is done (in
-    queue order) and the number of cases stalled today.
+    queue order), which of them are repairs the committee pays for
+    (maintenance at a committee: positions in the former), and the number of
+    cases stalled today.
     """
     n = open_parts.shape[0]
     workable = np.empty(n, np.int64)
@@ -225,7 +229,26 @@ def work_parts(
             if t_work_left[p] <= 0:
                 finishing[n_finishing] = p
                 n_finishing += 1
-    return finishing[:n_finishing], cases_stalled
+    finishing = finishing[:n_finishing]
+    repairs = np.empty(n_finishing, np.int64)
+    n_repairs = 0
+    for k in range(n_finishing):
+        if domain[t_issue[finishing[k]]] == MAINTENANCE and h_kind[t_handler[finishing[k]]] == COMMITTEE:
+            repairs[n_repairs] = k
+            n_repairs += 1
+    return finishing, repairs[:n_repairs], cases_stalled
+
+
+@njit(cache=True, nogil=True)
+def overdue(day, open_issues, stage, reported, max_days):
+    """The open cases reported ``max_days`` or more days ago and not closed (in ``open_issues`` order)."""
+    out = np.empty(open_issues.shape[0], np.int64)
+    n = 0
+    for i in open_issues:
+        if stage[i] != CLOSED and reported[i] != NO_DAY and day - reported[i] >= max_days:
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)
