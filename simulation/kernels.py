@@ -474,11 +474,19 @@ def group_shares(cell, flags, combos, sizes):
     division is numpy's float32 one.
     """
     k, n_cells, n_groups = len(flags), combos.shape[0], combos.shape[1]
-    per_cell = np.zeros((k, n_cells), np.int64)
+    # Residents by cell and by the bits their flags spell (one count per resident), then per flag and cell.
+    hist = np.zeros((n_cells, 1 << k), np.int64)
     for r in range(cell.shape[0]):
+        bits = 0
         for f in range(k):
-            if flags[f][r]:
-                per_cell[f, cell[r]] += 1
+            bits |= np.int64(flags[f][r]) << f
+        hist[cell[r], bits] += 1
+    per_cell = np.zeros((k, n_cells), np.int64)
+    for c in range(n_cells):
+        for bits in range(1, 1 << k):
+            if hist[c, bits]:
+                for f in range(k):
+                    per_cell[f, c] += hist[c, bits] * ((bits >> f) & 1)
     shares = np.empty((k, n_groups), np.float32)
     for f in range(k):
         for g in range(n_groups):
