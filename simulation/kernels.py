@@ -425,6 +425,18 @@ def degroot_update(num, wsum, trust, rate, trust_start, forget, forgetting_on, e
 
 
 @njit(cache=True, nogil=True)
+def invite(words, asked, chance, invited):
+    """``invited[asked[k]] = True`` where draw ``asked[k]`` (``Stream.uniform_at``'s, from ``words``) is below
+    ``chance[k]``; ``asked`` ascending."""
+    u = np.empty(asked.shape[0])
+    if not pcg64.uniform_at(words, asked, u):
+        raise ValueError("invite: the residents asked must be ascending")
+    for k in range(asked.shape[0]):
+        if u[k] < chance[k]:
+            invited[asked[k]] = True
+
+
+@njit(cache=True, nogil=True)
 def reach_threshold(num, wsum, threshold, tolerance, out):
     """``out[i]``: resident ``i`` has ties and its tie-weighted share ``num[i] / wsum[i]`` reaches
     ``threshold[i] - tolerance``; float32 arithmetic, as the numpy it replaced."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.kernels import reach_threshold
+from simulation.kernels import invite, reach_threshold
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -34,5 +34,4 @@ def influence(model: CommunityModel, day: int) -> None:
     asked = np.flatnonzero(party_ties > 0)
     strength = model.branch_table.strength[pop.compound[asked]]  # the branch organises its members' asking
     p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * strength * party_ties[asked])
-    u = model.streams["influence.invite"].uniform_at(day, asked)
-    pop.invited[asked] |= u < p_invite
+    invite(model.streams["influence.invite"].words(day, [0])[0], asked, p_invite, pop.invited)
