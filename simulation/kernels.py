@@ -707,6 +707,14 @@ def signed_column_sums(row, col, share, columns, n_rows):
     return x
 
 
+@njit(cache=True, nogil=True)
+def reporters_sums(reporters, col, share):
+    """``signed_column_sums`` by reporter: the distinct reporters (ascending), the distinct columns
+    (ascending) and the sums, one row per reporter."""
+    held, columns = np.unique(reporters), np.unique(col)
+    return held, columns, signed_column_sums(np.searchsorted(held, reporters), col, share, columns, held.shape[0])
+
+
 @njit(cache=True)  # holds the GIL: ``slot`` is shared scratch
 def nudge_heard(trust, reached, sums, hearsay_share, columns, slot):
     """Hearsay's updates of ``trust`` (n, k): for each group ``g`` of ``signed_column_sums`` in turn (column

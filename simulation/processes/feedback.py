@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set, scratch_slots
-from simulation.kernels import nudge_heard, signed_column_sums
+from simulation.kernels import nudge_heard, reporters_sums
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
 from simulation.processes.feedback_kernels import outcomes_felt, outcomes_followed
 from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
@@ -73,9 +73,7 @@ def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, co
     ``cols`` is the trust column of each reporter's update; one sparse product serves every column and sign.
     """
     pop, tr = model.pop, model.scenario.trust
-    columns = np.unique(cols)
-    held, row = np.unique(reporters, return_inverse=True)  # each reporter's row of x
-    x = signed_column_sums(row, cols, share, columns, len(held))  # (reporters, column x sign) in one pass
+    held, columns, x = reporters_sums(reporters, cols, share)  # (reporters, column x sign) in one pass
     # Only the reporters' acquaintances hear anything: their rows of W @ x, in ascending order.
     reached, sums = model.network.spread(x, held)
     # Per column, gains then losses, each a gap-closing update of those who heard (at most 1).
