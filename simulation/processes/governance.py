@@ -55,7 +55,7 @@ def _act(model: CommunityModel, day: int, who: np.ndarray) -> None:
 def governance(model: CommunityModel, day: int) -> None:
     pop, g = model.pop, model.scenario.governance
     every = model.levers.consultation_every_days
-    holding = np.flatnonzero((day + np.arange(pop.n_compounds)) % every == 0)
+    holding = np.arange(-day % every, pop.n_compounds, every)  # the compounds c with (day + c) % every == 0
     if len(holding):
         # Draws only for the residents of the compounds holding one (the same numbers as for everyone).
         in_scope = np.flatnonzero(in_set(pop.compound, holding, pop.n_compounds))
