@@ -14,6 +14,14 @@ from numba import njit
 
 from simulation import pcg64
 
+
+@njit(cache=True, nogil=True)
+def stable_by(order, key):
+    """``order`` re-sorted by ``key[order]``, ties kept in their order: one pass of a lexicographic sort
+    (least significant key first, as ``np.lexsort`` takes them)."""
+    return order[np.argsort(key[order], kind="mergesort")]
+
+
 # -- the gap-closing update ----------------------------------------------------
 
 

@@ -8,14 +8,8 @@ import numpy as np
 from numba import njit
 
 from simulation import pcg64
-from simulation.kernels import nudge_columns, nudge_values
+from simulation.kernels import nudge_columns, nudge_values, stable_by
 from simulation.population import T_NEIGHBOURS
-
-
-@njit(cache=True, nogil=True)
-def _stable_by(order, key):
-    """``order`` re-sorted by ``key[order]``, ties kept in their order (one pass of a lexicographic sort)."""
-    return order[np.argsort(key[order], kind="mergesort")]
 
 
 @njit(cache=True)
@@ -44,7 +38,7 @@ def seat_and_attend(
     pcg64.uniform_segments_at(order_words, offsets, want, arrival)
     # One activity a day: each resident's best liked, then the lowest activity number (positions are laid
     # out activity by activity, so a stable sort keeps that order on ties).
-    order = _stable_by(_stable_by(np.arange(n), -util), who)
+    order = stable_by(stable_by(np.arange(n), -util), who)
     chosen = np.empty(n, np.int64)
     m = 0
     for k in range(n):
@@ -52,7 +46,7 @@ def seat_and_attend(
             chosen[m] = order[k]
             m += 1
     # Places: each activity seats its first comers.
-    chosen = _stable_by(_stable_by(chosen[:m], arrival), act_of)
+    chosen = stable_by(stable_by(chosen[:m], arrival), act_of)
     demand = np.zeros(n_act, np.int64)
     bounds = np.zeros(n_act + 1, np.int64)
     seated = np.empty(m, np.int64)
@@ -99,7 +93,7 @@ def seat_and_attend(
         lo, size = bounds[a], bounds[a + 1] - bounds[a]
         if size < 2:
             continue
-        ring = attendees[lo : lo + size][_stable_by(np.arange(size), u[lo : lo + size])]
+        ring = attendees[lo : lo + size][stable_by(np.arange(size), u[lo : lo + size])]
         members[m // ring_ties : m // ring_ties + size] = attendees[lo : lo + size]
         for p in range(size):
             for step in range(1, ring_ties + 1):

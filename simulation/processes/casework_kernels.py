@@ -18,6 +18,7 @@ from numba import njit
 
 from simulation import pcg64
 from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
+from simulation.kernels import stable_by
 from simulation.processes.issues import (
     CLOSED,
     FAILED,
@@ -29,12 +30,6 @@ from simulation.processes.issues import (
     QUEUED,
     RESOLVED,
 )
-
-
-@njit(cache=True, nogil=True)
-def _stable_by(order, key):
-    """``order`` re-sorted by ``key[order]``, ties kept in their order (one pass of a lexicographic sort)."""
-    return order[np.argsort(key[order], kind="mergesort")]
 
 
 @njit(cache=True, nogil=True)
@@ -205,11 +200,11 @@ def work_parts(
     parts = workable[:kept]
     issue = t_issue[parts]
     order = np.arange(kept)
-    order = _stable_by(order, t_part[parts])
-    order = _stable_by(order, issue)
-    order = _stable_by(order, reported[issue])
-    order = _stable_by(order, np.logical_not(escalated[issue]))
-    order = _stable_by(order, t_handler[parts])
+    order = stable_by(order, t_part[parts])
+    order = stable_by(order, issue)
+    order = stable_by(order, reported[issue])
+    order = stable_by(order, np.logical_not(escalated[issue]))
+    order = stable_by(order, t_handler[parts])
     # Capacity: whole parts a day, the fraction carried by a draw per unit.
     slots = np.empty(capacity.shape[0], np.int64)
     s_hi, s_lo, i_hi, i_lo = pcg64.start(capacity_words)
