@@ -101,6 +101,19 @@ def test_committee_repairs_wait_for_funds(scn):
     assert committee_repairs_closed(poor) == 0 < committee_repairs_closed(free)
 
 
+def _lockstep(scenario, phase, oracle_phase, days, before_day=None):
+    """Two runs of ``scenario`` day by day, the second with ``oracle_phase`` in place of ``phase`` (the
+    numpy code a compiled phase replaced); ``before_day(model, day)`` acts on both before each day."""
+    compiled, oracle = CommunityModel(scenario=scenario, rng=SEED), CommunityModel(scenario=scenario, rng=SEED)
+    oracle.phases = [p._replace(function=oracle_phase) if p.name == phase else p for p in oracle.phases]
+    for day in range(days):
+        for m in (compiled, oracle):
+            if before_day is not None:
+                before_day(m, day)
+            m.step()
+    return compiled, oracle
+
+
 def _casework_in_numpy(model, day):
     """The casework phase as numpy arrays (the code ``casework_kernels`` replaced), the oracle."""
     from simulation.arrays import in_set
@@ -198,14 +211,13 @@ def test_compiled_casework_follows_the_numpy_rules(scn):
     slow_units = {f"government.units.{i}.capacity": 0.4 for i in range(len(scn.government.units))}
     busy = scn.override({"casework.wall_stall": 0.5, "casework.units_per_cross_case": 3, **slow_units})
     busy = busy.with_interventions(joint_meetings={"every_days": 30})
-    compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
-    oracle.phases = [p._replace(function=_casework_in_numpy) if p.name == "casework" else p for p in oracle.phases]
-    for day in range(120):
-        for m in (compiled, oracle):
-            queued = m.issues.open_in_stage(QUEUED)
-            if day % 4 == 0 and len(queued):  # the newest queued case jumps the queue
-                m.issues.escalate(queued[-1:], m.day)
-            m.step()
+
+    def jump_the_queue(m, day):
+        queued = m.issues.open_in_stage(QUEUED)
+        if day % 4 == 0 and len(queued):  # the newest queued case jumps the queue
+            m.issues.escalate(queued[-1:], m.day)
+
+    compiled, oracle = _lockstep(busy, "casework", _casework_in_numpy, 120, jump_the_queue)
     log, tasks = compiled.issues, compiled.issues.tasks
     assert log.escalated[: log.size].sum() > 10 and log.stalled_days[: log.size].sum() > 10
     assert (log.parts[: log.size] > 2).sum() > 10 and (log.stage[: log.size] == CLOSED).sum() > 100
@@ -260,11 +272,7 @@ def test_compiled_reporting_follows_the_numpy_rules(scn, ties):
     flat = {"reporting.trust_weight": 0.0, "reporting.efficacy_weight": 0.0, "reporting.walk_in_time_weight": 0.0}
     busy = scn.override({"issues.grievance_days": 10, **(flat if ties else {})})
     busy = busy.with_interventions(model_households={}, elder_representatives={})
-    compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
-    oracle.phases = [p._replace(function=_reporting_in_numpy) if p.name == "reporting" else p for p in oracle.phases]
-    for _ in range(90):
-        compiled.step()
-        oracle.step()
+    compiled, oracle = _lockstep(busy, "reporting", _reporting_in_numpy, 90)
     log = compiled.issues
     assert (log.outcome[: log.size] == 3).sum() > 10 and (log.reported[: log.size] != NO_DAY).sum() > 20
     assert len(np.unique(log.channel[: log.size])) >= 3  # not reported, and two channels or more
@@ -317,11 +325,7 @@ def _feedback_in_numpy(model, day):
 
 def test_compiled_feedback_follows_the_numpy_rules(scn):
     busy = scn.override({"issues.grievance_days": 10}).with_interventions(whistle_report={}, community_app={})
-    compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
-    oracle.phases = [p._replace(function=_feedback_in_numpy) if p.name == "feedback" else p for p in oracle.phases]
-    for _ in range(90):
-        compiled.step()
-        oracle.step()
+    compiled, oracle = _lockstep(busy, "feedback", _feedback_in_numpy, 90)
     log = compiled.issues
     assert (log.outcome[: log.size] == 3).sum() > 10 and (log.outcome[: log.size] == 1).sum() > 20
     assert (log.outcome[: log.size] == 2).sum() > 10
@@ -336,7 +340,7 @@ def _activities_in_numpy(model, day):
     from simulation.kernels import activity_aware
     from simulation.network import ACTIVITY
     from simulation.population import T_NEIGHBOURS
-    from simulation.processes.activities import MONTH, ActivityRecord, _hold_today, activity_slot
+    from simulation.processes.activities import MONTH, _hold_today, _record, activity_slot
 
     pop, act, tr = model.pop, model.scenario.activities, model.scenario.trust
     if day % MONTH == 1:
@@ -392,18 +396,7 @@ def _activities_in_numpy(model, day):
         at = (np.repeat(np.arange(len(ring)) - start, k) + step) % np.repeat(np.repeat(length, length), k)
         model.network.meet(np.repeat(ring, k), ring[np.repeat(start, k) + at], ACTIVITY)
         pop.nudge("trust", members, tr.contact_gain, column=T_NEIGHBOURS)
-    t = model.tick
-    for a, (org, _, kind) in enumerate(held):
-        mine = attendees[bounds[a] : bounds[a + 1]]
-        if org.on_attend is not None:
-            org.on_attend(model, day, org, mine)
-        org.held += 1
-        model.activity_days[t] += 1
-        model.activity_places[t] += org.capacity
-        model.activity_attendees[t] += len(mine)
-        model.activity_log.append(
-            ActivityRecord(day, org.slot, ACTIVITY_TYPES[kind], len(mine), org.capacity, int(demand[a]))
-        )
+    _record(model, day, held, attendees, bounds, demand)
 
 
 @pytest.mark.parametrize("ties", [False, True])
@@ -413,11 +406,7 @@ def test_compiled_activities_follow_the_numpy_rules(scn, ties):
     busy = scn.override({"activities.base": 1.0, **(flat if ties else {})}).with_interventions(
         cultural_sports_orgs={}, model_households={}
     )
-    compiled, oracle = CommunityModel(scenario=busy, rng=SEED), CommunityModel(scenario=busy, rng=SEED)
-    oracle.phases = [p._replace(function=_activities_in_numpy) if p.name == "activities" else p for p in oracle.phases]
-    for _ in range(60):
-        compiled.step()
-        oracle.step()
+    compiled, oracle = _lockstep(busy, "activities", _activities_in_numpy, 60)
     assert len(compiled.activity_log) > 40 and 0 < compiled.pop.activities_attended.mean()
     assert compiled.activity_log == oracle.activity_log
     assert any(a.demand > a.places for a in compiled.activity_log)

@@ -218,6 +218,12 @@ def activities(model: CommunityModel, day: int) -> None:
         act.co_attendee_ties if model.scenario.drivers.ties else 0, tr.contact_gain, scratch_slots(pop.n),
     )  # fmt: skip
     model.network.meet(i, j, ACTIVITY)
+    _record(model, day, held, attendees, bounds, demand)
+
+
+def _record(model: CommunityModel, day: int, held: list, attendees: np.ndarray, bounds, demand) -> None:
+    """Each activity held today (``attendees[bounds[a]:bounds[a + 1]]`` went to the ``a``-th, ``demand[a]``
+    chose it): its organiser's hook, counts and the activity log."""
     t = model.tick
     for a, (org, _, kind) in enumerate(held):
         mine = attendees[bounds[a] : bounds[a + 1]]
