@@ -390,7 +390,9 @@ class CommunityModel(mesa.Model):
         over the ties when the day's Party product is not made yet."""
         if self._party_ties_day == self.day:
             return self.network.dot(x), self._party_ties
-        both = self.network.dot(np.column_stack([x, self.pop.party.astype(np.float32)]))
+        columns = np.empty((len(x), 2), np.float32)  # (np.column_stack costs a dozen Python-level calls)
+        columns[:, 0], columns[:, 1] = x, self.pop.party
+        both = self.network.dot(columns)
         self._party_ties = np.ascontiguousarray(both[:, 1])
         self._party_ties_day = self.day
         return np.ascontiguousarray(both[:, 0]), self._party_ties

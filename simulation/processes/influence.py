@@ -31,7 +31,7 @@ def influence(model: CommunityModel, day: int) -> None:
         pop.last_activity[newly] = day
     # Personal invitations by Party members: more Party acquaintances, more chances to be asked.
     # Only residents with a Party acquaintance can be asked (elsewhere the chance is 0).
-    asked = np.flatnonzero(party_ties > 0)
+    asked = (party_ties > 0).nonzero()[0]
     strength = model.branch_table.strength[pop.compound[asked]]  # the branch organises its members' asking
     p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * strength * party_ties[asked])
     invite(model.streams["influence.invite"].words(day, [0])[0], asked, p_invite, pop.invited)
