@@ -14,12 +14,52 @@ from numba import njit
 
 from simulation import pcg64
 
+_RUN = 16  # stable_by sorts runs of this many by insertion, then merges them
+
 
 @njit(cache=True, nogil=True)
 def stable_by(order, key):
-    """``order`` re-sorted by ``key[order]``, ties kept in their order: one pass of a lexicographic sort
-    (least significant key first, as ``np.lexsort`` takes them)."""
-    return order[np.argsort(key[order], kind="mergesort")]
+    """``order`` re-sorted by ``key[order]`` (no NaN), ties kept in their order: one pass of a lexicographic
+    sort (least significant key first, as ``np.lexsort`` takes them). A merge sort written out: numba's
+    own argsort compiles several times slower for each key type, and the sorts here are short."""
+    n = order.shape[0]
+    src = order.copy()
+    for lo in range(0, n, _RUN):
+        for a in range(lo + 1, min(lo + _RUN, n)):
+            x, b = src[a], a - 1
+            while b >= lo and key[src[b]] > key[x]:
+                src[b + 1] = src[b]
+                b -= 1
+            src[b + 1] = x
+    dst = np.empty_like(src)
+    width = _RUN
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid, hi = min(lo + width, n), min(lo + 2 * width, n)
+            i, j = lo, mid
+            for k in range(lo, hi):  # the left run's entry first on ties
+                if j < hi and (i == mid or key[src[j]] < key[src[i]]):
+                    dst[k] = src[j]
+                    j += 1
+                else:
+                    dst[k] = src[i]
+                    i += 1
+        src, dst = dst, src
+        width *= 2
+    return src
+
+
+@njit(cache=True, nogil=True)
+def distinct(values):
+    """The distinct values, ascending (``np.unique``; no NaN)."""
+    order = stable_by(np.arange(values.shape[0]), values)
+    out = np.empty(values.shape[0], values.dtype)
+    m = 0
+    for k in range(order.shape[0]):
+        if m == 0 or values[order[k]] != out[m - 1]:
+            out[m] = values[order[k]]
+            m += 1
+    return out[:m]
 
 
 # -- the gap-closing update ----------------------------------------------------
@@ -114,7 +154,7 @@ def renew_pairs(n, ci, cj, cw, ck, indptr, cols, weight, strengthen):
     new = np.flatnonzero(~found)
     for e in np.flatnonzero(found):
         weight[pos[e]] = min(np.float32(1.0), weight[pos[e]] + strengthen)
-    new = new[np.argsort(qi[new] * n + qj[new], kind="mergesort")]
+    new = stable_by(new, qi * n + qj)
     return (
         pos[new],
         qi[new],
@@ -643,7 +683,7 @@ def new_issues(words, chance, group, rates, cross_share):
     pcg64.uniform_at(words[3], new, u_order)
     pcg64.uniform_at(words[1], new, u_domain)
     pcg64.uniform_at(words[2], new, u_cross)
-    order = np.argsort(u_order, kind="mergesort")
+    order = stable_by(np.arange(n), u_order)
     domain, cross = np.empty(n, np.int8), np.empty(n, np.bool_)
     cdf = np.empty(rates.shape[1])
     for k in range(n):
@@ -719,7 +759,7 @@ def signed_column_sums(row, col, share, columns, n_rows):
 def reporters_sums(reporters, col, share):
     """``signed_column_sums`` by reporter: the distinct reporters (ascending), the distinct columns
     (ascending) and the sums, one row per reporter."""
-    held, columns = np.unique(reporters), np.unique(col)
+    held, columns = distinct(reporters), distinct(col)
     return held, columns, signed_column_sums(np.searchsorted(held, reporters), col, share, columns, held.shape[0])
 
 
@@ -772,7 +812,7 @@ def spread_from_rows(indptr, cols, weight, rows, xr, slot):
             w = weight[t]
             for c in range(k):
                 sums[s, c] += w * xr[e, c]
-    order = np.argsort(reached[:m])
+    order = stable_by(np.arange(m), reached)
     out_rows = reached[:m][order]
     out = np.empty((m, k), np.float32)
     for q in range(m):

@@ -291,6 +291,16 @@ def test_new_issues_follow_the_numpy_steps():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.float32, np.float64, np.bool_])
+def test_stable_sort_and_distinct_equal_numpys(dtype):
+    rng = np.random.default_rng(6)
+    for n in (0, 1, 15, 16, 17, 100, 1_000, 40_000):
+        key = rng.integers(0, 7, n).astype(dtype) if dtype != np.float64 else rng.random(n).round(2)
+        order = rng.permutation(n)  # any order in: ties keep it
+        np.testing.assert_array_equal(kernels.stable_by(order, key), order[np.argsort(key[order], kind="stable")])
+        np.testing.assert_array_equal(kernels.distinct(key), np.unique(key))
+
+
 def test_draws_under_a_groups_chance_equal_the_numpy_comparison():
     from simulation.kernels import draws_under
     from simulation.streams import Stream

@@ -77,7 +77,7 @@ def seat_and_attend(
         return attendees, bounds, demand, none, none
     # Meeting rings: each activity's attendees in the order of their draws (at their places).
     place = want[seated]
-    by_place = np.argsort(place)
+    by_place = stable_by(np.arange(n_seated), place)
     u_sorted = np.empty(n_seated)
     pcg64.uniform_segments_at(ring_words, offsets, place[by_place], u_sorted)
     u = np.empty(n_seated)

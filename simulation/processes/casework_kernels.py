@@ -18,7 +18,7 @@ from numba import njit
 
 from simulation import pcg64
 from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
-from simulation.kernels import stable_by
+from simulation.kernels import distinct, stable_by
 from simulation.processes.issues import (
     CLOSED,
     FAILED,
@@ -189,12 +189,10 @@ def work_parts(
                 continue
         workable[kept] = p
         kept += 1
-    stalled = np.sort(stalled[:n_stalled])
-    cases_stalled = 0
-    for k in range(n_stalled):
-        if k == 0 or stalled[k] != stalled[k - 1]:
-            stalled_days[stalled[k]] += 1
-            cases_stalled += 1
+    stalled = distinct(stalled[:n_stalled])
+    for i in stalled:
+        stalled_days[i] += 1
+    cases_stalled = stalled.shape[0]
     # Each unit's queue: escalated first, then oldest report, then case and part (a lexicographic sort,
     # least significant key first).
     parts = workable[:kept]
@@ -296,7 +294,7 @@ def finish_parts(
         t_done[p] = True
         if not t_ok[p]:
             part_failed[i] = True
-    cases = np.unique(t_issue[finishing])
+    cases = distinct(t_issue[finishing])
     left = np.zeros(cases.shape[0], np.bool_)  # a part of the case is still to do
     first = np.full(cases.shape[0], -1, np.int64)  # its lowest waiting part
     for k in range(open_parts.shape[0]):

@@ -7,6 +7,7 @@ import numpy as np
 from numba import njit
 
 from simulation import pcg64
+from simulation.kernels import distinct
 from simulation.processes.issues import CLOSED, GIVEN_UP, UNREPORTED
 
 
@@ -32,7 +33,7 @@ def pending_households(day, open_issues, stage, raised, household, grievance_day
             n_pending += 1
     pending = pending[:n_pending]
     of = household[pending]
-    households = np.unique(of)
+    households = distinct(of)
     of_issue = np.searchsorted(households, of)
     starts = np.empty(households.shape[0] + 1, np.int64)
     starts[0] = 0
