@@ -211,25 +211,28 @@ class Network:
         # float32 factor and threshold, as numpy compares a float32 array with a Python float.
         factor, floor = np.float32(1.0 - rate), np.float32(min_weight)
         outside = self._outside if self._outside is not None else np.empty(0, np.int64)
-        indptr, cols, weight, kind = self.indptr, self.cols, self.weight, self.kind
-        # Blocks of whole rows (in parallel threads on large networks): first each block fades its ties and
-        # counts what it keeps, which places its output; then each writes its part.
-        ranges = threads.row_ranges(indptr)
+        ranges = threads.row_ranges(self.indptr)
+        new = (at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside)
         if len(ranges) == 1:  # one block: one compiled call
-            *arrays, out_indptr, dropped = kernels.rebuild_ties(
-                indptr, cols, weight, kind, at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside
-            )
-            self.cols, self.weight, self.kind = arrays
-            self._refresh(out_indptr)
-            self._outside = outside if len(outside) else None  # kept up to date by the kernel
-            return dropped // 2
+            *arrays, indptr, dropped = kernels.rebuild_ties(self.indptr, self.cols, self.weight, self.kind, *new)
+        else:
+            *arrays, indptr, dropped = self._rebuild_in_blocks(ranges, *new)
+        self.cols, self.weight, self.kind = arrays
+        self._refresh(indptr)
+        self._outside = outside if len(outside) else None  # kept up to date by the kernels
+        return dropped // 2
+
+    def _rebuild_in_blocks(self, ranges, at, ni, nj, wn, kn, fade, factor, floor, keep_kind, outside):
+        """``kernels.rebuild_ties`` in blocks of whole rows (``ranges``), in parallel threads: first each block
+        fades its ties and counts what it keeps, which places its output; then each writes its part."""
+        indptr, cols, weight, kind = self.indptr, self.cols, self.weight, self.kind
         new_at = np.searchsorted(ni, [r for r, _ in ranges] + [self.n])  # each block's new entries
         counts = [(0, 0)] * len(ranges)
 
         def count(b: int) -> None:
             (r0, r1), b0, b1 = ranges[b], new_at[b], new_at[b + 1]
             counts[b] = kernels.fade_block(
-                kind, weight, indptr[r0], indptr[r1], kn, wn, b0, b1, fade, factor, floor, HOUSEHOLD
+                kind, weight, indptr[r0], indptr[r1], kn, wn, b0, b1, fade, factor, floor, keep_kind
             )
 
         blocks = [(b,) for b in range(len(ranges))]  # block numbers
@@ -246,14 +249,11 @@ class Network:
             (r0, r1), b0, b1 = ranges[b], new_at[b], new_at[b + 1]
             dropped[b] = kernels.write_block(
                 indptr, cols, weight, kind, r0, r1, counts[b][0], at, ni, nj, wn, kn, b0, b1, fade, factor,
-                floor, HOUSEHOLD, outside, out_cols, out_weight, out_kind, out_indptr, int(starts[b]),
+                floor, keep_kind, outside, out_cols, out_weight, out_kind, out_indptr, int(starts[b]),
             )  # fmt: skip
 
         threads.run_blocks(write, blocks)
-        self.cols, self.weight, self.kind = out_cols, out_weight, out_kind
-        self._refresh(out_indptr)
-        self._outside = outside if len(outside) else None  # kept up to date by the kernel
-        return sum(dropped) // 2
+        return out_cols, out_weight, out_kind, out_indptr, sum(dropped)
 
     def to_networkx(self):
         """An undirected networkx Graph with ``weight`` and ``kind`` edge attributes."""

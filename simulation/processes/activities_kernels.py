@@ -88,13 +88,14 @@ def seat_and_attend(
             in_ring += bounds[a + 1] - bounds[a]
     members = np.empty(in_ring, np.int64)
     i, j = np.empty(in_ring * ring_ties, np.int64), np.empty(in_ring * ring_ties, np.int64)
-    m = 0
+    m, n_members = 0, 0
     for a in range(n_act):
         lo, size = bounds[a], bounds[a + 1] - bounds[a]
         if size < 2:
             continue
         ring = attendees[lo : lo + size][stable_by(np.arange(size), u[lo : lo + size])]
-        members[m // ring_ties : m // ring_ties + size] = attendees[lo : lo + size]
+        members[n_members : n_members + size] = attendees[lo : lo + size]
+        n_members += size
         for p in range(size):
             for step in range(1, ring_ties + 1):
                 i[m], j[m] = ring[p], ring[(p + step) % size]
