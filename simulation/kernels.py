@@ -525,22 +525,38 @@ def used_share(used, available):
 
 
 @njit(cache=True, nogil=True)
-def group_shares(cell, flags, combos, sizes):
-    """Each flag's share in every group: ``shares[f, g]`` = (members of group g with ``flags[f]``) /
-    ``sizes[g]``, in float32; NaN for an empty group other than the first (all residents).
+def resident_measures(
+    cell, combos, sizes, last_activity, last_governance, last_report, voted, month, quarter,
+    trust, efficacy, outside, last_contact, week_start,
+):  # fmt: skip
+    """The residents' metrics of ``simulation.metrics.measure``, in one pass over the residents.
 
-    A resident's groups are the bits of its ``cell`` (``combos[cell]``: 1 per group it is in), so the
-    flags are counted per cell (exact integers) and the cells' counts summed into their groups; the
-    division is numpy's float32 one.
+    Five flags per resident, each a share in every group (``shares[f, g]``, float32; NaN for an empty
+    group other than the first, all residents): took part in the last month (an activity after day
+    ``month``, or governance), an activity in the month, governance after day ``quarter``, a report
+    after ``quarter``, voted. A resident's groups are the bits of its ``cell`` (``combos[cell]``: 1 per
+    group it is in), so the flags are counted per cell (exact integers) and the cells' counts summed
+    into their groups; the division is numpy's float32 one. Also each trust column's mean (float64,
+    summed row after row as numpy reduces axis 0), efficacy's (float64, numpy's pairwise order), the
+    residents without a tie outside their household (``outside`` == 0) and those with a contact after
+    ``week_start``.
     """
-    k, n_cells, n_groups = len(flags), combos.shape[0], combos.shape[1]
-    # Residents by cell and by the bits their flags spell (one count per resident), then per flag and cell.
-    hist = np.zeros((n_cells, 1 << k), np.int64)
-    for r in range(cell.shape[0]):
-        bits = 0
-        for f in range(k):
-            bits |= np.int64(flags[f][r]) << f
+    k, n_cells, n_groups, n = 5, combos.shape[0], combos.shape[1], cell.shape[0]
+    hist = np.zeros((n_cells, 1 << k), np.int64)  # residents by cell and by the bits their flags spell
+    trust_sums = np.zeros(trust.shape[1])
+    isolated = weekly = 0
+    for r in range(n):
+        activity = np.int64(last_activity[r] > month)
+        bits = activity | np.int64(last_governance[r] > month)
+        bits |= activity << 1
+        bits |= np.int64(last_governance[r] > quarter) << 2
+        bits |= np.int64(last_report[r] > quarter) << 3
+        bits |= np.int64(voted[r]) << 4
         hist[cell[r], bits] += 1
+        for c in range(trust.shape[1]):
+            trust_sums[c] += np.float64(trust[r, c])
+        isolated += outside[r] == 0
+        weekly += last_contact[r] > week_start
     per_cell = np.zeros((k, n_cells), np.int64)
     for c in range(n_cells):
         for bits in range(1, 1 << k):
@@ -557,18 +573,7 @@ def group_shares(cell, flags, combos, sizes):
                 shares[f, g] = np.float32(count) / sizes[g]
             else:
                 shares[f, g] = np.float32(count) / np.float32(1.0) if g == 0 else np.nan
-    return shares
-
-
-@njit(cache=True, nogil=True)
-def column_means(x):
-    """Mean of each column of 2-D ``x`` in float64, summed row after row (as numpy reduces axis 0)."""
-    n, k = x.shape
-    acc = np.zeros(k)
-    for i in range(n):
-        for c in range(k):
-            acc[c] += np.float64(x[i, c])
-    return acc / n
+    return shares, trust_sums / n, pairwise_sum(efficacy) / n, isolated, weekly
 
 
 @njit(cache=True, nogil=True)
@@ -832,7 +837,7 @@ def _block_sum(a, lo, n):
         for i in range(n):
             res += a[lo + i]
         return res
-    r = a[lo : lo + 8].copy()
+    r = a[lo : lo + 8].astype(np.float64)  # (float32 input is summed in float64, as numpy's dtype=)
     i = 8
     while i < n - n % 8:
         for j in range(8):
@@ -847,7 +852,8 @@ def _block_sum(a, lo, n):
 
 @njit(cache=True, nogil=True)
 def pairwise_sum(a):
-    """Sum of 1-D float64 ``a`` in numpy's order, so that it equals ``np.sum(a)`` bit for bit: numpy
+    """Sum of 1-D float64 ``a`` in numpy's order, so that it equals ``np.sum(a)`` bit for bit (float32 ``a``:
+    ``np.sum(a, dtype=np.float64)``, as the mean with that dtype sums it): numpy
     splits a range of more than 128 in two (the first part a multiple of 8 long) and adds the parts'
     sums. Done with a stack, not recursion: numba cannot cache recursive functions."""
     n = a.shape[0]
@@ -929,17 +935,23 @@ def median_of_ints(x):
 
 @njit(cache=True, nogil=True)
 def issue_metrics(
-    raised, reported, closed, outcome, stage, size, first, start, day, days, satisfied_within,
+    raised, reported, closed, outcome, stage, size, open_issues, day, days, longest, satisfied_within,
     no_day, resolved_code, closed_stage,
 ):  # fmt: skip
     """The issue metrics of ``simulation.metrics.measure`` for the ``days`` up to ``day``, in one pass.
 
-    Issues ``first .. size - 1`` were raised in the window; issues from ``start`` on are all that can
-    have closed or been reported in it (``IssueLog.window`` gives both). Returns the unreported share
-    and resolution rate of issues raised in the window; the median days to resolution, case
-    resolution rate and satisfaction of cases closed in it; and the Kaplan-Meier mean days to close
-    of cases reported in it (open ones censored today).
+    Issues raised in the window are those from the first raised after ``day - days`` (``raised`` is
+    ascending); an issue stays open at most ``longest`` days, so those raised in the ``days + longest +
+    1`` days up to ``day`` are all that can have closed or been reported in it. Returns the unreported
+    share and resolution rate of issues raised in the window; the median days to resolution, case
+    resolution rate and satisfaction of cases closed in it; the Kaplan-Meier mean days to close of
+    cases reported in it (open ones censored today); and the issues not closed among ``open_issues``.
     """
+    first = np.searchsorted(raised[:size], day - days + 1)
+    start = np.searchsorted(raised[:size], day - (days + longest + 1) + 1)
+    n_open = 0
+    for i in open_issues:
+        n_open += stage[i] != closed_stage
     unreported_share = resolution_rate = 0.0
     if size > first:
         unreported = resolved = 0
@@ -972,4 +984,4 @@ def issue_metrics(
     case_rate = n_ok / n_cases if n_cases else np.nan
     satisfaction = n_timely / n_cases if n_cases else np.nan
     close_days = km_restricted_mean(durations[:n_reported], is_closed[:n_reported], days)
-    return unreported_share, resolution_rate, resolution_days, case_rate, satisfaction, close_days
+    return unreported_share, resolution_rate, resolution_days, case_rate, satisfaction, close_days, n_open

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simulation.kernels import column_means, group_shares, issue_metrics
+from simulation.kernels import issue_metrics, resident_measures
 from simulation.population import TRUST_TARGETS
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -206,87 +206,66 @@ def group_cells(model: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return cell, _bit_patterns(g.shape[1]), g.astype(np.float32).sum(axis=0)
 
 
-def _group_rates(flags: dict[str, np.ndarray], cells: tuple, out: dict) -> None:
-    """Each flag's share among all adults and in every group (one compiled pass: counts per combination
-    of groups, summed into the groups; exact integer counts, float32 shares)."""
-    cell, combos, sizes = cells
-    names = tuple(flags)
-    shares = group_shares(cell, tuple(flags.values()), combos, sizes)
-    # One conversion to Python floats (float32 to float64, exact), and the names made once per flag set.
-    out.update(zip(_rate_names(names), shares.ravel().tolist(), strict=True))
-
-
 @cache
 def _rate_names(names: tuple[str, ...]) -> list[str]:
     """The metric names of flags' shares in the order of their (flags, all + groups) table, row by row."""
     return [name if grp is None else f"{name}_{grp}" for name in names for grp in (None, *GROUPS)]
 
 
+_SHARE_NAMES = _rate_names(tuple(GROUP_RATES))  # the order of ``resident_measures``' flags
+_TRUST_NAMES = [f"trust_{t}" for t in TRUST_TARGETS]
+_ISSUE_NAMES = (
+    "issues_unreported_share",
+    "issue_resolution_rate",
+    "issue_resolution_days",
+    "case_resolution_rate",
+    "service_satisfaction",
+    "case_close_days_mean",
+    "issues_open",
+)
+
+
 def measure(model: CommunityModel, day: int) -> dict[str, float]:
     """All metrics of ``METRICS`` for the end of ``day`` (reads state, writes none)."""
-    pop, log = model.pop, model.issues
-    out: dict[str, float] = {}
+    pop, log, net = model.pop, model.issues, model.network
     month = day - PARTICIPATION_DAYS
     quarter = day - GOVERNANCE_DAYS
-    activity = pop.last_activity > month
-    flags = {
-        "participation_rate": activity | (pop.last_governance > month),
-        "activity_participation_rate": activity,
-        "governance_participation_rate": pop.last_governance > quarter,
-        "reporting_rate": pop.last_report > quarter,
-        "turnout": pop.voted_last_election,
-    }
-    _group_rates(flags, model.group_cells, out)
+    # One compiled pass over the residents: the group rates, trust and efficacy means, isolation and
+    # weekly contact (exact counts; the means summed in numpy's order).
+    cell, combos, sizes = model.group_cells
+    shares, trust_means, efficacy, isolated, weekly = resident_measures(
+        cell, combos, sizes, pop.last_activity, pop.last_governance, pop.last_report, pop.voted_last_election,
+        month, quarter, pop.trust, pop.efficacy, net.degree(exclude_household=True), pop.last_contact,
+        day - WEEK_DAYS,
+    )  # fmt: skip
+    # One conversion to Python floats (float32 to float64, exact).
+    out: dict[str, float] = dict(zip(_SHARE_NAMES, shares.ravel().tolist(), strict=True))
     if model.last_election_day is None:  # no election yet: no turnout
         out.update(dict.fromkeys(_rate_names(("turnout",)), float("nan")))
     proposals = model.proposal_days
     recent_proposals = len(proposals) - int(np.searchsorted(proposals, quarter, side="right"))
     out["proposals_made"] = 1000.0 * recent_proposals / max(pop.n, 1)
-    means = column_means(pop.trust)
-    for i, t in enumerate(TRUST_TARGETS):
-        out[f"trust_{t}"] = float(means[i])
-    out["efficacy"] = float(pop.efficacy.mean(dtype=np.float64))
-
-    out["issues_open"] = float(log.n_open())
-    out["issues_stalled"] = float(log.stalled_today)
+    out.update(zip(_TRUST_NAMES, trust_means.tolist(), strict=True))
+    out["efficacy"] = efficacy
     # Issues raised in the window; cases closed in it (scanning from the oldest issue that can have
     # closed in it); days from report to close of cases reported in it, open ones censored today.
     cw = model.scenario.casework
     longest = cw.max_days + model.scenario.issues.grievance_days  # the most days an issue stays open
-    (
-        out["issues_unreported_share"],
-        out["issue_resolution_rate"],
-        out["issue_resolution_days"],
-        out["case_resolution_rate"],
-        out["service_satisfaction"],
-        out["case_close_days_mean"],
-    ) = issue_metrics(
-        log.raised,
-        log.reported,
-        log.closed,
-        log.outcome,
-        log.stage,
-        log.size,
-        log.window(day, ISSUE_DAYS).start,
-        log.window(day, ISSUE_DAYS + longest + 1).start,
-        day,
-        ISSUE_DAYS,
-        cw.satisfied_within_days,
-        NO_DAY,
-        RESOLVED,
-        CLOSED,
-    )
-
+    issues = issue_metrics(
+        log.raised, log.reported, log.closed, log.outcome, log.stage, log.size, log.open, day, ISSUE_DAYS,
+        longest, cw.satisfied_within_days, NO_DAY, RESOLVED, CLOSED,
+    )  # fmt: skip
+    out["issues_open"] = float(issues[-1])
+    out["issues_stalled"] = float(log.stalled_today)
+    out.update(zip(_ISSUE_NAMES[:-1], issues[:-1], strict=True))
     out["resource_utilization"] = model.pool.utilization()
     t = day + model.burn_in
     lo = max(0, t - PARTICIPATION_DAYS + 1)
     places = int(model.activity_places[lo : t + 1].sum())  # (integer sums: exact)
     out["activity_fill_rate"] = int(model.activity_attendees[lo : t + 1].sum()) / places if places else float("nan")
-    # Counts over n: exactly the means numpy gives (sums of integers are exact in float64), without a pass.
-    net = model.network
+    # Counts over n: exactly the means numpy gives (sums of integers are exact in float64).
     out["ties_per_resident"] = float(net.indptr[-1]) / pop.n if pop.n else 0.0
-    outside = net.degree(exclude_household=True)
-    out["isolated_share"] = (len(outside) - np.count_nonzero(outside)) / pop.n if pop.n else float("nan")
+    out["isolated_share"] = isolated / pop.n if pop.n else float("nan")
     out["activities_held"] = float(model.activity_days[lo : t + 1].sum())
-    out["weekly_contact_share"] = np.count_nonzero(pop.last_contact > day - WEEK_DAYS) / pop.n if pop.n else 0.0
+    out["weekly_contact_share"] = weekly / pop.n if pop.n else 0.0
     return out

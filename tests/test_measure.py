@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation.kernels import group_shares, issue_metrics, km_restricted_mean, median_of_ints, pairwise_sum
+from simulation.kernels import issue_metrics, km_restricted_mean, median_of_ints, pairwise_sum, resident_measures
 from simulation.metrics import GOVERNANCE_DAYS, GROUPS, ISSUE_DAYS, PARTICIPATION_DAYS, measure
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -57,9 +57,8 @@ def test_issue_metrics_equal_the_numpy_formulas(baseline_run):
     log, day, cw = m.issues, m.day, m.scenario.casework
     longest = cw.max_days + m.scenario.issues.grievance_days
     got = issue_metrics(
-        log.raised, log.reported, log.closed, log.outcome, log.stage, log.size,
-        log.window(day, ISSUE_DAYS).start, log.window(day, ISSUE_DAYS + longest + 1).start,
-        day, ISSUE_DAYS, cw.satisfied_within_days, NO_DAY, RESOLVED, CLOSED,
+        log.raised, log.reported, log.closed, log.outcome, log.stage, log.size, log.open,
+        day, ISSUE_DAYS, longest, cw.satisfied_within_days, NO_DAY, RESOLVED, CLOSED,
     )  # fmt: skip
     n = log.size
     raised, reported, closed = log.raised[:n], log.reported[:n], log.closed[:n]
@@ -78,6 +77,7 @@ def test_issue_metrics_equal_the_numpy_formulas(baseline_run):
         ok.mean(),
         np.mean(ok & ((closed[cases] - reported[cases]) <= cw.satisfied_within_days)),
         _km_numpy(np.where(done, closed[rep], day) - reported[rep], done, float(ISSUE_DAYS)),
+        np.count_nonzero(stage != CLOSED),
     )
     assert w.sum() > 50 and res.sum() > 20 and rep.sum() > 20 and (~done).any()  # a real test
     assert got == want
@@ -95,17 +95,30 @@ def test_used_share_equals_the_numpy_mean_of_capped_ratios():
         assert used_share(used, available) == want
 
 
-def test_group_shares_equal_numpys_float32_shares():
+def test_resident_measures_equal_numpys_shares_means_and_counts():
     rng = np.random.default_rng(5)
+    n = 5_000
     combos = (np.arange(64)[:, None] >> np.arange(6)) & 1
-    cell = rng.choice(np.flatnonzero(combos[:, 3] == 0), 5_000) | 1  # group 3 empty; all residents in group 0
-    flags = tuple(rng.random(5_000) < p for p in (0.1, 0.5, 0.9))
+    cell = rng.choice(np.flatnonzero(combos[:, 3] == 0), n) | 1  # group 3 empty; all residents in group 0
+    activity, governance, report = (rng.integers(-1, 100, n).astype(np.int32) for _ in range(3))
+    voted = rng.random(n) < 0.4
+    trust, efficacy = rng.random((n, 5), np.float32), rng.random(n, np.float32)
+    outside, contact = rng.integers(0, 4, n), rng.integers(-1, 100, n).astype(np.int32)
+    month, quarter, week = 70, 10, 93
     members = combos[cell].astype(bool)  # (residents, groups)
     sizes = members.astype(np.float32).sum(axis=0)
+    flags = ((activity > month) | (governance > month), activity > month, governance > quarter, report > quarter, voted)
     counts = np.array([[np.count_nonzero(f & members[:, g]) for g in range(6)] for f in flags], np.float32)
     want = counts / np.where(sizes > 0, sizes, np.float32(1.0))
     want[:, 3] = np.nan
-    np.testing.assert_array_equal(group_shares(cell, flags, combos, sizes), want)
+    shares, trust_means, efficacy_mean, isolated, weekly = resident_measures(
+        cell, combos, sizes, activity, governance, report, voted, month, quarter, trust, efficacy, outside,
+        contact, week,
+    )  # fmt: skip
+    np.testing.assert_array_equal(shares, want)
+    assert np.array_equal(trust_means, trust.mean(axis=0, dtype=np.float64))
+    assert efficacy_mean == efficacy.mean(dtype=np.float64)
+    assert (isolated, weekly) == (np.count_nonzero(outside == 0), np.count_nonzero(contact > week))
 
 
 def test_group_rates_are_the_shares_in_each_group(baseline_run):
