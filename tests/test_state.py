@@ -95,3 +95,17 @@ def test_every_phase_writes_only_the_state_it_declares():
         assert key in writes, key
     assert writes[("pop", "model_household")] == {SETUP}  # switched on on day 12
     assert DAY_START in writes[("pop", "invited")]
+
+
+def test_appended_issues_hold_not_yet_values_in_the_fields_not_given():
+    from simulation.processes.issues import NO_DAY, IssueLog
+
+    log = IssueLog(capacity=4)
+    for day in range(3):  # 9 issues: the arrays grow twice
+        log.append(domain=np.full(3, 2, np.int8), household=np.arange(3), raised=day, stage=0)
+    n = log.size
+    assert n == 9 and len(log.reported) >= 9
+    assert (log.reporter[:n] == -1).all() and (log.handler[:n] == -1).all() and (log.channel[:n] == -1).all()
+    assert (log.reported[:n] == NO_DAY).all() and (log.closed[:n] == NO_DAY).all()
+    assert (log.escalated_day[:n] == NO_DAY).all() and not log.escalated[:n].any() and (log.ready[:n] == 0).all()
+    assert (log.domain[:n] == 2).all() and list(log.raised[:n]) == [0, 0, 0, 1, 1, 1, 2, 2, 2]

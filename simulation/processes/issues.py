@@ -35,15 +35,16 @@ _TASK_FIELDS = {name: var.dtype for name, var in declared("tasks").items()}
 NOT_YET = np.iinfo(np.int32).max  # ready day of a part that waits for the part before it
 
 
-def _make_room(log, fields: dict, k: int) -> None:
-    """Room for ``k`` more rows in a struct of arrays (``log.size`` used), doubling its capacity."""
+def _make_room(log, fields: dict, k: int, fresh: dict | None = None) -> None:
+    """Room for ``k`` more rows in a struct of arrays (``log.size`` used), doubling its capacity. Rows not
+    used yet hold their field's ``fresh`` value (0 if none), so that appending writes only the fields given."""
     first = getattr(log, next(iter(fields)))
     if log.size + k <= len(first):
         return
     cap = max(2 * len(first), log.size + k)
     for name in fields:
         old = getattr(log, name)
-        new = np.zeros(cap, old.dtype)
+        new = np.full(cap, (fresh or {}).get(name, 0), old.dtype)
         new[: log.size] = old[: log.size]
         setattr(log, name, new)
 
@@ -68,8 +69,8 @@ class TaskLog:
         _make_room(self, _TASK_FIELDS, k)
         idx = np.arange(self.size, self.size + k)
         rows = slice(self.size, self.size + k)  # the same rows as idx; a slice is cheaper to assign
-        for name in _TASK_FIELDS:
-            getattr(self, name)[rows] = cols.get(name, 0)
+        for name, values in cols.items():  # the others are fresh rows' 0
+            getattr(self, name)[rows] = values
         self.size += k
         self.open = np.concatenate([self.open, idx])
         return idx
@@ -86,13 +87,24 @@ class TaskLog:
         self.open = self.open[~self.done[self.open]]
 
 
+# The 'not yet' value of the issue fields that are not 0 before they happen (no reporter, not reported, ...).
+_NOT_YET_VALUES = {
+    "reporter": -1,
+    "reported": NO_DAY,
+    "channel": -1,
+    "handler": -1,
+    "closed": NO_DAY,
+    "escalated_day": NO_DAY,
+}
+
+
 class IssueLog:
-    """All issues of a run, one array per field, grown by doubling."""
+    """All issues of a run, one array per field, grown by doubling (rows not used yet hold 'not yet' values)."""
 
     def __init__(self, capacity: int = 1024):
         self.size = 0
         for name, dtype in _FIELDS.items():
-            setattr(self, name, np.zeros(capacity, dtype))
+            setattr(self, name, np.full(capacity, _NOT_YET_VALUES.get(name, 0), dtype))
         self.open = np.zeros(0, np.int64)  # indices of issues not yet closed
         self.closed_today = np.zeros(0, np.int64)
         self.stalled_today = 0
@@ -101,20 +113,11 @@ class IssueLog:
     def append(self, **cols: np.ndarray) -> np.ndarray:
         """Add issues; unspecified fields get their 'not yet' values. Returns the new indices."""
         k = len(cols["domain"])
-        _make_room(self, _FIELDS, k)
+        _make_room(self, _FIELDS, k, _NOT_YET_VALUES)
         idx = np.arange(self.size, self.size + k)
-        defaults = {
-            "reporter": -1,
-            "reported": NO_DAY,
-            "channel": -1,
-            "handler": -1,
-            "closed": NO_DAY,
-            "ready": 0,
-            "escalated_day": NO_DAY,
-        }
         rows = slice(self.size, self.size + k)  # the same rows as idx; a slice is cheaper to assign
-        for name in _FIELDS:
-            getattr(self, name)[rows] = cols.get(name, defaults.get(name, 0))
+        for name, values in cols.items():  # the others keep fresh rows' 'not yet' values
+            getattr(self, name)[rows] = values
         self.size += k
         self.open = np.concatenate([self.open, idx])
         return idx
@@ -175,23 +178,37 @@ class IssueLog:
 
 def domain_weights(model: CommunityModel) -> np.ndarray:
     """Issue rate per household per day and domain, by compound (its households share it): (compounds, domains)."""
+    return _rates_and_chances(model)[0]
+
+
+def _rates_and_chances(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
+    """``domain_weights`` and the chance of a new issue per household and day, by compound. Without
+    interventions' factors both are the scenario's, made once (scenarios are frozen); read only."""
     scn = model.scenario.issues
-    base = np.array([getattr(scn, d) for d in DOMAINS], dtype=np.float64)
-    base = base / max(base.sum(), 1e-12) * scn.rate_per_household_day
-    pop = model.pop
-    per_compound = np.empty((pop.n_compounds, len(base)))
-    per_compound[:] = base  # (np.tile is several times slower)
-    per_compound[pop.three_no, MAINTENANCE] *= scn.three_no_maintenance_factor
-    for factor in model.levers.issue_rate_factors.values():  # interventions (e.g. public-welfare clean-ups)
+    cached = model.__dict__.get("_issue_rates")
+    if cached is None or cached[0] is not scn:
+        base = np.array([getattr(scn, d) for d in DOMAINS], dtype=np.float64)
+        base = base / max(base.sum(), 1e-12) * scn.rate_per_household_day
+        pop = model.pop
+        per_compound = np.empty((pop.n_compounds, len(base)))
+        per_compound[:] = base  # (np.tile is several times slower)
+        per_compound[pop.three_no, MAINTENANCE] *= scn.three_no_maintenance_factor
+        chance = 1.0 - np.exp(-per_compound.sum(axis=1))
+        per_compound.flags.writeable = chance.flags.writeable = False
+        cached = model._issue_rates = (scn, per_compound, chance)
+    factors = model.levers.issue_rate_factors
+    if not factors:
+        return cached[1], cached[2]
+    per_compound = cached[1].copy()
+    for factor in factors.values():  # interventions (e.g. public-welfare clean-ups)
         per_compound *= factor
-    return per_compound
+    return per_compound, 1.0 - np.exp(-per_compound.sum(axis=1))
 
 
 def issues_arise(model: CommunityModel, day: int) -> None:
     """Each household raises at most one new issue a day, by domain rates."""
-    rates = domain_weights(model)
     # The chance of a new issue, once per compound, then read for each household (one compiled pass).
-    chance = 1.0 - np.exp(-rates.sum(axis=1))
+    rates, chance = _rates_and_chances(model)
     # Which households raise one, in a random order (same-day cases are queued and paid in log order,
     # which must not favour low-numbered places: residents are numbered building by building), of which
     # domain, and which need several departments: one compiled pass.
