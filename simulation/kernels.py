@@ -144,11 +144,31 @@ def row_pointers(rows, n):
 
 
 @njit(cache=True, nogil=True)
-def renew_pairs(n, ci, cj, cw, ck, indptr, cols, weight, strengthen):
-    """Pairs met, as (low, high) once each (``simulation.network._canonical``), with weights and kinds:
-    those already tied are strengthened in place by ``strengthen`` (float32, capped at 1, as numpy adds
-    a Python float to a float32 array); the new ones are returned as both directed entries, ordered by
-    ``row * n + col``: (insertion position, row, col, weight, kind), and whether any tie was strengthened."""
+def renew_pairs(n, i, j, kind, new_weight, indptr, cols, weight, strengthen):
+    """Pairs met (``i[k]``, ``j[k]``, of ``kind[k]``), as (low, high) once each, self-pairs left out, a
+    pair met several times keeping its first kind (``simulation.network._canonical`` for ties of one
+    weight): those already tied are strengthened in place by ``strengthen`` (float32, capped at 1, as
+    numpy adds a Python float to a float32 array); the new ones are returned as both directed entries of
+    weight ``new_weight``, ordered by ``row * n + col``: (insertion position, row, col, weight, kind),
+    and whether any tie was strengthened."""
+    m = i.shape[0]
+    q = np.empty(m, np.int64)
+    of = np.empty(m, np.int64)  # the pair each key came from
+    c = 0
+    for k in range(m):
+        lo, hi = min(i[k], j[k]), max(i[k], j[k])
+        if lo != hi:
+            q[c], of[c] = lo * n + hi, k
+            c += 1
+    order = stable_by(np.arange(c), q[:c])  # by key, pairs met again after their first meeting
+    ci, cj, ck = np.empty(c, np.int64), np.empty(c, np.int64), np.empty(c, np.int8)
+    u = 0
+    for t in range(c):
+        e = order[t]
+        if u == 0 or q[e] != q[order[t - 1]]:
+            ci[u], cj[u], ck[u] = q[e] // n, q[e] % n, kind[of[e]]
+            u += 1
+    ci, cj, ck = ci[:u], cj[:u], ck[:u]
     qi, qj = np.concatenate((ci, cj)), np.concatenate((cj, ci))
     pos, found = find_in_rows(indptr, cols, qi, qj)
     new = np.flatnonzero(~found)
@@ -159,7 +179,7 @@ def renew_pairs(n, ci, cj, cw, ck, indptr, cols, weight, strengthen):
         pos[new],
         qi[new],
         qj[new],
-        np.concatenate((cw, cw))[new],
+        np.full(new.shape[0], new_weight, np.float32),
         np.concatenate((ck, ck))[new],
         new.shape[0] < qi.shape[0],
     )

@@ -190,18 +190,14 @@ class Network:
     def _strengthen(self, i, j, new_weight: float, strengthen: float, kind):
         """Strengthen the pairs already tied (in place); the new ones, sorted: insertion positions, rows, columns,
         weights and kinds."""
-        none = (np.empty(0, np.int64),) * 3 + (np.empty(0, np.float32), np.empty(0, np.int8))
         if len(i) == 0:
-            return none
-        w = np.full(len(i), new_weight, np.float32)
+            return (np.empty(0, np.int64),) * 3 + (np.empty(0, np.float32), np.empty(0, np.int8))
         k = np.asarray(kind, np.int8)
-        k = np.full(len(i), k, np.int8) if k.ndim == 0 else k.copy()  # (np.broadcast_to is slow)
-        i, j, w, k = _canonical(self.n, i, j, w, k)
-        if len(i) == 0:
-            return none
+        k = np.full(len(i), k, np.int8) if k.ndim == 0 else k
         *new, strengthened = kernels.renew_pairs(
-            self.n, i, j, w, k, self.indptr, self.cols, self.weight, np.float32(strengthen)
-        )
+            self.n, np.asarray(i, np.int64), np.asarray(j, np.int64), k, np.float32(new_weight), self.indptr,
+            self.cols, self.weight, np.float32(strengthen),
+        )  # fmt: skip
         if strengthened:
             self._wsum = None  # weights changed in place: the matrix (a view) stays valid
         return tuple(new)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simulation import CommunityModel, Scenario, ScenarioError, kernels, load_scenario, threads
-from simulation.network import ACTIVITY, HOUSEHOLD, Network
+from simulation.network import ACTIVITY, HOUSEHOLD, MEETING, Network
 
 
 def _net(n, pairs, w=0.5):
@@ -48,13 +48,16 @@ def test_new_ties_and_fading_in_one_pass_equal_a_plain_rebuild(monkeypatch, row_
         net = Network.from_pairs(n, i, j, rng.uniform(0.05, 1.0, m).astype(np.float32), kind)
         net.degree(exclude_household=True)  # cached, so the pass must keep it up to date
         before = {(a, b): (w, k) for a, b, w, k in zip(net.rows, net.cols, net.weight, net.kind, strict=True)}
-        qi, qj = rng.integers(0, n, 10), rng.integers(0, n, 10)
-        rate, floor, new_w, gain = 0.3, np.float32(0.2), 0.25, 0.1
-        net.renew_and_fade(qi, qj, new_w, gain, ACTIVITY, rate, floor)
-        want = {}
-        met = {(min(a, b), max(a, b)) for a, b in zip(qi, qj, strict=True) if a != b}
-        for a, b in met | {(a, b) for a, b in before if a < b}:
-            w, k = before.get((a, b), (np.float32(new_w), ACTIVITY))
+        qi, qj, qk = rng.integers(0, n, 10), rng.integers(0, n, 10), rng.choice([ACTIVITY, MEETING], 10)
+        qi, qj, qk = np.r_[qi, qj[:6]], np.r_[qj, qi[:6]], np.r_[qk, ACTIVITY + MEETING - qk[:6]]  # met again
+        rate, floor, new_w, gain = 0.3, np.float32(0.2), (0.25, 0.4)[trial % 2], 0.1  # new ties dropped, kept
+        net.renew_and_fade(qi, qj, new_w, gain, qk.astype(np.int8), rate, floor)
+        want, met = {}, {}
+        for a, b, k in zip(qi, qj, qk, strict=True):  # a pair met twice is new with its first meeting's kind
+            if a != b:
+                met.setdefault((min(a, b), max(a, b)), k)
+        for a, b in met.keys() | {(a, b) for a, b in before if a < b}:
+            w, k = before.get((a, b), (np.float32(new_w), met.get((a, b))))
             if (a, b) in before and (a, b) in met:
                 w = np.minimum(np.float32(1.0), w + np.float32(gain))
             if k != HOUSEHOLD:
