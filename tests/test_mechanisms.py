@@ -231,12 +231,30 @@ def test_compiled_casework_follows_the_numpy_rules(scn):
     np.testing.assert_array_equal(compiled.pop.trust, oracle.pop.trust)
 
 
+def _channel_scores_in_numpy(model, who):
+    """Log-odds bonus of each open channel for residents ``who`` (the numpy the compiled scores replaced)."""
+    from simulation.processes.reporting import BASE_CHANNELS
+
+    pop, rep = model.pop, model.scenario.reporting
+    names = list(BASE_CHANNELS) + list(model.levers.extra_channels)
+    scores = np.full((len(who), len(names)), -np.inf, np.float32)
+    scores[:, 0] = rep.walk_in_time_weight * pop.free_time[who]
+    relay = pop.party[who] | (model.party_ties_of(who) > 0)
+    scores[relay, 1] = rep.branch_bonus * model.branch_table.strength[pop.compound[who[relay]]]
+    if model.levers.app_enabled:
+        scores[pop.digital[who], 2] = model.levers.app_bonus
+    for k, name in enumerate(model.levers.extra_channels, start=len(BASE_CHANNELS)):
+        scores[:, k] = model.levers.extra_channels[name][who]
+    return scores, names
+
+
 def _reporting_in_numpy(model, day):
     """The reporting phase as numpy arrays (the code ``reporting_kernels`` replaced), the oracle."""
     from simulation.arrays import sigmoid
     from simulation.population import T_COMMUNITY
     from simulation.processes.issues import GIVEN_UP, UNREPORTED
-    from simulation.processes.reporting import channel_scores
+
+    channel_scores = _channel_scores_in_numpy
 
     log, pop, rep = model.issues, model.pop, model.scenario.reporting
     pending = log.open[log.stage[log.open] == UNREPORTED]
@@ -264,6 +282,31 @@ def _reporting_in_numpy(model, day):
     go = u < sigmoid(logit[local]) * np.exp(-(day - log.raised[pending]) / rep.urgency_days)
     log.take_reports(pending[go], who[go], day, best_channel[local[go]])
     pop.last_report[who[go]] = day
+
+
+@pytest.mark.parametrize("package", [False, True])
+def test_compiled_channel_scores_equal_the_numpy_scores(scn, package):
+    """Every resident's channel scores: walking in, the branch (members and their acquaintances), the app
+    once it runs, and the channels interventions open."""
+    from simulation.processes.reporting_kernels import channel_scores
+
+    if package:
+        scn = scn.with_interventions(model_households={}, elder_representatives={}, community_app={})
+    model = CommunityModel(scn, rng=SEED)
+    model.run_days(20)
+    pop, rep, levers, net = model.pop, model.scenario.reporting, model.levers, model.network
+    who = np.arange(pop.n)
+    want, names = _channel_scores_in_numpy(model, who)
+    extra = levers.extra_channels
+    got = channel_scores(
+        who, pop.free_time, np.float32(rep.walk_in_time_weight), pop.party, net.indptr, net.cols, net.weight,
+        rep.branch_bonus, model.branch_table.strength, pop.compound, levers.app_enabled, pop.digital,
+        np.float32(levers.app_bonus), np.stack(list(extra.values())) if extra else np.empty((0, pop.n), np.float32),
+    )  # fmt: skip
+    relayed_by_acquaintance = ~pop.party & np.isfinite(want[:, 1])
+    assert relayed_by_acquaintance.any() and (~np.isfinite(want[:, 1])).any()
+    assert np.isfinite(want[:, 2]).any() == package and len(names) > 4 * package
+    np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("ties", [False, True])

@@ -17,7 +17,7 @@ import numpy as np
 
 from simulation.arrays import sigmoid
 from simulation.population import T_COMMUNITY
-from simulation.processes.reporting_kernels import most_willing, pending_households
+from simulation.processes.reporting_kernels import channel_scores, most_willing, pending_households
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -25,23 +25,6 @@ if TYPE_CHECKING:
 # Channels every scenario has; "consultation" is never chosen here: issues raised at a
 # consultation are reported through it by the governance phase.
 BASE_CHANNELS = ("walk_in", "party_branch", "app", "consultation")
-
-
-def channel_scores(model: CommunityModel, who: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
-    """Log-odds bonus of each open channel for residents ``who`` (default: all), (len(who), channels); -inf where closed."""
-    pop, rep = model.pop, model.scenario.reporting
-    if who is None:
-        who = np.arange(pop.n)
-    names = list(BASE_CHANNELS) + list(model.levers.extra_channels)
-    scores = np.full((len(who), len(names)), -np.inf, np.float32)
-    scores[:, 0] = rep.walk_in_time_weight * pop.free_time[who]
-    relay = pop.party[who] | (model.party_ties_of(who) > 0)
-    scores[relay, 1] = rep.branch_bonus * model.branch_table.strength[pop.compound[who[relay]]]
-    if model.levers.app_enabled:
-        scores[pop.digital[who], 2] = model.levers.app_bonus
-    for k, name in enumerate(model.levers.extra_channels, start=len(BASE_CHANNELS)):
-        scores[:, k] = model.levers.extra_channels[name][who]
-    return scores, names
 
 
 def reporting(model: CommunityModel, day: int) -> None:
@@ -62,7 +45,17 @@ def reporting(model: CommunityModel, day: int) -> None:
     if len(pending) == 0:
         return
     # Only the members of households with a pending issue are scored (each resident's score is its own).
-    scores, _ = channel_scores(model, members)
+    # Channels: walking in (free time in office hours), the Party branch (a Party member or an acquaintance
+    # of one relays it), the app (digital access, once it runs), the consultation (never chosen here), and
+    # those interventions open.
+    levers, net = model.levers, model.network
+    extra = levers.extra_channels
+    scores = channel_scores(
+        members, pop.free_time, np.float32(rep.walk_in_time_weight), pop.party, net.indptr, net.cols,
+        net.weight, rep.branch_bonus, model.branch_table.strength, pop.compound, levers.app_enabled,
+        pop.digital, np.float32(levers.app_bonus),
+        np.stack(list(extra.values())) if extra else np.empty((0, pop.n), np.float32),
+    )  # fmt: skip
     who, channel, logit, u = most_willing(
         scores,
         pop.trust[:, T_COMMUNITY],

@@ -47,6 +47,37 @@ def pending_households(day, open_issues, stage, raised, household, grievance_day
 
 
 @njit(cache=True, nogil=True)
+def channel_scores(
+    members, free_time, walk_in_weight, party, indptr, cols, weight, branch_bonus, strength, compound,
+    app_on, digital, app_bonus, extra,
+):  # fmt: skip
+    """Log-odds bonus of each channel for ``members`` (rows; float32, -inf where closed), as numpy computed
+    it into a float32 array: walking in ``walk_in_weight * free_time`` (float32); the Party branch for a
+    member or an acquaintance of one (a positive float32 sum of tie weights to members, in row order),
+    ``branch_bonus * strength`` of the compound's branch (float64, stored as float32); the app
+    ``app_bonus`` (float32) for the digital when ``app_on``; the consultation closed; then the channels
+    interventions open (``extra``: one float32 row per channel, over all residents)."""
+    scores = np.full((members.shape[0], 4 + extra.shape[0]), -np.inf, np.float32)
+    zero = np.float32(0.0)
+    for k in range(members.shape[0]):
+        m = members[k]
+        scores[k, 0] = walk_in_weight * free_time[m]
+        relay = party[m]
+        if not relay:
+            acc = zero
+            for t in range(indptr[m], indptr[m + 1]):
+                acc += weight[t] * np.float32(party[cols[t]])
+            relay = acc > 0
+        if relay:
+            scores[k, 1] = branch_bonus * strength[compound[m]]
+        if app_on and digital[m]:
+            scores[k, 2] = app_bonus
+        for c in range(extra.shape[0]):
+            scores[k, 4 + c] = extra[c, m]
+    return scores
+
+
+@njit(cache=True, nogil=True)
 def most_willing(scores, trust, efficacy, base, trust_weight, efficacy_weight, starts, members, words):
     """Each household's most willing member (the first on ties) and their best channel.
 
