@@ -126,8 +126,6 @@ class CommunityModel(mesa.Model):
         self.elections_held = 0
         self.proposal_days = np.zeros(0, np.int32)  # day of every proposal made, in order
         self.last_election_day: int | None = None  # of the residents' committee (turnout counts its voters)
-        self._party_ties_day = -1
-        self._party_ties = np.zeros(self.pop.n, np.float32)
 
         # Interventions switched on at set-up (start_day 0) act before the pool is first filled;
         # the others wait for the start of their day.
@@ -372,30 +370,12 @@ class CommunityModel(mesa.Model):
         return np.array([lv.reply_prob_by_channel.get(c, lv.reply_prob) for c in self.channel_names()])
 
     # -- per-day helpers -------------------------------------------------------
-    def today_party_ties(self) -> np.ndarray:
-        """Tie weight to Party members per resident, computed once a day (ties change only in the ties phase)."""
-        if self._party_ties_day != self.day:
-            self._party_ties = self.network.dot(self.pop.party.astype(np.float32))
-            self._party_ties_day = self.day
-        return self._party_ties
-
-    def party_ties_of(self, who: np.ndarray) -> np.ndarray:
-        """``today_party_ties()[who]``, computing only those rows when the day's product is not made yet."""
-        if self._party_ties_day == self.day:
-            return self._party_ties[who]
-        return self.network.dot_rows(self.pop.party.astype(np.float32), who)
-
     def ties_to(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Tie-weighted sum of ``x`` (float32, one per resident) and ``today_party_ties()``, in one pass
-        over the ties when the day's Party product is not made yet."""
-        if self._party_ties_day == self.day:
-            return self.network.dot(x), self._party_ties
+        """Tie-weighted sum of ``x`` (float32, one per resident) and of Party members, in one pass over the ties."""
         columns = np.empty((len(x), 2), np.float32)  # (np.column_stack costs a dozen Python-level calls)
         columns[:, 0], columns[:, 1] = x, self.pop.party
         both = self.network.dot(columns)
-        self._party_ties = np.ascontiguousarray(both[:, 1])
-        self._party_ties_day = self.day
-        return np.ascontiguousarray(both[:, 0]), self._party_ties
+        return np.ascontiguousarray(both[:, 0]), np.ascontiguousarray(both[:, 1])
 
     # -- interventions -----------------------------------------------------------
     def switch_on(self, key: str, **params) -> Intervention:

@@ -239,7 +239,7 @@ def _channel_scores_in_numpy(model, who):
     names = list(BASE_CHANNELS) + list(model.levers.extra_channels)
     scores = np.full((len(who), len(names)), -np.inf, np.float32)
     scores[:, 0] = rep.walk_in_time_weight * pop.free_time[who]
-    relay = pop.party[who] | (model.party_ties_of(who) > 0)
+    relay = pop.party[who] | (model.network.dot_rows(pop.party.astype(np.float32), who) > 0)
     scores[relay, 1] = rep.branch_bonus * model.branch_table.strength[pop.compound[who[relay]]]
     if model.levers.app_enabled:
         scores[pop.digital[who], 2] = model.levers.app_bonus
