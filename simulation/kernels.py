@@ -410,38 +410,14 @@ def spmm(rows, cols, weight, x, out, wsum):
     return out
 
 
-# The products the model makes every day have two columns (engaged and Party acquaintances) or five (the trust
-# columns). For those, ``spmm`` is specialised with each column's sum held in a register until the row ends:
-# in the general loop every entry loads and stores ``out[i, c]`` and ``wsum[i]``, and each add waits for the
-# last store (measured at 100,000 adults on day 150, 700,000 entries: 3.6-3.8 -> 2.6-2.7 ms for five columns,
-# 2.5-2.6 -> 2.1-2.2 ms for two). The sums are the same: each row's products are added in its entry order,
-# starting from zero. ``Network`` picks them for float32 ``x`` of those widths and ``spmm`` otherwise.
+# The product the model makes every day has five columns (the trust columns); for it, ``spmm`` is specialised
+# with each column's sum held in a register until the row ends: in the general loop every entry loads and
+# stores ``out[i, c]`` and ``wsum[i]``, and each add waits for the last store (measured at 100,000 adults on
+# day 150, 700,000 entries: 3.6-3.8 -> 2.6-2.7 ms). The sums are the same: each row's products are added in
+# its entry order, starting from zero. ``Network`` picks it for float32 ``x`` of that width and ``spmm``
+# otherwise. (The engaged and Party acquaintances are summed the same way by ``threshold_rule``.)
 # The products index with unsigned copies of the rows and columns (which are never negative): numba then
 # skips its negative-index check at every gather (five columns, 530,000 entries: 2.3 -> 2.0 ms).
-
-
-@njit(cache=True, nogil=True)
-def spmm_two(rows, cols, weight, x, out, wsum):
-    """``spmm`` for ``x`` (n x 2, float32)."""
-    n = cols.shape[0]
-    if n == 0:
-        return out
-    zero = np.float32(0.0)
-    cur = np.uint64(rows[0])
-    s = a0 = a1 = zero
-    for t in range(n):
-        i = np.uint64(rows[t])
-        if i != cur:  # the row ends: store its sums
-            wsum[cur], out[cur, 0], out[cur, 1] = s, a0, a1
-            s = a0 = a1 = zero
-            cur = i
-        w = weight[t]
-        j = np.uint64(cols[t])
-        s += w
-        a0 += w * x[j, 0]
-        a1 += w * x[j, 1]
-    wsum[cur], out[cur, 0], out[cur, 1] = s, a0, a1
-    return out
 
 
 @njit(cache=True, nogil=True)
@@ -505,15 +481,51 @@ def invite(words, asked, chance, invited):
 
 
 @njit(cache=True, nogil=True)
-def reach_threshold(num, wsum, threshold, tolerance, out):
-    """``out[i]``: resident ``i`` has ties and its tie-weighted share ``num[i] / wsum[i]`` reaches
-    ``threshold[i] - tolerance``; float32 arithmetic, as the numpy it replaced."""
-    one = np.float32(1.0)
-    for i in range(num.shape[0]):
-        w = wsum[i]
-        share = num[i] / (w if w > 0 else one)
-        out[i] = (w > 0) & (share >= threshold[i] - tolerance)
-    return out
+def threshold_rule(rows, cols, weight, engaged, party, threshold, tolerance, pulled, party_ties):
+    """Watts's threshold rule and the Party ties, in one pass over entries of whole rows (``rows``:
+    ``entry_rows``): for each row ``i`` met, ``pulled[i]`` = it has ties and its tie-weighted share of
+    engaged acquaintances reaches ``threshold[i] - tolerance``, and ``party_ties[i]`` its tie weight to
+    Party members. Sums in float32 in entry order from zero (as ``spmm_five``'s), the share as
+    the numpy it replaced; rows without entries are left as they are."""
+    n = cols.shape[0]
+    if n == 0:
+        return
+    zero = np.float32(0.0)
+    cur = np.uint64(rows[0])
+    s = e = p = zero
+    for t in range(n):
+        i = np.uint64(rows[t])
+        if i != cur:  # the row ends
+            _pull(cur, s, e, p, threshold, tolerance, pulled, party_ties)
+            s = e = p = zero
+            cur = i
+        w = weight[t]
+        j = np.uint64(cols[t])
+        s += w
+        e += w * np.float32(engaged[j])
+        p += w * np.float32(party[j])
+    _pull(cur, s, e, p, threshold, tolerance, pulled, party_ties)
+
+
+@njit(cache=True, inline="always")
+def _pull(i, s, e, p, threshold, tolerance, pulled, party_ties):
+    """``threshold_rule``'s end of row ``i``: ties ``s``, to the engaged ``e``, to Party members ``p``."""
+    share = e / (s if s > 0 else np.float32(1.0))
+    pulled[i] = (s > 0) & (share >= threshold[i] - tolerance)
+    party_ties[i] = p
+
+
+@njit(cache=True, nogil=True)
+def invitation_odds(party_ties, strength, compound, rate):
+    """The residents with Party acquaintances (ascending) and ``rate * strength[compound] * party_ties`` of
+    each (float64, as numpy computes it from a float64 ``strength`` and float32 ties)."""
+    asked, x = np.empty(party_ties.shape[0], np.int64), np.empty(party_ties.shape[0])
+    m = 0
+    for i in range(party_ties.shape[0]):
+        asked[m] = i
+        x[m] = rate * strength[compound[i]] * np.float64(party_ties[i])
+        m += party_ties[i] > 0  # (no branch: about half the residents have Party acquaintances)
+    return asked[:m], x[:m]
 
 
 @njit(cache=True, nogil=True)

@@ -370,13 +370,6 @@ class CommunityModel(mesa.Model):
         return np.array([lv.reply_prob_by_channel.get(c, lv.reply_prob) for c in self.channel_names()])
 
     # -- per-day helpers -------------------------------------------------------
-    def ties_to(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Tie-weighted sum of ``x`` (float32, one per resident) and of Party members, in one pass over the ties."""
-        columns = np.empty((len(x), 2), np.float32)  # (np.column_stack costs a dozen Python-level calls)
-        columns[:, 0], columns[:, 1] = x, self.pop.party
-        both = self.network.dot(columns)
-        return np.ascontiguousarray(both[:, 0]), np.ascontiguousarray(both[:, 1])
-
     # -- interventions -----------------------------------------------------------
     def switch_on(self, key: str, **params) -> Intervention:
         """Switch intervention ``key`` on from now (before the next day's phases).

@@ -25,8 +25,8 @@ from simulation.streams import SETUP_DAY, Streams
 # Tie kinds: how the acquaintance came about.
 HOUSEHOLD, BUILDING, COMPOUND, CROSS, ACTIVITY, MEETING, GENERATED = range(7)
 KIND_NAMES = ("household", "building", "compound", "cross_compound", "activity", "meeting", "generated")
-# Products of float32 columns by width with a kernel of their own (the widths the model uses every day).
-_SPECIALISED_PRODUCTS = {2: kernels.spmm_two, 5: kernels.spmm_five}
+# Products of float32 columns by width with a kernel of their own (the width the model uses every day).
+_SPECIALISED_PRODUCTS = {5: kernels.spmm_five}
 
 
 class Network:

@@ -316,21 +316,44 @@ def test_draws_under_a_groups_chance_equal_the_numpy_comparison():
     np.testing.assert_array_equal(draws_under(stream.words(7, [0])[0], chance, group), want)
 
 
-def test_threshold_kernel_equals_the_numpy_rule():
-    """Pulled where the tie-weighted share reaches the threshold less 1e-6, in float32; k of n exactly."""
-    from simulation.kernels import reach_threshold
+@pytest.mark.parametrize("row_blocks", [1, 3])
+def test_threshold_kernel_equals_the_numpy_rule(monkeypatch, row_blocks):
+    """Pulled where the tie-weighted share of engaged acquaintances reaches the threshold less 1e-6, in
+    float32 (k of n exactly); the Party ties are the product with the Party column (scipy's sums), also
+    when the rows are split in blocks as among threads."""
+    from simulation.kernels import invitation_odds, threshold_rule
 
+    monkeypatch.setattr(threads, "MIN_ENTRIES_PER_THREAD", 1)
+    monkeypatch.setattr(threads, "_threads", row_blocks)
     rng = np.random.default_rng(4)
-    n_ties = rng.integers(0, 7, 5_000)
-    engaged = rng.integers(0, 7, 5_000) % (n_ties + 1)
-    wsum = n_ties.astype(np.float32) * np.float32(0.3)
-    num = engaged.astype(np.float32) * np.float32(0.3)
-    threshold = np.where(rng.random(5_000) < 0.5, engaged / np.maximum(n_ties, 1), rng.random(5_000)).astype(np.float32)
-    safe = np.where(wsum > 0, wsum, 1.0)
-    want = (wsum > 0) & (num / safe >= threshold - 1e-6)
-    got = reach_threshold(num, wsum, threshold, np.float32(1e-6), np.zeros(5_000, bool))
-    np.testing.assert_array_equal(got, want)
-    assert 0 < want.sum() < len(want)
+    n = 3_000
+    i, j = rng.integers(0, n, 6_000), rng.integers(0, n, 6_000)
+    net = Network.from_pairs(n, i, j, np.full(6_000, 0.1, np.float32), np.full(6_000, ACTIVITY))
+    engaged, party = rng.random(n) < 0.3, rng.random(n) < 0.1
+    m = net.matrix()
+    num, wsum, want_party = m @ engaged.astype(np.float32), m @ np.ones(n, np.float32), m @ party.astype(np.float32)
+    degree = net.degree()
+    # "k of n": the share of one's acquaintances who are engaged, which float32 sums of equal weights miss
+    # by a rounding error for many residents (the tolerance meets it).
+    k_of_n = ((m > 0).astype(np.float32) @ engaged.astype(np.float32)) / np.maximum(degree, 1)
+    threshold = np.where(rng.random(n) < 0.5, k_of_n, rng.random(n)).astype(np.float32)
+    want = (wsum > 0) & (num / np.where(wsum > 0, wsum, 1.0) >= threshold - 1e-6)
+    pulled, party_ties = rng.random(n) < 0.5, np.zeros(n, np.float32)
+    pulled[degree == 0] = False  # (the phase clears it first: residents without ties are never pulled)
+    rows = net.rows
+    for start, stop in threads.row_blocks(net.indptr):
+        threshold_rule(
+            rows[start:stop], net.cols[start:stop], net.weight[start:stop], engaged, party, threshold,
+            np.float32(1e-6), pulled, party_ties,
+        )  # fmt: skip
+    np.testing.assert_array_equal(pulled, want)
+    np.testing.assert_array_equal(party_ties, want_party)
+    assert 0 < want.sum() < len(want) and (degree == 0).any() and (party_ties > 0).any()
+    # Who can be invited by the Party members they know, and the log of their chance of not being asked.
+    strength, compound = rng.random(7), rng.integers(0, 7, n)
+    asked, x = invitation_odds(party_ties, strength, compound, 0.2)
+    np.testing.assert_array_equal(asked, np.flatnonzero(party_ties > 0))
+    np.testing.assert_array_equal(x, 0.2 * strength[compound[asked]] * party_ties[asked])
 
 
 def test_signed_column_sums_equal_add_at_per_group():

@@ -13,25 +13,35 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.kernels import invite, reach_threshold
+from simulation import threads
+from simulation.kernels import invitation_odds, invite, threshold_rule
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
 
 def influence(model: CommunityModel, day: int) -> None:
-    pop, inf = model.pop, model.scenario.influence
-    # Engaged acquaintances and Party acquaintances, weighted by ties: one pass over the ties.
-    engaged_ties, party_ties = model.ties_to(pop.engaged.astype(np.float32))
+    pop, inf, net = model.pop, model.scenario.influence, model.network
+    # The threshold rule on engaged acquaintances and the Party acquaintances, weighted by ties: one pass
+    # over the ties (in blocks of rows on large networks). Residents without ties are not pulled.
     # A small tolerance so that "k of n acquaintances" thresholds are met exactly despite float rounding.
-    reach_threshold(engaged_ties, model.network.weight_sums(), pop.threshold, np.float32(1e-6), pop.pulled)
+    pop.pulled[:] = False
+    party_ties = np.zeros(pop.n, np.float32)
+    rows, cols, weight, tolerance = net.rows, net.cols, net.weight, np.float32(1e-6)
+
+    def block(start: int, stop: int) -> None:
+        threshold_rule(
+            rows[start:stop], cols[start:stop], weight[start:stop], pop.engaged, pop.party, pop.threshold,
+            tolerance, pop.pulled, party_ties,
+        )  # fmt: skip
+
+    threads.run_blocks(block, threads.row_blocks(net.indptr))
     if inf.direct:
         newly = pop.pulled & ~pop.engaged
         pop.engaged |= newly
         pop.last_activity[newly] = day
     # Personal invitations by Party members: more Party acquaintances, more chances to be asked.
-    # Only residents with a Party acquaintance can be asked (elsewhere the chance is 0).
-    asked = (party_ties > 0).nonzero()[0]
-    strength = model.branch_table.strength[pop.compound[asked]]  # the branch organises its members' asking
-    p_invite = 1.0 - np.exp(-model.levers.party_invite_rate * strength * party_ties[asked])
-    invite(model.streams["influence.invite"].words(day, [0])[0], asked, p_invite, pop.invited)
+    # Only residents with a Party acquaintance can be asked (elsewhere the chance is 0); the branch
+    # organises its members' asking.
+    asked, x = invitation_odds(party_ties, model.branch_table.strength, pop.compound, model.levers.party_invite_rate)
+    invite(model.streams["influence.invite"].words(day, [0])[0], asked, 1.0 - np.exp(-x), pop.invited)
