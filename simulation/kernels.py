@@ -149,8 +149,7 @@ def renew_pairs(n, i, j, kind, new_weight, indptr, cols, weight, strengthen):
     pair met several times keeping its first kind (``simulation.network._canonical`` for ties of one
     weight): those already tied are strengthened in place by ``strengthen`` (float32, capped at 1, as
     numpy adds a Python float to a float32 array); the new ones are returned as both directed entries of
-    weight ``new_weight``, ordered by ``row * n + col``: (insertion position, row, col, weight, kind),
-    and whether any tie was strengthened."""
+    weight ``new_weight``, ordered by ``row * n + col``: (insertion position, row, col, weight, kind)."""
     m = i.shape[0]
     q = np.empty(m, np.int64)
     of = np.empty(m, np.int64)  # the pair each key came from
@@ -181,7 +180,6 @@ def renew_pairs(n, i, j, kind, new_weight, indptr, cols, weight, strengthen):
         qj[new],
         np.full(new.shape[0], new_weight, np.float32),
         np.concatenate((ck, ck))[new],
-        new.shape[0] < qi.shape[0],
     )
 
 
@@ -410,62 +408,69 @@ def spmm(rows, cols, weight, x, out, wsum):
     return out
 
 
-# The product the model makes every day has five columns (the trust columns); for it, ``spmm`` is specialised
-# with each column's sum held in a register until the row ends: in the general loop every entry loads and
-# stores ``out[i, c]`` and ``wsum[i]``, and each add waits for the last store (measured at 100,000 adults on
-# day 150, 700,000 entries: 3.6-3.8 -> 2.6-2.7 ms). The sums are the same: each row's products are added in
-# its entry order, starting from zero. ``Network`` picks it for float32 ``x`` of that width and ``spmm``
-# otherwise. (The engaged and Party acquaintances are summed the same way by ``threshold_rule``.)
 # The products index with unsigned copies of the rows and columns (which are never negative): numba then
 # skips its negative-index check at every gather (five columns, 530,000 entries: 2.3 -> 2.0 ms).
 
 
 @njit(cache=True, nogil=True)
-def spmm_five(rows, cols, weight, x, out, wsum):
-    """``spmm`` for ``x`` (n x 5, float32)."""
-    n = cols.shape[0]
-    if n == 0:
-        return out
-    zero = np.float32(0.0)
-    cur = np.uint64(rows[0])
-    s = a0 = a1 = a2 = a3 = a4 = zero
-    for t in range(n):
-        i = np.uint64(rows[t])
-        if i != cur:  # the row ends: store its sums
-            wsum[cur], out[cur, 0], out[cur, 1], out[cur, 2], out[cur, 3], out[cur, 4] = s, a0, a1, a2, a3, a4
-            s = a0 = a1 = a2 = a3 = a4 = zero
-            cur = i
-        w = weight[t]
-        j = np.uint64(cols[t])
-        s += w
-        a0 += w * x[j, 0]
-        a1 += w * x[j, 1]
-        a2 += w * x[j, 2]
-        a3 += w * x[j, 3]
-        a4 += w * x[j, 4]
-    wsum[cur], out[cur, 0], out[cur, 1], out[cur, 2], out[cur, 3], out[cur, 4] = s, a0, a1, a2, a3, a4
-    return out
+def degroot_rows(
+    rows, cols, weight, r0, r1, trust, rate, trust_start, forget, forgetting_on, efficacy, efficacy_start, rest, out
+):
+    """Word of mouth for residents ``r0 .. r1 - 1``, given their tie entries (``rows``: ``entry_rows``):
+    each row of ``trust`` (n x 5) moves ``rate`` of the way to its tie-weighted mean (kept where it has
+    no tie weight), then ``forget`` (per column) of the way back to ``trust_start`` when
+    ``forgetting_on``; written to ``out`` (``trust`` is only read: every update reads the acquaintances'
+    trust of before the phase). And, when ``rest`` > 0, ``efficacy`` moves ``rest`` of the way back to
+    ``efficacy_start`` (in place). All float32, as the numpy it replaced; each row's sums are its
+    products added in entry order from zero, as scipy's product sums them.
 
-
-@njit(cache=True, nogil=True)
-def degroot_update(num, wsum, trust, rate, trust_start, forget, forgetting_on, efficacy, efficacy_start, rest):
-    """Word of mouth in place: each row of ``trust`` (n, k) moves ``rate`` of the way to its
-    tie-weighted mean ``num / wsum`` (kept where ``wsum`` is 0), then ``forget`` (per column)
-    of the way back to ``trust_start`` when ``forgetting_on``; and, when ``rest`` > 0, ``efficacy``
-    moves ``rest`` of the way back to ``efficacy_start``. All float32, as the numpy it replaced.
-    """
-    n, k = trust.shape
+    One flat pass over the entries with the sums held in registers until a row ends (a loop per row
+    mispredicts its exit at almost every row: rows hold about four ties)."""
+    if trust.shape[1] != 5:
+        raise ValueError("degroot_rows: trust needs its five columns")
     if rest > 0:
-        for i in range(n):
+        for i in range(r0, r1):
             efficacy[i] = efficacy[i] + rest * (efficacy_start[i] - efficacy[i])
-    for i in range(n):
-        for c in range(k):
-            t = trust[i, c]
-            if wsum[i] > 0:
-                t = t + rate * (num[i, c] / wsum[i] - t)
-            if forgetting_on:
-                t = t + forget[c] * (trust_start[i, c] - t)
-            trust[i, c] = t
+    zero = np.float32(0.0)
+    s = a0 = a1 = a2 = a3 = a4 = zero
+    cur = r0
+    for t in range(cols.shape[0]):
+        i = rows[t]
+        while cur < i:  # row ``cur`` ends (the rows between have no ties)
+            _degroot_row(cur, s, a0, a1, a2, a3, a4, trust, rate, trust_start, forget, forgetting_on, out)
+            s = a0 = a1 = a2 = a3 = a4 = zero
+            cur += 1
+        w = weight[t]
+        j = np.uint64(cols[t])  # unsigned: no negative-index checks at the gathers
+        s += w
+        a0 += w * trust[j, 0]
+        a1 += w * trust[j, 1]
+        a2 += w * trust[j, 2]
+        a3 += w * trust[j, 3]
+        a4 += w * trust[j, 4]
+    while cur < r1:
+        _degroot_row(cur, s, a0, a1, a2, a3, a4, trust, rate, trust_start, forget, forgetting_on, out)
+        s = a0 = a1 = a2 = a3 = a4 = zero
+        cur += 1
+
+
+@njit(cache=True, inline="always")
+def _degroot_row(i, s, a0, a1, a2, a3, a4, trust, rate, trust_start, forget, forgetting_on, out):
+    """``degroot_rows``' update of row ``i`` from its weight ``s`` and column sums ``a0 .. a4``."""
+    out[i, 0] = _moved(trust[i, 0], a0, s, rate, forget[0], trust_start[i, 0], forgetting_on)
+    out[i, 1] = _moved(trust[i, 1], a1, s, rate, forget[1], trust_start[i, 1], forgetting_on)
+    out[i, 2] = _moved(trust[i, 2], a2, s, rate, forget[2], trust_start[i, 2], forgetting_on)
+    out[i, 3] = _moved(trust[i, 3], a3, s, rate, forget[3], trust_start[i, 3], forgetting_on)
+    out[i, 4] = _moved(trust[i, 4], a4, s, rate, forget[4], trust_start[i, 4], forgetting_on)
+
+
+@njit(cache=True, inline="always")
+def _moved(t, num, s, rate, forget, start, forgetting_on):
+    if s > 0:
+        t = t + rate * (num / s - t)
+    if forgetting_on:
+        t = t + forget * (start - t)
+    return t
 
 
 @njit(cache=True, nogil=True)
@@ -485,7 +490,7 @@ def threshold_rule(rows, cols, weight, engaged, party, threshold, tolerance, pul
     """Watts's threshold rule and the Party ties, in one pass over entries of whole rows (``rows``:
     ``entry_rows``): for each row ``i`` met, ``pulled[i]`` = it has ties and its tie-weighted share of
     engaged acquaintances reaches ``threshold[i] - tolerance``, and ``party_ties[i]`` its tie weight to
-    Party members. Sums in float32 in entry order from zero (as ``spmm_five``'s), the share as
+    Party members. Sums in float32 in entry order from zero (as ``degroot_rows``'), the share as
     the numpy it replaced; rows without entries are left as they are."""
     n = cols.shape[0]
     if n == 0:

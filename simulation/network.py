@@ -25,8 +25,6 @@ from simulation.streams import SETUP_DAY, Streams
 # Tie kinds: how the acquaintance came about.
 HOUSEHOLD, BUILDING, COMPOUND, CROSS, ACTIVITY, MEETING, GENERATED = range(7)
 KIND_NAMES = ("household", "building", "compound", "cross_compound", "activity", "meeting", "generated")
-# Products of float32 columns by width with a kernel of their own (the width the model uses every day).
-_SPECIALISED_PRODUCTS = {5: kernels.spmm_five}
 
 
 class Network:
@@ -53,7 +51,6 @@ class Network:
         self._degree = None
         self._rows = None
         self._matrix = None  # shares its data with ``weight``: in-place weight changes keep it valid
-        self._wsum = None
         self._outside = None  # degree without household ties, for this structure
         if not hasattr(self, "_pending"):
             self._pending: list[tuple[np.ndarray, np.ndarray, int]] = []
@@ -127,11 +124,10 @@ class Network:
         """W @ x for 2-D ``x`` and each row's weight sum, in one pass."""
         out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
         wsum = np.zeros(self.n, np.float32)
-        kernel = _SPECIALISED_PRODUCTS.get(x.shape[1], kernels.spmm) if x.dtype == np.float32 else kernels.spmm
         rows, cols, weight = self.rows, self.cols, self.weight
 
         def block(start: int, stop: int) -> None:  # whole rows: each row's sum as in one pass
-            kernel(rows[start:stop], cols[start:stop], weight[start:stop], x, out, wsum)
+            kernels.spmm(rows[start:stop], cols[start:stop], weight[start:stop], x, out, wsum)
 
         threads.run_blocks(block, threads.row_blocks(self.indptr))
         return out, wsum
@@ -142,19 +138,6 @@ class Network:
         return kernels.spread_from_rows(
             self.indptr, self.cols, self.weight, np.asarray(rows, np.int64), x, scratch_slots(self.n)
         )
-
-    def dot_and_weight_sums(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``dot(x)`` for 2-D ``x`` and ``weight_sums()`` (cached from here until weights change)."""
-        out, wsum = self._product(x)
-        if self._wsum is None:
-            self._wsum = wsum
-        return out, self._wsum
-
-    def weight_sums(self) -> np.ndarray:
-        """Each resident's sum of tie weights (float32); cached until weights change."""
-        if self._wsum is None:
-            self._wsum = kernels.row_sums(self.indptr, self.weight)
-        return self._wsum
 
     def has_ties(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Whether each pair (i, j) is tied."""
@@ -194,13 +177,10 @@ class Network:
             return (np.empty(0, np.int64),) * 3 + (np.empty(0, np.float32), np.empty(0, np.int8))
         k = np.asarray(kind, np.int8)
         k = np.full(len(i), k, np.int8) if k.ndim == 0 else k
-        *new, strengthened = kernels.renew_pairs(
+        return kernels.renew_pairs(
             self.n, np.asarray(i, np.int64), np.asarray(j, np.int64), k, np.float32(new_weight), self.indptr,
             self.cols, self.weight, np.float32(strengthen),
         )  # fmt: skip
-        if strengthened:
-            self._wsum = None  # weights changed in place: the matrix (a view) stays valid
-        return tuple(new)
 
     def _rebuild(self, at, ni, nj, wn, kn, fade: bool, rate: float = 0.0, min_weight: float = 0.0) -> int:
         """New tie arrays with the new ties inserted (and all faded, when ``fade``). Returns ties dropped."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation import threads
-from simulation.kernels import degroot_update
+from simulation.kernels import degroot_rows
 from simulation.population import T_NEIGHBOURS
 
 if TYPE_CHECKING:
@@ -22,9 +22,8 @@ if TYPE_CHECKING:
 
 def word_of_mouth(model: CommunityModel, day: int) -> None:
     pop = model.pop
-    rate = model.scenario.word_of_mouth.rate
+    rate = np.float32(model.scenario.word_of_mouth.rate)
     network = model.network
-    num, wsum = network.dot_and_weight_sums(pop.trust)
     # Forgetting: without new experience, trust drifts back to each resident's resting level
     # (neighbours at trust.forgetting, institutions at trust.institution_forgetting per day).
     tr = model.scenario.trust
@@ -34,11 +33,15 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     trust, start, on = pop.trust, pop.trust_start, bool(f.any())
     # Efficacy too rests where background sets it (at trust.institution_forgetting; 0: it stays).
     efficacy, efficacy_start, rest = pop.efficacy, pop.efficacy_start, np.float32(tr.institution_forgetting)
+    moved = np.empty_like(trust)
+    indptr, rows, cols, weight = network.indptr, network.rows, network.cols, network.weight
 
-    def block(lo: int, hi: int) -> None:  # residents lo .. hi - 1 (each row's update depends on that row only)
-        degroot_update(
-            num[lo:hi], wsum[lo:hi], trust[lo:hi], np.float32(rate), start[lo:hi], f, on,
-            efficacy[lo:hi], efficacy_start[lo:hi], rest,
+    def block(r0: int, r1: int) -> None:  # residents r0 .. r1 - 1 and their ties (in parallel threads)
+        e0, e1 = indptr[r0], indptr[r1]
+        degroot_rows(
+            rows[e0:e1], cols[e0:e1], weight[e0:e1], r0, r1, trust, rate, start, f, on, efficacy,
+            efficacy_start, rest, moved,
         )  # fmt: skip
 
-    threads.run_blocks(block, threads.even_blocks(pop.n, threads.MIN_ENTRIES_PER_THREAD // 5))
+    threads.run_blocks(block, threads.row_ranges(indptr))
+    trust[:] = moved  # (in place: the array is the population's)
