@@ -33,7 +33,10 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     trust, start, on = pop.trust, pop.trust_start, bool(f.any())
     # Efficacy too rests where background sets it (at trust.institution_forgetting; 0: it stays).
     efficacy, efficacy_start, rest = pop.efficacy, pop.efficacy_start, np.float32(tr.institution_forgetting)
-    moved = np.empty_like(trust)
+    # The updates go to a scratch copy kept by the model (a new one each day would cost page faults at scale).
+    moved = model.__dict__.get("_moved_trust")
+    if moved is None or moved.shape != trust.shape:
+        moved = model._moved_trust = np.empty_like(trust)
     indptr, rows, cols, weight = network.indptr, network.rows, network.cols, network.weight
 
     def block(r0: int, r1: int) -> None:  # residents r0 .. r1 - 1 and their ties (in parallel threads)
