@@ -21,8 +21,8 @@ import numpy as np
 from simulation.arrays import in_set, scratch_slots
 from simulation.kernels import nudge_heard, reporters_sums
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
-from simulation.processes.feedback_kernels import outcomes_felt, outcomes_followed
-from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
+from simulation.processes.feedback_kernels import closed_cases, outcomes_felt, outcomes_followed
+from simulation.processes.issues import CLOSED, RESOLVED
 from simulation.scenario import DOMAINS
 
 # Problems residents see around them when left open.
@@ -39,18 +39,16 @@ def feedback(model: CommunityModel, day: int) -> None:
     closed = log.closed_today
     if len(closed) == 0:
         return
-    outcome = log.outcome[closed]
-    given_up = closed[outcome == GIVEN_UP]
-    handled = closed[(outcome == RESOLVED) | (outcome == FAILED)]
+    given_up, handled, minus_days, households, reporters, ok, target, channel = closed_cases(
+        closed, log.outcome, log.raised, log.household, log.reporter, log.handler, model.handlers.trust_target,
+        log.channel, day,
+    )  # fmt: skip
     # A late resolution satisfies less: the gain shrinks with the days the issue took.
-    timely = np.exp(-(day - log.raised[handled]) / tr.timely_days)
+    timely = np.exp(minus_days / tr.timely_days)
     slot = scratch_slots(pop.n)
-    reporters = log.reporter[handled]
-    ok = log.outcome[handled] == RESOLVED
     event, member, weight, share, column = outcomes_felt(
-        pop.trust, log.household[given_up], tr.grievance_loss, log.household[handled], reporters, ok, timely,
-        model.handlers.trust_target[log.handler[handled]], pop.hh_indptr, pop.hh_members, tr.household_share,
-        tr.gain_success, tr.loss_failure, slot,
+        pop.trust, given_up, tr.grievance_loss, households, reporters, ok, timely, target, pop.hh_indptr,
+        pop.hh_members, tr.household_share, tr.gain_success, tr.loss_failure, slot,
     )  # fmt: skip
     if len(handled) == 0:
         return
@@ -62,7 +60,7 @@ def feedback(model: CommunityModel, day: int) -> None:
     outcomes_followed(
         pop.trust, pop.efficacy, event, member, weight, share, column, ok, tr.referral_share, tr.efficacy_gain,
         tr.efficacy_loss, reporters, model.streams["feedback.reply"].uniform_at(day, handled),
-        model.reply_probabilities()[np.maximum(log.channel[handled], 0)], tr.reply_bonus, slot,
+        model.reply_probabilities()[channel], tr.reply_bonus, slot,
     )  # fmt: skip
 
 

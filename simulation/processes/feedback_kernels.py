@@ -13,6 +13,7 @@ from numba import njit
 
 from simulation.kernels import nudge_columns, nudge_values
 from simulation.population import T_COMMUNITY
+from simulation.processes.issues import FAILED, GIVEN_UP, RESOLVED
 
 
 @njit(cache=True, inline="always")
@@ -30,6 +31,34 @@ def _households(households, reporters, hh_indptr, hh_members, share):
             weight[k] = 1.0 if member[k] == reporters[e] else share
             k += 1
     return event, member, weight
+
+
+@njit(cache=True, nogil=True)
+def closed_cases(closed, outcome, raised, household, reporter, handler, trust_target, channel, day):
+    """Today's closed issues (``closed``, in the order they closed) sorted for the updates: the households
+    of those given up; then of those handled (resolved or failed): the issues, ``raised - day`` (days
+    taken, negated, as numpy's int32 arithmetic gives them), households, reporters, whether resolved,
+    the trust column of the unit that handled them, and the reply channel (0 where none)."""
+    n = closed.shape[0]
+    given_up = np.empty(n, np.int64)
+    handled = np.empty(n, np.int64)
+    g = h = 0
+    for k in range(n):
+        i = closed[k]
+        given_up[g] = household[i]
+        handled[h] = i
+        g += outcome[i] == GIVEN_UP
+        h += (outcome[i] == RESOLVED) | (outcome[i] == FAILED)
+    handled = handled[:h]
+    minus_days = np.empty(h, np.int32)
+    households, reporters, targets = np.empty(h, np.int64), np.empty(h, np.int64), np.empty(h, np.int64)
+    ok, channels = np.empty(h, np.bool_), np.empty(h, np.int64)
+    for k in range(h):
+        i = handled[k]
+        minus_days[k] = -(np.int32(day) - raised[i])
+        households[k], reporters[k], ok[k] = household[i], reporter[i], outcome[i] == RESOLVED
+        targets[k], channels[k] = trust_target[handler[i]], max(channel[i], 0)
+    return given_up[:g], handled, minus_days, households, reporters, ok, targets, channels
 
 
 @njit(cache=True)
