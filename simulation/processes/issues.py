@@ -137,10 +137,6 @@ class IssueLog:
         self.stalled_today = 0
         self.tasks.start_day()
 
-    def n_open(self) -> int:
-        """Issues raised and not yet closed (read-only: the open index is pruned at the day's start)."""
-        return int(np.count_nonzero(self.stage[self.open] != CLOSED))
-
     # -- verbs (what coordination mechanisms may do to cases) ----------------------
     def take_reports(self, idx: np.ndarray, reporters: np.ndarray, day: int, channels) -> None:
         """Issues reported on ``day`` by these residents through these channels (codes): on their way."""
