@@ -5,7 +5,8 @@ short warm-up, without burn-in) and of the two-rule Mesa reference
 (``benchmarks/reference_mesa.py``) at each size, their ratio; optionally the
 district figures (``--district``: about 1,000,000 adults, its build and a
 whole year, peak memory) and sweep throughput with 1 and 2 workers (``--sweep``, through
-``benchmarks/bench_sweep.py``); and a per-phase profile (``--phases``).
+``benchmarks/bench_sweep.py``); and a per-phase profile (``--phases``: each phase's share of the day
+and the share of its time spent in compiled kernels, the rest being Python and numpy between them).
 Each measurement runs in its own process so that peak memory (max resident
 set size) is its own. The model and the reference alternate ``--repeat``
 times per size and each reports its fastest run (a shared machine's speed
@@ -43,16 +44,19 @@ def model_one(adults: int, days: int, seed: int, phases: bool) -> dict:
     setup = time.perf_counter() - t0
     model.run_for(min(10, days))  # warm-up: first calendars, caches
     spent: collections.Counter = collections.Counter()
+    compiled: collections.Counter = collections.Counter()
     start: dict = {}
     if phases:
+        now = [""]  # the stage running
 
         def watch(stage: str, when: str) -> None:
             if when == "before":
-                start[stage] = time.perf_counter()
+                start[stage], now[0] = time.perf_counter(), stage
             else:
                 spent[stage] += time.perf_counter() - start[stage]
 
         model.observer = watch
+        _time_compiled_calls(now, compiled)
     t0 = time.perf_counter()
     model.run_for(days)
     run = time.perf_counter() - t0
@@ -69,7 +73,37 @@ def model_one(adults: int, days: int, seed: int, phases: bool) -> dict:
     }
     if phases:
         out["phase_share"] = {k: round(v / run, 3) for k, v in spent.most_common()}
+        out["compiled_share_of_phase"] = {k: round(compiled[k] / v, 2) for k, v in spent.most_common() if v}
+        out["compiled_share"] = round(sum(compiled.values()) / run, 3)
     return out
+
+
+def _time_compiled_calls(now: list, compiled: collections.Counter) -> None:
+    """Time every call from Python into a compiled kernel (numba) of the package, by the stage running
+    (``now[0]``): each kernel a module holds is replaced there by a timing wrapper. What is left of a
+    phase's time is Python and numpy between the kernels."""
+    from numba.core.registry import CPUDispatcher
+
+    wrappers: dict = {}
+
+    def timed(kernel):
+        if id(kernel) not in wrappers:
+
+            def call(*args, **kwargs):
+                t = time.perf_counter()
+                try:
+                    return kernel(*args, **kwargs)
+                finally:
+                    compiled[now[0]] += time.perf_counter() - t
+
+            wrappers[id(kernel)] = call
+        return wrappers[id(kernel)]
+
+    for name, module in list(sys.modules.items()):
+        if name == "simulation" or name.startswith("simulation."):
+            for attr, value in list(vars(module).items()):
+                if isinstance(value, CPUDispatcher):
+                    setattr(module, attr, timed(value))
 
 
 def reference_one(adults: int, days: int, seed: int) -> dict:
@@ -132,7 +166,12 @@ def main() -> None:
         help="runs per sweep (each setting sweeps twice, the settings alternating; each worker's start-up, "
         "about 1.7 s, is paid once a sweep, so it weighs more in shorter sweeps)",
     )
-    ap.add_argument("--phases", action="store_true", help="also the share of each phase")
+    ap.add_argument(
+        "--phases",
+        action="store_true",
+        help="also the share of each phase in the day and of compiled kernels in each phase (the timers add a"
+        " little to these runs' figures)",
+    )
     ap.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
