@@ -347,19 +347,6 @@ def split_keys(keys, n):
 
 
 @njit(cache=True, nogil=True)
-def row_sums(indptr, weight):
-    """Sum of each row's weights (float32, summed in row order)."""
-    n = indptr.shape[0] - 1
-    out = np.zeros(n, np.float32)
-    for i in range(n):
-        acc = np.float32(0.0)
-        for t in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):  # unsigned: no negative-index checks
-            acc += weight[t]
-        out[i] = acc
-    return out
-
-
-@njit(cache=True, nogil=True)
 def spmv(indptr, cols, weight, x, rows, out):
     """``out`` (zeros, len(rows)) += (W @ x)[rows] for 1-D ``x``: each row's products summed in row order,
     as scipy does."""
@@ -390,9 +377,9 @@ def entry_rows(indptr):
 
 
 @njit(cache=True, nogil=True)
-def spmm(rows, cols, weight, x, out, wsum):
-    """``out`` (zeros, n x k) += W @ x for 2-D ``x``, as ``spmv`` for every column; in the same pass,
-    ``row_sums`` into ``wsum`` (zeros, float32). ``rows``: ``entry_rows(indptr)``.
+def spmm(rows, cols, weight, x, out):
+    """``out`` (zeros, n x k) += W @ x for 2-D ``x``, as ``spmv`` for every column. ``rows``:
+    ``entry_rows(indptr)``.
 
     One flat pass over the entries: every sum still adds a row's products in its entry order, as scipy
     does, but without a loop per row, whose exit the CPU mispredicts at almost every row (rows hold
@@ -402,7 +389,6 @@ def spmm(rows, cols, weight, x, out, wsum):
         i = np.uint64(rows[t])  # unsigned indices: see the note below
         w = weight[t]
         j = np.uint64(cols[t])
-        wsum[i] += w
         for c in range(k):
             out[i, c] += w * x[j, c]
     return out

@@ -112,7 +112,7 @@ class Network:
     def dot(self, x: np.ndarray) -> np.ndarray:
         """W @ x for ``x`` of shape (n,) or (n, k), summed exactly as ``matrix() @ x`` is."""
         if x.ndim == 2:
-            return self._product(x)[0]
+            return self._product(x)
         return self.dot_rows(x, np.arange(self.n))
 
     def dot_rows(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -120,17 +120,16 @@ class Network:
         out = np.zeros(len(rows), np.result_type(self.weight.dtype, x.dtype))
         return kernels.spmv(self.indptr, self.cols, self.weight, x, np.asarray(rows, np.int64), out)
 
-    def _product(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """W @ x for 2-D ``x`` and each row's weight sum, in one pass."""
+    def _product(self, x: np.ndarray) -> np.ndarray:
+        """W @ x for 2-D ``x``, in one pass over the ties (in blocks of whole rows on large networks)."""
         out = np.zeros(x.shape, np.result_type(self.weight.dtype, x.dtype))
-        wsum = np.zeros(self.n, np.float32)
         rows, cols, weight = self.rows, self.cols, self.weight
 
         def block(start: int, stop: int) -> None:  # whole rows: each row's sum as in one pass
-            kernels.spmm(rows[start:stop], cols[start:stop], weight[start:stop], x, out, wsum)
+            kernels.spmm(rows[start:stop], cols[start:stop], weight[start:stop], x, out)
 
         threads.run_blocks(block, threads.row_blocks(self.indptr))
-        return out, wsum
+        return out
 
     def spread(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For ``x`` (len(rows), k) held by ``rows`` (ascending), zero elsewhere: the residents reached

@@ -383,9 +383,7 @@ def test_kernels_match_scipy_and_the_numpy_update():
     # Every width, float32 and float64.
     for k in range(1, 7):
         wide = rng.random((n, k)).astype(np.float32)
-        num, wsum = net._product(wide)
-        np.testing.assert_array_equal(num, net.matrix() @ wide)
-        np.testing.assert_array_equal(wsum, kernels.row_sums(net.indptr, net.weight))
+        np.testing.assert_array_equal(net.dot(wide), net.matrix() @ wide)
     np.testing.assert_array_equal(net.dot(x[:, :2].astype(np.float64)), net.matrix() @ x[:, :2].astype(np.float64))
     np.testing.assert_array_equal(net.dot(x[:, 0]), net.matrix() @ x[:, 0])
     # The flat product walks the entries by their row: residents without ties (first, inside, last) included.

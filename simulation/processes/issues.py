@@ -172,13 +172,9 @@ class IssueLog:
         return slice(start, self.size)
 
 
-def domain_weights(model: CommunityModel) -> np.ndarray:
-    """Issue rate per household per day and domain, by compound (its households share it): (compounds, domains)."""
-    return _rates_and_chances(model)[0]
-
-
 def _rates_and_chances(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
-    """``domain_weights`` and the chance of a new issue per household and day, by compound. Without
+    """Issue rate per household, day and domain, by compound (its households share it), and the chance of a
+    new issue per household and day, by compound: (compounds, domains) and (compounds,). Without
     interventions' factors both are the scenario's, made once (scenarios are frozen); read only."""
     scn = model.scenario.issues
     cached = model.__dict__.get("_issue_rates")
