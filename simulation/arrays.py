@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.kernels import nudge_column
 from simulation.kernels import nudge_columns as nudge_columns_kernel
-from simulation.kernels import nudge_values
 
 if TYPE_CHECKING:
     from simulation.scenario import Scenario
@@ -47,7 +47,7 @@ def compound_community(scn: Scenario) -> np.ndarray:
     return np.arange(c.communities * c.compounds_per_community) // c.compounds_per_community
 
 
-def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
+def nudge(values: np.ndarray, who: np.ndarray, share, column: int | None = None) -> None:
     """The gap-closing update, in place: a positive ``share`` (0..1) closes that share of the gap to 1,
     a negative one removes ``|share|`` of the value held.
 
@@ -56,7 +56,8 @@ def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
     rule for repeats: every entry counts, and they compound as if applied one
     after another (two gains of 0.1 close 1 - 0.9^2 = 0.19 of the gap); a
     resident's gains in one call are applied before its losses. Values stay in
-    [0, 1]. Computed in float64 and stored in the array's dtype.
+    [0, 1]. Computed in float64 and stored in the array's dtype. With ``column``, ``values`` is 2-D and
+    its column ``column`` is updated.
     """
     who = np.asarray(who, np.int64).ravel()
     if who.size == 0:
@@ -64,7 +65,17 @@ def nudge(values: np.ndarray, who: np.ndarray, share) -> None:
     share = np.asarray(share, np.float64).ravel()  # one number is used for every entry (no copy per entry)
     if share.shape[0] != 1 and share.shape[0] != who.shape[0]:
         raise ValueError(f"nudge: {share.shape[0]} shares for {who.shape[0]} residents")
-    nudge_values(values, who, share, scratch_slots(len(values)))
+    table, column = as_table(values, column)
+    nudge_column(table, column, who, share, scratch_slots(len(values)))
+
+
+def as_table(values: np.ndarray, column: int | None) -> tuple[np.ndarray, int]:
+    """``values`` as the 2-D table and column the compiled update takes: a 1-D array as an (n, 1) view
+    (indexing with None never copies), so that a 1-D state and a trust column compile to one signature."""
+    table, column = (values[:, None], 0) if column is None else (values, int(column))
+    if not 0 <= column < table.shape[1]:
+        raise ValueError(f"nudge: column {column} is not in 0..{table.shape[1] - 1}")
+    return table, column
 
 
 def nudge_columns(values: np.ndarray, who: np.ndarray, share, column: np.ndarray) -> None:

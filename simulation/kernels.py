@@ -129,6 +129,13 @@ def nudge_columns(values, who, share, column, slot):
             nudge_values(values[:, c], sub_who[:k], sub_share[:k], slot)
 
 
+@njit(cache=True)  # holds the GIL: ``slot`` is shared scratch
+def nudge_column(table, column, who, share, slot):
+    """``nudge_values`` on column ``column`` of ``table`` (n, k): Python's one entry to the update, so that
+    a 1-D state (as an (n, 1) view) and a trust column compile to one signature, not one each."""
+    nudge_values(table[:, column], who, share, slot)
+
+
 # -- the tie arrays (sorted keys row * n + col, CSR order) ------------------------
 
 

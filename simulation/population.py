@@ -66,7 +66,7 @@ class Population:
         the value; repeats compound (``simulation.arrays.nudge`` states the rule).
         """
         values = getattr(self, name)
-        nudge(values if column is None else values[:, column], who, share)
+        nudge(values, who, share, column)
 
     def nudge_by_column(self, name: str, who: np.ndarray, share, columns: np.ndarray) -> None:
         """``nudge`` of a 2-D state (``trust``) where each entry names its column: as one ``nudge`` call per

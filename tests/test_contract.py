@@ -228,6 +228,32 @@ def test_nudge_by_column_equals_one_nudge_per_column():
         nudge_columns(got, who, share, col + 1)
 
 
+def test_nudge_of_a_column_equals_nudge_of_its_view_and_shares_one_compiled_signature():
+    """A 1-D state and a trust column go through one compiled signature (a second would be compiled or
+    loaded from the cache mid-run, the first day a 1-D state is nudged); the column form is the view's."""
+    from numba import typeof
+
+    from simulation.arrays import as_table, nudge
+
+    rng = np.random.default_rng(4)
+    table = rng.random((30, 5)).astype(np.float32)
+    who, share = rng.integers(0, 30, 60), rng.uniform(-0.5, 0.5, 60)
+    want = table.copy()
+    nudge(want[:, 2], who, share)  # a strided 1-D view
+    got = table.copy()
+    nudge(got, who, share, column=2)
+    np.testing.assert_array_equal(got, want)
+    state = table[:, 0].copy()
+    assert typeof(as_table(state, None)[0]) == typeof(as_table(table, 2)[0])
+    assert np.shares_memory(as_table(state, None)[0], state)  # a view: the update writes through
+    nudge(state, who, share)
+    first = table.copy()
+    nudge(first, who, share, column=0)
+    np.testing.assert_array_equal(state, first[:, 0])
+    with pytest.raises(ValueError, match="nudge: column 5 is not in 0..4"):
+        nudge(got, who, share, column=5)
+
+
 def test_nudge_writes_through_a_column_view():
     from simulation.population import T_NEIGHBOURS
 
