@@ -163,8 +163,9 @@ def main() -> None:
         "--sweep-runs",
         type=int,
         default=48,
-        help="runs per sweep (each setting sweeps twice, the settings alternating; each worker's start-up, "
-        "about 1.7 s, is paid once a sweep, so it weighs more in shorter sweeps)",
+        help="runs per sweep (each setting sweeps twice, the settings alternating; the workers' start-up, "
+        "about 2 s for the first sweep with several workers in a process and 0.5 s for later ones, weighs more "
+        "in shorter sweeps)",
     )
     ap.add_argument(
         "--phases",

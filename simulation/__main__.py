@@ -1,7 +1,8 @@
 """``python -m simulation``: the govsim command.
 
-The guard matters: spawned worker processes import this module again (as
-``__mp_main__``) and must not start another command.
+The guard matters: worker processes started with spawn (or a fork server that
+preloads ``__main__``) import this module again (as ``__mp_main__``) and must not
+start another command.
 """
 
 from simulation.cli import main

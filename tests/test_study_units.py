@@ -179,3 +179,19 @@ def test_atomic_write_mode_and_store_dedup(tmp_path):
     assert len(first) == 1 and df["key"].tolist() == ["k1", "k2"] and math.isnan(df["m"].iloc[0])
     assert store.done_keys() == {"k1", "k2"} and not store.parts.exists()
     assert stat.S_IMODE(os.stat(store.root / "runs.parquet").st_mode) == 0o644
+
+
+def test_workers_fork_from_a_server_that_preloads_the_package_and_spawn_where_there_is_none(monkeypatch):
+    import multiprocessing
+
+    from simulation.study import executors
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = executors._worker_context()
+        assert ctx.get_start_method() == "forkserver"
+        # The server imports the package once, so each worker starts without importing it.
+        from multiprocessing import forkserver
+
+        assert "simulation.study.runner" in forkserver._forkserver._preload_modules
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert executors._worker_context().get_start_method() == "spawn"
