@@ -555,6 +555,32 @@ def used_share(used, available):
 
 
 @njit(cache=True, nogil=True)
+def pay_in_order(communities, funds, left, reserve, used_today):
+    """``ResourcePool.pay``: each entry (in order) pays ``funds`` from its community's funds (``left[c, 1]``)
+    if the entries of that community before it and it fit (as of the start of the call, 1e-9 of slack);
+    then the payments leave ``left``, ``reserve`` (never below 0, as ``np.maximum(0.0, ...)``) and add to
+    ``used_today[1]`` (their sum in numpy's order). Returns who paid."""
+    n_c = left.shape[0]
+    seen = np.zeros(n_c, np.int64)  # entries of each community so far: the next one's rank
+    ok = np.empty(communities.shape[0], np.bool_)
+    for e in range(communities.shape[0]):
+        c = communities[e]
+        ok[e] = np.float64(seen[c] + 1) * funds <= left[c, 1] + 1e-9
+        seen[c] += 1
+    spent = np.zeros(n_c)
+    for e in range(communities.shape[0]):
+        if ok[e]:
+            spent[communities[e]] += 1.0
+    for c in range(n_c):
+        spent[c] = spent[c] * funds
+        left[c, 1] = left[c, 1] - spent[c]
+        v = reserve[c] - spent[c]
+        reserve[c] = 0.0 if 0.0 >= v else v
+    used_today[1] = used_today[1] + pairwise_sum(spent)
+    return ok
+
+
+@njit(cache=True, nogil=True)
 def resident_measures(
     cell, combos, sizes, last_activity, last_governance, last_report, voted, month, quarter,
     trust, efficacy, outside, last_contact, week_start,

@@ -101,6 +101,46 @@ def test_committee_repairs_wait_for_funds(scn):
     assert committee_repairs_closed(poor) == 0 < committee_repairs_closed(free)
 
 
+def _pay_in_numpy(pool, communities, funds):
+    """``ResourcePool.pay`` as numpy (the code ``kernels.pay_in_order`` replaced), the oracle."""
+    order = np.argsort(communities, kind="stable")
+    c = communities[order]
+    nth = np.arange(len(c)) - np.searchsorted(c, c, side="left")  # 0, 1, ... within a community
+    ok = np.empty(len(c), bool)
+    ok[order] = (nth + 1) * funds <= pool.left[c, 1] + 1e-9
+    spent = np.bincount(communities[ok], minlength=pool.left.shape[0]) * funds
+    pool.left[:, 1] -= spent
+    pool.reserve = np.maximum(0.0, pool.reserve - spent)
+    pool.used_today[1] += spent.sum()
+    return ok
+
+
+def test_pool_pays_in_order_as_the_numpy_rule():
+    from simulation.processes.resources import ResourcePool
+
+    rng = np.random.default_rng(7)
+    outcomes, emptied = np.zeros(2, int), 0
+    for _ in range(40):
+        n_c = int(rng.integers(1, 12))
+        pools = [ResourcePool(n_c), ResourcePool(n_c)]
+        left, reserve = rng.uniform(0, 500, (n_c, 3)), rng.uniform(0, 200, n_c) * (rng.random(n_c) < 0.7)
+        left[rng.random(n_c) < 0.2, 1] = 0.0  # some communities have no funds at all
+        for pool in pools:
+            pool.left[:], pool.reserve[:], pool.used_today[:] = left, reserve, [1.0, 2.5, 3.0]
+        communities = rng.integers(0, n_c, int(rng.integers(0, 60)))
+        funds = float(rng.choice([0.5, 37.0, 100.0, 1 / 3]))
+        got = pools[0].pay(communities, funds)
+        want = _pay_in_numpy(pools[1], communities, funds)
+        np.testing.assert_array_equal(got, want)
+        for name in ("left", "reserve", "used_today"):
+            np.testing.assert_array_equal(getattr(pools[0], name), getattr(pools[1], name), err_msg=name)
+        outcomes += np.bincount(got.astype(int), minlength=2)
+        emptied += int(((pools[0].reserve == 0) & (reserve > 0)).sum())
+    assert outcomes.min() > 50 and emptied > 0  # both paid and short entries, reserves used up
+    with pytest.raises(IndexError, match="pay: communities must be in 0..0"):
+        ResourcePool(1).pay(np.array([1]), 10.0)
+
+
 def _lockstep(scenario, phase, oracle_phase, days, before_day=None):
     """Two runs of ``scenario`` day by day, the second with ``oracle_phase`` in place of ``phase`` (the
     numpy code a compiled phase replaced); ``before_day(model, day)`` acts on both before each day."""

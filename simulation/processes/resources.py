@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.kernels import used_share
+from simulation.kernels import pay_in_order, used_share
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -70,16 +70,10 @@ class ResourcePool:
         if not self.limited:
             self.used_today[1] += funds * len(communities)
             return np.ones(len(communities), bool)
-        order = np.argsort(communities, kind="stable")
-        c = communities[order]
-        nth = np.arange(len(c)) - np.searchsorted(c, c, side="left")  # 0, 1, ... within a community
-        ok = np.empty(len(c), bool)
-        ok[order] = (nth + 1) * funds <= self.left[c, 1] + 1e-9
-        spent = np.bincount(communities[ok], minlength=self.left.shape[0]) * funds
-        self.left[:, 1] -= spent
-        self.reserve = np.maximum(0.0, self.reserve - spent)
-        self.used_today[1] += spent.sum()
-        return ok
+        if len(communities) and not 0 <= communities.min() <= communities.max() < self.left.shape[0]:
+            raise IndexError(f"pay: communities must be in 0..{self.left.shape[0] - 1}")
+        # One compiled pass: an entry pays if its community's earlier entries and it fit the funds left.
+        return pay_in_order(communities, float(funds), self.left, self.reserve, self.used_today)
 
     def record(self, day: int) -> None:
         k = day % self.used.shape[0]
