@@ -52,6 +52,7 @@ class Network:
         self._rows = None
         self._matrix = None  # shares its data with ``weight``: in-place weight changes keep it valid
         self._outside = None  # degree without household ties, for this structure
+        self._ranges = None  # (what the split depends on, row ranges) of this structure (``row_ranges``)
         if not hasattr(self, "_pending"):
             self._pending: list[tuple[np.ndarray, np.ndarray, int]] = []
 
@@ -84,6 +85,19 @@ class Network:
             self._rows = kernels.entry_rows(self.indptr)
             self._rows.flags.writeable = False
         return self._rows
+
+    def row_ranges(self) -> list[tuple[int, int]]:
+        """``threads.row_ranges`` of the row pointers: the blocks of rows the products split into (cached
+        until the ties change or the threads to use do)."""
+        split = (threads.threads(), threads.MIN_ENTRIES_PER_THREAD)  # what the split depends on, besides ties
+        ranges = self.__dict__.get("_ranges")  # (a network restored from an older snapshot has none)
+        if ranges is None or ranges[0] != split:
+            ranges = self._ranges = (split, threads.row_ranges(self.indptr))
+        return ranges[1]
+
+    def row_blocks(self) -> list[tuple[int, int]]:
+        """The entry ranges [start, stop) of ``row_ranges``."""
+        return [(int(self.indptr[a]), int(self.indptr[b])) for a, b in self.row_ranges()]
 
     @property
     def keys(self) -> np.ndarray:
@@ -128,7 +142,7 @@ class Network:
         def block(start: int, stop: int) -> None:  # whole rows: each row's sum as in one pass
             kernels.spmm(rows[start:stop], cols[start:stop], weight[start:stop], x, out)
 
-        threads.run_blocks(block, threads.row_blocks(self.indptr))
+        threads.run_blocks(block, self.row_blocks())
         return out
 
     def spread(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,7 +200,7 @@ class Network:
         # float32 factor and threshold, as numpy compares a float32 array with a Python float.
         factor, floor = np.float32(1.0 - rate), np.float32(min_weight)
         outside = self._outside if self._outside is not None else np.empty(0, np.int64)
-        ranges = threads.row_ranges(self.indptr)
+        ranges = self.row_ranges()
         new = (at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside)
         if len(ranges) == 1:  # one block: one compiled call
             *arrays, indptr, dropped = kernels.rebuild_ties(self.indptr, self.cols, self.weight, self.kind, *new)

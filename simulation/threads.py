@@ -69,11 +69,6 @@ def row_ranges(indptr: np.ndarray) -> list[tuple[int, int]]:
     return [(cuts[b], cuts[b + 1]) for b in range(k) if cuts[b + 1] > cuts[b]] or [(0, n)]
 
 
-def row_blocks(indptr: np.ndarray) -> list[tuple[int, int]]:
-    """The entry ranges [start, stop) of ``row_ranges``."""
-    return [(int(indptr[a]), int(indptr[b])) for a, b in row_ranges(indptr)]
-
-
 def run_blocks(task: Callable[..., object], blocks: list[tuple[int, ...]]) -> None:
     """``task(*block)`` for every block (e.g. a range ``(start, stop)``): the first in this thread, the
     others in the pool's."""

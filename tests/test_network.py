@@ -341,7 +341,7 @@ def test_threshold_kernel_equals_the_numpy_rule(monkeypatch, row_blocks):
     pulled, party_ties = rng.random(n) < 0.5, np.zeros(n, np.float32)
     pulled[degree == 0] = False  # (the phase clears it first: residents without ties are never pulled)
     rows = net.rows
-    for start, stop in threads.row_blocks(net.indptr):
+    for start, stop in net.row_blocks():
         threshold_rule(
             rows[start:stop], net.cols[start:stop], net.weight[start:stop], engaged, party, threshold,
             np.float32(1e-6), pulled, party_ties,

@@ -22,12 +22,12 @@ def test_blocks_are_whole_rows_covering_every_entry(two_threads_always):
     net = Network.from_pairs(
         300, rng.integers(0, 300, 2000), rng.integers(0, 300, 2000), np.ones(2000), np.full(2000, 2)
     )
-    blocks = threads.row_blocks(net.indptr)
+    blocks = net.row_blocks()
     assert len(blocks) == 2
     assert blocks[0][0] == 0 and blocks[-1][1] == len(net.cols)
     assert blocks[0][1] == blocks[1][0] and blocks[0][1] in set(net.indptr.tolist())
     threads.set_threads(1)
-    assert threads.row_blocks(net.indptr) == [(0, len(net.cols))]
+    assert net.row_blocks() == [(0, len(net.cols))]
     assert threads.even_blocks(10, 3) == [(0, 10)]
 
 

@@ -35,7 +35,7 @@ def influence(model: CommunityModel, day: int) -> None:
             tolerance, pop.pulled, party_ties,
         )  # fmt: skip
 
-    threads.run_blocks(block, threads.row_blocks(net.indptr))
+    threads.run_blocks(block, net.row_blocks())
     if inf.direct:
         newly = pop.pulled & ~pop.engaged
         pop.engaged |= newly

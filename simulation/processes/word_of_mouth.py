@@ -46,5 +46,5 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
             efficacy_start, rest, moved,
         )  # fmt: skip
 
-    threads.run_blocks(block, threads.row_ranges(indptr))
+    threads.run_blocks(block, network.row_ranges())
     trust[:] = moved  # (in place: the array is the population's)
