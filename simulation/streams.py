@@ -15,6 +15,7 @@ import hashlib
 import numpy as np
 
 from simulation import pcg64
+from simulation.blake2b import stream_words
 
 
 def _name_key(name: str) -> int:
@@ -22,8 +23,6 @@ def _name_key(name: str) -> int:
     # break reproducibility across runs and worker processes.
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
 
-
-_PREFIX_HASHES: dict[bytes, object] = {}  # a stream's prefix -> the hash of it (see Stream._digest)
 
 # Slots derived from names start above any positional slot a scenario can need.
 _NAMED_SLOT_BASE = 1 << 24
@@ -48,12 +47,13 @@ class Stream:
         self.seed = int(seed)
         self._key = _name_key(name)
         self.offset = int(offset)  # burn-in days: simulated day d (d >= 1 - offset) is step d + offset
-        self._prefix = f"{self.seed & 0xFFFFFFFFFFFFFFFF}:{self._key}:".encode()
+        # What every state's message starts with (at most 42 bytes: two 64-bit numbers and two colons).
+        self._prefix = np.frombuffer(f"{self.seed & 0xFFFFFFFFFFFFFFFF}:{self._key}:".encode(), np.uint8)
 
     def _words(self, day: int, slot: int) -> np.ndarray:
-        """The PCG64 state of (day, slot), hashed from the inputs: four little-endian uint64 words (the
-        128-bit state, low word first, then the increment, made odd where it is used)."""
-        return np.frombuffer(self._digest(self._day_word(day), slot), "<u8")
+        """The PCG64 state of (day, slot), hashed from the inputs: four uint64 words (the 128-bit state,
+        low word first, then the increment, made odd where it is used)."""
+        return self.words(day, (slot,))[0]
 
     def _day_word(self, day: int) -> int:
         # Word 0 is the set-up; simulated days count from 1 after the set-up (burn-in days included),
@@ -62,16 +62,6 @@ class Stream:
         if word < 0 or (word == 0 and day != SETUP_DAY):
             raise ValueError(f"stream {self.name!r}: day {day} is before the first simulated day")
         return word
-
-    def _digest(self, word: int, slot: int) -> bytes:
-        # blake2b(prefix + "word:slot"), from a copy of the hash of the prefix (kept per process: hash
-        # objects cannot be pickled with the model).
-        hasher = _PREFIX_HASHES.get(self._prefix)
-        if hasher is None:
-            hasher = _PREFIX_HASHES[self._prefix] = hashlib.blake2b(self._prefix, digest_size=32)
-        hasher = hasher.copy()
-        hasher.update(b"%d:%d" % (word, int(slot)))
-        return hasher.digest()
 
     def generator(self, day: int, slot: int = 0) -> np.random.Generator:
         """A fresh numpy generator for (day, slot), at the state the stream's draws start from: its
@@ -133,10 +123,12 @@ class Stream:
 
     def words(self, day: int, slots) -> np.ndarray:
         """The generator states of (day, slot) for each slot, a row of four uint64 words each, for compiled
-        code that draws as ``uniform`` does (``simulation.pcg64.start`` and ``step``)."""
-        word = self._day_word(day)
-        digests = bytearray().join([self._digest(word, slot) for slot in slots])  # (one array for all)
-        return np.frombuffer(digests, "<u8").reshape(-1, 4)
+        code that draws as ``uniform`` does (``simulation.pcg64.start`` and ``step``): the BLAKE2b-256
+        digests of ``b"<seed>:<name key>:<day word>:<slot>"``, read as little-endian words, made in one
+        compiled call (``simulation.blake2b``, the digests of ``hashlib.blake2b``)."""
+        if type(slots) is range:
+            slots = np.arange(slots.start, slots.stop, slots.step)
+        return stream_words(self._prefix, self._day_word(day), np.asarray(slots, np.int64))
 
     def uniform_segments_at(self, day: int, slots, offsets: np.ndarray, index: np.ndarray) -> np.ndarray:
         """Several slots' draws laid end to end, ``uniform(day, offsets[s + 1] - offsets[s], slots[s])`` for

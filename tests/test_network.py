@@ -133,6 +133,40 @@ def test_edge_list_needs_a_path():
         Scenario().override({"network.kind": "edge_list"})
 
 
+def test_compiled_blake2b_equals_hashlib_and_streams_hash_their_documented_message():
+    """The streams' states are hashlib's BLAKE2b-256 digests of ``b"<seed>:<name key>:<day word>:<slot>"``,
+    made by the compiled copy: every message length of one block, and stream messages with any int64."""
+    import hashlib
+
+    from simulation.blake2b import digest_one_block, stream_words
+    from simulation.streams import SETUP_DAY, Stream, _name_key
+
+    rng = np.random.default_rng(11)
+    for length in range(1, 129):
+        block = np.zeros(128, np.uint8)
+        block[:length] = rng.integers(0, 256, length)
+        out = np.empty(4, np.uint64)
+        digest_one_block(block, length, out)
+        want = hashlib.blake2b(block[:length].tobytes(), digest_size=32).digest()
+        np.testing.assert_array_equal(out, np.frombuffer(want, "<u8"), err_msg=f"{length} bytes")
+    extremes = np.array([0, 1, 9, 10, -1, -10, 2**63 - 1, -(2**63)], np.int64)
+    for _ in range(200):
+        prefix = f"{int(rng.integers(0, 2**63)) * 2}:{int(rng.integers(0, 2**63))}:".encode()
+        word = int(rng.choice(extremes)) if rng.random() < 0.3 else int(rng.integers(-(2**40), 2**40))
+        slots = np.concatenate([rng.integers(-(2**40), 2**40, 3), rng.choice(extremes, 2)]).astype(np.int64)
+        got = stream_words(np.frombuffer(prefix, np.uint8), word, slots)
+        for k, slot in enumerate(slots.tolist()):
+            want = hashlib.blake2b(prefix + b"%d:%d" % (word, slot), digest_size=32).digest()
+            np.testing.assert_array_equal(got[k], np.frombuffer(want, "<u8"))
+    stream = Stream("casework.units", seed=2**64 + 5, offset=3)  # the seed is taken mod 2**64
+    for day, word in ((1, 5), (SETUP_DAY, 0), (-2, 2)):
+        message = b"5:%d:%d:" % (_name_key("casework.units"), word)
+        want = [np.frombuffer(hashlib.blake2b(message + b"%d" % s, digest_size=32).digest(), "<u8") for s in (0, 1, 7)]
+        np.testing.assert_array_equal(stream.words(day, [0, 1, 7]), want)
+        np.testing.assert_array_equal(stream.words(day, range(2)), want[:2])
+        np.testing.assert_array_equal(stream._words(day, 7), want[2])
+
+
 def test_compiled_draws_equal_numpy_pcg64_at_the_same_state():
     """The streams' compiled PCG64 gives numpy's draws bit for bit: from the state, after jumps, and at the
     stream's own (day, slot) states (``generator`` sets numpy's PCG64 there)."""

@@ -1,0 +1,142 @@
+"""BLAKE2b, compiled (numba), for the streams' states: the same digests as ``hashlib.blake2b``, bit for bit.
+
+A stream's generator state for (day, slot) is the 32-byte BLAKE2b digest of ``"<seed>:<key>:<day word>:<slot>"``
+(``simulation.streams``). hashlib computes one in about 0.5 us, but a call from Python to get a day's
+states also pays for copies, bytes and an array made from them (about 4 us a call, a dozen calls a day).
+Here the messages are written and hashed in one compiled loop. Only what the streams need is here:
+unkeyed, 32-byte digests, messages of at most one 128-byte block (Saarinen & Aumasson 2015, RFC 7693:
+the parameter block, the compression function G and its message schedule). The tests compare the
+digests with hashlib's for many prefixes, days and slots.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_IV = np.array(
+    [
+        0x6A09E667F3BCC908,
+        0xBB67AE8584CAA73B,
+        0x3C6EF372FE94F82B,
+        0xA54FF53A5F1D36F1,
+        0x510E527FADE682D1,
+        0x9B05688C2B3E6C1F,
+        0x1F83D9ABFB41BD6B,
+        0x5BE0CD19137E2179,
+    ],
+    dtype=np.uint64,
+)
+# The message schedule: the order in which each round reads the 16 message words (rounds 10 and 11
+# repeat rows 0 and 1).
+_SIGMA = np.array(
+    [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+        [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
+        [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
+        [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
+        [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
+        [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
+        [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
+        [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
+        [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
+        [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
+    ],
+    dtype=np.int64,
+)
+BLOCK = 128  # bytes: the longest message hashed here
+# The parameter block of an unkeyed 32-byte digest (fanout 1, depth 1), folded into the first word.
+_PARAMS = np.uint64(0x01010000 | 32)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rotr(x, n):
+    return (x >> np.uint64(n)) | (x << np.uint64(64 - n))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix(v, a, b, c, d, x, y):
+    """The function G on words a, b, c, d of the working vector, with message words x and y."""
+    v[a] = v[a] + v[b] + x
+    v[d] = _rotr(v[d] ^ v[a], 32)
+    v[c] = v[c] + v[d]
+    v[b] = _rotr(v[b] ^ v[c], 24)
+    v[a] = v[a] + v[b] + y
+    v[d] = _rotr(v[d] ^ v[a], 16)
+    v[c] = v[c] + v[d]
+    v[b] = _rotr(v[b] ^ v[c], 63)
+
+
+@njit(cache=True, nogil=True)
+def digest_one_block(block, length, out):
+    """The first four words of BLAKE2b-256 of the message ``block[:length]`` (``block``: 128 uint8, zero after
+    the message; ``length`` <= 128), written to ``out`` (4 uint64): the digest's 32 bytes, little-endian."""
+    _compress(block, length, out, np.empty(16, np.uint64), np.empty(16, np.uint64))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _compress(block, length, out, m, v):
+    """``digest_one_block`` with scratch arrays ``m`` and ``v`` (16 uint64 each) given."""
+    for i in range(16):
+        word = np.uint64(0)
+        for b in range(8):
+            word |= np.uint64(block[8 * i + b]) << np.uint64(8 * b)
+        m[i] = word
+    v[:8] = _IV
+    v[0] ^= _PARAMS  # the state starts as the IV with the parameter block folded in
+    v[8:] = _IV
+    v[12] ^= np.uint64(length)  # the byte count (its high word stays 0)
+    v[14] = ~v[14]  # the last block
+    for r in range(12):
+        s = _SIGMA[r % 10]
+        _mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]])
+        _mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]])
+        _mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]])
+        _mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]])
+        _mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]])
+        _mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]])
+        _mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]])
+        _mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]])
+    first = _IV[0] ^ _PARAMS
+    out[0] = first ^ v[0] ^ v[8]
+    for i in range(1, 4):
+        out[i] = _IV[i] ^ v[i] ^ v[i + 8]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _write_decimal(block, at, value):
+    """``value`` (int64) in decimal ASCII at ``block[at:]``, as Python's ``%d`` writes it; returns the end."""
+    if value < 0:
+        block[at] = 45  # "-"
+        at += 1
+    digits = np.empty(20, np.uint8)
+    k = 0
+    rest = np.uint64(0) - np.uint64(value) if value < 0 else np.uint64(value)  # (the most negative int64 too)
+    while True:
+        digits[k] = np.uint8(48 + rest % np.uint64(10))
+        rest //= np.uint64(10)
+        k += 1
+        if rest == 0:
+            break
+    for i in range(k):
+        block[at + i] = digits[k - 1 - i]
+    return at + k
+
+
+@njit(cache=True, nogil=True)
+def stream_words(prefix, word, slots):
+    """BLAKE2b-256 of ``prefix + b"%d:%d" % (word, slot)`` for each slot: one row of four uint64 words each
+    (``prefix``: uint8, at most 86 bytes, so that every message fits one block)."""
+    if prefix.shape[0] > BLOCK - 42:  # two int64 in decimal with signs and a colon: at most 41 bytes
+        raise ValueError("stream_words: the prefix is too long for one block")
+    out = np.empty((slots.shape[0], 4), np.uint64)
+    block = np.zeros(BLOCK, np.uint8)
+    m, v = np.empty(16, np.uint64), np.empty(16, np.uint64)
+    block[: prefix.shape[0]] = prefix
+    head = _write_decimal(block, prefix.shape[0], word)
+    block[head] = 58  # ":"
+    for k in range(slots.shape[0]):
+        end = _write_decimal(block, head + 1, slots[k])
+        _compress(block, end, out[k], m, v)
+        block[head + 1 : end] = 0  # the next slot's digits start from zeros
+    return out
