@@ -55,52 +55,53 @@ def _rotr(x, n):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _mix(v, a, b, c, d, x, y):
-    """The function G on words a, b, c, d of the working vector, with message words x and y."""
-    v[a] = v[a] + v[b] + x
-    v[d] = _rotr(v[d] ^ v[a], 32)
-    v[c] = v[c] + v[d]
-    v[b] = _rotr(v[b] ^ v[c], 24)
-    v[a] = v[a] + v[b] + y
-    v[d] = _rotr(v[d] ^ v[a], 16)
-    v[c] = v[c] + v[d]
-    v[b] = _rotr(v[b] ^ v[c], 63)
+def _mix(a, b, c, d, x, y):
+    """The function G: four words of the working vector mixed with message words x and y."""
+    a = a + b + x
+    d = _rotr(d ^ a, 32)
+    c = c + d
+    b = _rotr(b ^ c, 24)
+    a = a + b + y
+    d = _rotr(d ^ a, 16)
+    c = c + d
+    b = _rotr(b ^ c, 63)
+    return a, b, c, d
 
 
 @njit(cache=True, nogil=True)
 def digest_one_block(block, length, out):
     """The first four words of BLAKE2b-256 of the message ``block[:length]`` (``block``: 128 uint8, zero after
     the message; ``length`` <= 128), written to ``out`` (4 uint64): the digest's 32 bytes, little-endian."""
-    _compress(block, length, out, np.empty(16, np.uint64), np.empty(16, np.uint64))
+    _compress(block, length, out, np.empty(16, np.uint64))
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _compress(block, length, out, m, v):
-    """``digest_one_block`` with scratch arrays ``m`` and ``v`` (16 uint64 each) given."""
+def _compress(block, length, out, m):
+    """``digest_one_block`` with a scratch array ``m`` (16 uint64) for the message words. The working
+    vector is sixteen local words (kept in registers), v0 .. v15."""
     for i in range(16):
         word = np.uint64(0)
         for b in range(8):
             word |= np.uint64(block[8 * i + b]) << np.uint64(8 * b)
         m[i] = word
-    v[:8] = _IV
-    v[0] ^= _PARAMS  # the state starts as the IV with the parameter block folded in
-    v[8:] = _IV
-    v[12] ^= np.uint64(length)  # the byte count (its high word stays 0)
-    v[14] = ~v[14]  # the last block
+    v0, v1, v2, v3, v4, v5, v6, v7 = _IV[0] ^ _PARAMS, _IV[1], _IV[2], _IV[3], _IV[4], _IV[5], _IV[6], _IV[7]
+    v8, v9, v10, v11, v12, v13, v14, v15 = _IV[0], _IV[1], _IV[2], _IV[3], _IV[4], _IV[5], _IV[6], _IV[7]
+    v12 ^= np.uint64(length)  # the byte count (its high word stays 0)
+    v14 = ~v14  # the last block
     for r in range(12):
         s = _SIGMA[r % 10]
-        _mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]])
-        _mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]])
-        _mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]])
-        _mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]])
-        _mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]])
-        _mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]])
-        _mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]])
-        _mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]])
-    first = _IV[0] ^ _PARAMS
-    out[0] = first ^ v[0] ^ v[8]
-    for i in range(1, 4):
-        out[i] = _IV[i] ^ v[i] ^ v[i + 8]
+        v0, v4, v8, v12 = _mix(v0, v4, v8, v12, m[s[0]], m[s[1]])
+        v1, v5, v9, v13 = _mix(v1, v5, v9, v13, m[s[2]], m[s[3]])
+        v2, v6, v10, v14 = _mix(v2, v6, v10, v14, m[s[4]], m[s[5]])
+        v3, v7, v11, v15 = _mix(v3, v7, v11, v15, m[s[6]], m[s[7]])
+        v0, v5, v10, v15 = _mix(v0, v5, v10, v15, m[s[8]], m[s[9]])
+        v1, v6, v11, v12 = _mix(v1, v6, v11, v12, m[s[10]], m[s[11]])
+        v2, v7, v8, v13 = _mix(v2, v7, v8, v13, m[s[12]], m[s[13]])
+        v3, v4, v9, v14 = _mix(v3, v4, v9, v14, m[s[14]], m[s[15]])
+    out[0] = _IV[0] ^ _PARAMS ^ v0 ^ v8  # the state after the block: the start, v[i] and v[i + 8]
+    out[1] = _IV[1] ^ v1 ^ v9
+    out[2] = _IV[2] ^ v2 ^ v10
+    out[3] = _IV[3] ^ v3 ^ v11
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -109,18 +110,17 @@ def _write_decimal(block, at, value):
     if value < 0:
         block[at] = 45  # "-"
         at += 1
-    digits = np.empty(20, np.uint8)
-    k = 0
-    rest = np.uint64(0) - np.uint64(value) if value < 0 else np.uint64(value)  # (the most negative int64 too)
-    while True:
-        digits[k] = np.uint8(48 + rest % np.uint64(10))
+    magnitude = np.uint64(0) - np.uint64(value) if value < 0 else np.uint64(value)  # (the most negative too)
+    end, rest = at + 1, magnitude // np.uint64(10)
+    while rest:  # the number of digits
+        end += 1
         rest //= np.uint64(10)
-        k += 1
-        if rest == 0:
-            break
-    for i in range(k):
-        block[at + i] = digits[k - 1 - i]
-    return at + k
+    k, rest = end, magnitude
+    while k > at:  # the digits, last first
+        k -= 1
+        block[k] = np.uint8(48 + rest % np.uint64(10))
+        rest //= np.uint64(10)
+    return end
 
 
 @njit(cache=True, nogil=True)
@@ -131,12 +131,12 @@ def stream_words(prefix, word, slots):
         raise ValueError("stream_words: the prefix is too long for one block")
     out = np.empty((slots.shape[0], 4), np.uint64)
     block = np.zeros(BLOCK, np.uint8)
-    m, v = np.empty(16, np.uint64), np.empty(16, np.uint64)
+    m = np.empty(16, np.uint64)
     block[: prefix.shape[0]] = prefix
     head = _write_decimal(block, prefix.shape[0], word)
     block[head] = 58  # ":"
     for k in range(slots.shape[0]):
         end = _write_decimal(block, head + 1, slots[k])
-        _compress(block, end, out[k], m, v)
+        _compress(block, end, out[k], m)
         block[head + 1 : end] = 0  # the next slot's digits start from zeros
     return out
