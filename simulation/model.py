@@ -426,7 +426,7 @@ class CommunityModel(mesa.Model):
         """One day: the phases in order, with the interventions' hooks around each."""
         watch = self.observer
         # Interventions due today are switched on before the day begins, as by a call between days.
-        due = sorted(s for s in self._scheduled if s[0] <= self.day + 1)
+        due = self._scheduled and sorted(s for s in self._scheduled if s[0] <= self.day + 1)
         if due:
             if watch:
                 watch(SETUP, "before")
@@ -448,16 +448,18 @@ class CommunityModel(mesa.Model):
         if watch:
             watch(DAY_START, "after")
         drivers = self.scenario.drivers
-        hooks = self._hooks
+        hooks = self._hooks  # (empty without interventions: no lookups then)
         for phase in self.phases:
             if watch:
                 watch(phase.name, "before")
-            for hook in hooks.get(f"before_{phase.name}", ()):
-                hook(self)
+            if hooks:
+                for hook in hooks.get("before_" + phase.name, ()):
+                    hook(self)
             if not phase.driver or getattr(drivers, phase.driver):
                 phase.function(self, day)
-            for hook in hooks.get(f"after_{phase.name}", ()):
-                hook(self)
+            if hooks:
+                for hook in hooks.get("after_" + phase.name, ()):
+                    hook(self)
             if watch:
                 watch(phase.name, "after")
 
