@@ -70,7 +70,8 @@ class Network:
             return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8)
         i = np.concatenate([a for a, _, _ in pending])
         j = np.concatenate([b for _, b, _ in pending])
-        return i, j, np.concatenate([np.full(len(a), k, np.int8) for a, _, k in pending])
+        # Each record's kind repeated over its contacts: one call, not an array per record.
+        return i, j, np.repeat(np.array([k for _, _, k in pending], np.int8), [len(a) for a, _, _ in pending])
 
     # -- queries ------------------------------------------------------------
     @property
