@@ -62,6 +62,17 @@ def distinct(values):
     return out[:m]
 
 
+@njit(cache=True, nogil=True)
+def keep_unless(index, values, value):
+    """``index[values[index] != value]``: the entries of ``index`` whose value is not ``value`` (in order)."""
+    out = np.empty(index.shape[0], np.int64)
+    m = 0
+    for k in range(index.shape[0]):
+        out[m] = index[k]
+        m += values[index[k]] != value  # (no branch: most entries are kept)
+    return out[:m]
+
+
 # -- the gap-closing update ----------------------------------------------------
 
 
@@ -578,6 +589,20 @@ def pay_in_order(communities, funds, left, reserve, used_today):
         reserve[c] = 0.0 if 0.0 >= v else v
     used_today[1] = used_today[1] + pairwise_sum(spent)
     return ok
+
+
+@njit(cache=True, nogil=True)
+def record_use(used, available, used_today, offer, k, days):
+    """``ResourcePool.record``: row ``k`` of the rings holds the day's use and the daily offer (the offers
+    summed over communities in row order, as numpy sums a C-ordered array over axis 0, over ``days``);
+    the day's use starts again from zero."""
+    for c in range(used.shape[1]):
+        used[k, c] = used_today[c]
+        total = offer[0, c]
+        for r in range(1, offer.shape[0]):
+            total += offer[r, c]
+        available[k, c] = total / days
+        used_today[c] = 0.0
 
 
 @njit(cache=True, nogil=True)

@@ -37,6 +37,7 @@ from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_NGO, T_PROPERTY, 
 from simulation.processes.activities import ActivityOrganiser, ActivityRecord, Organisers
 from simulation.processes.casework import domain_index
 from simulation.processes.issues import IssueLog
+from simulation.processes.reporting import BASE_CHANNELS
 from simulation.processes.resources import MONTH, ResourcePool
 from simulation.scenario import ACTIVITY_TYPES, DOMAINS, Scenario, ScenarioError, format_validation_error
 from simulation.state import DAY_START, SETUP
@@ -360,8 +361,6 @@ class CommunityModel(mesa.Model):
 
     def channel_names(self) -> list[str]:
         """Reporting channels in the order of ``issues.channel`` codes."""
-        from simulation.processes.reporting import BASE_CHANNELS
-
         return list(BASE_CHANNELS) + list(self.levers.extra_channels)
 
     def reply_probabilities(self) -> np.ndarray:

@@ -298,3 +298,14 @@ def test_start_day_counts_from_day_one_after_burn_in():
     late.run_for(30)
     a, b = frame(base), frame(late)
     assert a.iloc[:11].equals(b.iloc[:11]) and not a.iloc[11:].equals(b.iloc[11:])
+
+
+def test_keep_unless_keeps_the_entries_whose_value_differs_in_order():
+    from simulation.kernels import keep_unless
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 50):
+        values, index = rng.integers(0, 4, 80).astype(np.int8), rng.integers(0, 80, n)
+        np.testing.assert_array_equal(keep_unless(index, values, 3), index[values[index] != 3])
+        done = values == 1
+        np.testing.assert_array_equal(keep_unless(index, done, True), index[~done[index]])

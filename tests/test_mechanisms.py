@@ -141,6 +141,22 @@ def test_pool_pays_in_order_as_the_numpy_rule():
         ResourcePool(1).pay(np.array([1]), 10.0)
 
 
+def test_pool_records_the_day_as_numpy_sums_it():
+    """The daily offer is the communities' offers summed as numpy sums them over axis 0 (row by row; a
+    pairwise sum would differ in the last bits for hundreds of communities), and the day's use restarts."""
+    from simulation.processes.resources import MONTH, ResourcePool
+
+    rng = np.random.default_rng(8)
+    for n_c in (1, 9, 333):
+        pool = ResourcePool(n_c)
+        pool.offer[:] = rng.random((n_c, 3)) * rng.choice([1e-3, 1.0, 1e3], (n_c, 3))
+        pool.used_today[:] = used = rng.random(3)
+        pool.record(47)
+        np.testing.assert_array_equal(pool.available[47 % MONTH], pool.offer.sum(axis=0) / MONTH)
+        np.testing.assert_array_equal(pool.used[47 % MONTH], used)
+        assert not pool.used_today.any() and not np.delete(pool.used, 47 % MONTH, axis=0).any()
+
+
 def _lockstep(scenario, phase, oracle_phase, days, before_day=None):
     """Two runs of ``scenario`` day by day, the second with ``oracle_phase`` in place of ``phase`` (the
     numpy code a compiled phase replaced); ``before_day(model, day)`` acts on both before each day."""

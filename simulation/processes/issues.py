@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set
-from simulation.kernels import new_issues
+from simulation.kernels import keep_unless, new_issues
 from simulation.scenario import DOMAINS
 from simulation.state import NEVER, declared
 
@@ -84,8 +84,11 @@ class TaskLog:
         return o[in_set(self.issue[o], issues, int(max(self.issue[o].max(), issues.max())) + 1)]
 
     def start_day(self) -> None:
-        self.open = self.open[~self.done[self.open]]
+        self.open = keep_unless(self.open, self.done, True)
 
+
+_NONE_CLOSED = np.zeros(0, np.int64)  # (read only: today's closings are concatenated to it)
+_NONE_CLOSED.flags.writeable = False
 
 # The 'not yet' value of the issue fields that are not 0 before they happen (no reporter, not reported, ...).
 _NOT_YET_VALUES = {
@@ -132,8 +135,8 @@ class IssueLog:
 
     def start_day(self) -> None:
         """A new day: closed issues leave the open index; nothing has closed or stalled today yet."""
-        self.open = self.open[self.stage[self.open] != CLOSED]
-        self.closed_today = np.zeros(0, np.int64)
+        self.open = keep_unless(self.open, self.stage, CLOSED)
+        self.closed_today = _NONE_CLOSED
         self.stalled_today = 0
         self.tasks.start_day()
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.kernels import pay_in_order, used_share
+from simulation.kernels import pay_in_order, record_use, used_share
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -76,10 +76,8 @@ class ResourcePool:
         return pay_in_order(communities, float(funds), self.left, self.reserve, self.used_today)
 
     def record(self, day: int) -> None:
-        k = day % self.used.shape[0]
-        self.used[k] = self.used_today
-        self.available[k] = self.offer.sum(axis=0) / MONTH
-        self.used_today = np.zeros(3)
+        # The day's use and the daily offer into the rings, in one compiled pass.
+        record_use(self.used, self.available, self.used_today, self.offer, day % self.used.shape[0], float(MONTH))
 
     def utilization(self) -> float:
         """Mean over kinds offered of used / available in the window, in [0, 1]."""
