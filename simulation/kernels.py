@@ -606,6 +606,18 @@ def record_use(used, available, used_today, offer, k, days):
 
 
 @njit(cache=True, nogil=True)
+def window_counts(held, places, attendees, lo, hi, proposal_days, after):
+    """The activities held, their places and attendees on days ``lo .. hi - 1`` of the per-day counts
+    (integer sums: exact), and the proposals made after day ``after`` (``proposal_days`` ascending)."""
+    n_held = n_places = n_attendees = 0
+    for t in range(max(lo, 0), min(hi, held.shape[0])):  # (as a slice clamps)
+        n_held += held[t]
+        n_places += places[t]
+        n_attendees += attendees[t]
+    return n_held, n_places, n_attendees, proposal_days.shape[0] - np.searchsorted(proposal_days, after, "right")
+
+
+@njit(cache=True, nogil=True)
 def resident_measures(
     cell, combos, sizes, last_activity, last_governance, last_report, voted, month, quarter,
     trust, efficacy, outside, last_contact, week_start,

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simulation.kernels import issue_metrics, resident_measures
+from simulation.kernels import issue_metrics, resident_measures, window_counts
 from simulation.population import TRUST_TARGETS
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -243,8 +243,12 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     out: dict[str, float] = dict(zip(_SHARE_NAMES, shares.ravel().tolist(), strict=True))
     if model.last_election_day is None:  # no election yet: no turnout
         out.update(dict.fromkeys(_rate_names(("turnout",)), float("nan")))
-    proposals = model.proposal_days
-    recent_proposals = len(proposals) - int(np.searchsorted(proposals, quarter, side="right"))
+    # The last month's activities (integer sums: exact) and the quarter's proposals, in one compiled call.
+    t = day + model.burn_in
+    lo = max(0, t - PARTICIPATION_DAYS + 1)
+    held, places, attended, recent_proposals = window_counts(
+        model.activity_days, model.activity_places, model.activity_attendees, lo, t + 1, model.proposal_days, quarter
+    )
     out["proposals_made"] = 1000.0 * recent_proposals / max(pop.n, 1)
     out.update(zip(_TRUST_NAMES, trust_means.tolist(), strict=True))
     out["efficacy"] = efficacy
@@ -260,13 +264,10 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
     out["issues_stalled"] = float(log.stalled_today)
     out.update(zip(_ISSUE_NAMES[:-1], issues[:-1], strict=True))
     out["resource_utilization"] = model.pool.utilization()
-    t = day + model.burn_in
-    lo = max(0, t - PARTICIPATION_DAYS + 1)
-    places = int(model.activity_places[lo : t + 1].sum())  # (integer sums: exact)
-    out["activity_fill_rate"] = int(model.activity_attendees[lo : t + 1].sum()) / places if places else float("nan")
+    out["activity_fill_rate"] = attended / places if places else float("nan")
     # Counts over n: exactly the means numpy gives (sums of integers are exact in float64).
     out["ties_per_resident"] = float(net.indptr[-1]) / pop.n if pop.n else 0.0
     out["isolated_share"] = isolated / pop.n if pop.n else float("nan")
-    out["activities_held"] = float(model.activity_days[lo : t + 1].sum())
+    out["activities_held"] = float(held)
     out["weekly_contact_share"] = weekly / pop.n if pop.n else 0.0
     return out

@@ -133,3 +133,17 @@ def test_group_rates_are_the_shares_in_each_group(baseline_run):
         assert out[name] == pytest.approx(flag.mean(), rel=1e-6)
         for grp in GROUPS:
             assert out[f"{name}_{grp}"] == pytest.approx(flag[m.group_masks[grp]].mean(), rel=1e-6), (name, grp)
+
+
+def test_window_counts_equal_the_numpy_slices_and_search():
+    from simulation.kernels import window_counts
+
+    rng = np.random.default_rng(6)
+    held = rng.integers(0, 4, 64).astype(np.int32)
+    places, attendees = rng.integers(0, 90, 64), rng.integers(0, 60, 64)
+    proposals = np.sort(rng.integers(0, 200, 40)).astype(np.int32)
+    for lo, hi, after in [(0, 1, -1), (5, 35, 17), (40, 64, 199), (50, 80, 120), (0, 0, 0)]:
+        got = window_counts(held, places, attendees, lo, hi, proposals, after)
+        want = (held[lo:hi].sum(), places[lo:hi].sum(), attendees[lo:hi].sum())
+        assert got[:3] == tuple(int(v) for v in want), (lo, hi)  # (past the end: as a slice clamps)
+        assert got[3] == len(proposals) - np.searchsorted(proposals, after, side="right")
