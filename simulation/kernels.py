@@ -73,6 +73,24 @@ def keep_unless(index, values, value):
     return out[:m]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def take_report(i, reporter, day, channel, reporters, reported, channels, stage, ready, in_transit):
+    """``IssueLog.take_reports`` for issue ``i``: reported on ``day`` by ``reporter`` through ``channel``, on
+    its way (the one definition of what taking a report writes)."""
+    reporters[i] = reporter
+    reported[i] = day
+    channels[i] = channel
+    stage[i] = in_transit
+    ready[i] = day
+
+
+@njit(cache=True, nogil=True)
+def take_reports(idx, who, day, channel, reporters, reported, channels, stage, ready, in_transit):
+    """``take_report`` for each issue ``idx[k]``, by ``who[k]`` through ``channel[k]``, in order."""
+    for k in range(idx.shape[0]):
+        take_report(idx[k], who[k], day, channel[k], reporters, reported, channels, stage, ready, in_transit)
+
+
 # -- the gap-closing update ----------------------------------------------------
 
 

@@ -309,3 +309,18 @@ def test_keep_unless_keeps_the_entries_whose_value_differs_in_order():
         np.testing.assert_array_equal(keep_unless(index, values, 3), index[values[index] != 3])
         done = values == 1
         np.testing.assert_array_equal(keep_unless(index, done, True), index[~done[index]])
+
+
+def test_take_reports_writes_each_issue_once_and_refuses_mismatched_inputs():
+    from simulation.processes.issues import IN_TRANSIT, IssueLog
+
+    log = IssueLog()
+    log.append(domain=np.zeros(5, np.int8), household=np.arange(5), raised=1)
+    log.take_reports(np.array([1, 3]), np.array([7, 9]), 4, 2)  # one channel for all
+    assert log.reporter[:5].tolist() == [-1, 7, -1, 9, -1] and log.channel[[1, 3]].tolist() == [2, 2]
+    assert (log.stage[[1, 3]] == IN_TRANSIT).all() and log.ready[[1, 3]].tolist() == [4, 4]
+    assert log.reported[[1, 3]].tolist() == [4, 4]
+    with pytest.raises(ValueError, match="take_reports: 2 issues, 1 reporters"):
+        log.take_reports(np.array([0, 2]), np.array([5]), 4, np.array([0, 1]))
+    with pytest.raises(IndexError, match="take_reports: issues must be in 0..4"):
+        log.take_reports(np.array([5]), np.array([5]), 4, 0)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set
-from simulation.kernels import keep_unless, new_issues
+from simulation.kernels import keep_unless, new_issues, take_reports
 from simulation.scenario import DOMAINS
 from simulation.state import NEVER, declared
 
@@ -143,11 +143,16 @@ class IssueLog:
     # -- verbs (what coordination mechanisms may do to cases) ----------------------
     def take_reports(self, idx: np.ndarray, reporters: np.ndarray, day: int, channels) -> None:
         """Issues reported on ``day`` by these residents through these channels (codes): on their way."""
-        self.reporter[idx] = reporters
-        self.reported[idx] = day
-        self.channel[idx] = channels
-        self.stage[idx] = IN_TRANSIT
-        self.ready[idx] = day
+        idx, reporters = np.asarray(idx, np.int64).ravel(), np.asarray(reporters, np.int64).ravel()
+        channels = np.asarray(channels, np.int64).ravel()
+        if channels.shape[0] == 1 and idx.shape[0] != 1:
+            channels = np.full(idx.shape[0], channels[0])
+        if not reporters.shape == channels.shape == idx.shape:
+            raise ValueError(f"take_reports: {len(idx)} issues, {len(reporters)} reporters, {len(channels)} channels")
+        if len(idx) and not 0 <= idx.min() <= idx.max() < self.size:
+            raise IndexError(f"take_reports: issues must be in 0..{self.size - 1}")
+        take_reports(idx, reporters, int(day), channels, self.reporter, self.reported, self.channel, self.stage,
+                     self.ready, IN_TRANSIT)  # fmt: skip
 
     def coordinate(self, idx: np.ndarray) -> None:
         """Cases moved past departmental walls: the units they need work on them at once, without stalls."""

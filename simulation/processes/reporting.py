@@ -17,7 +17,7 @@ import numpy as np
 
 from simulation.arrays import sigmoid
 from simulation.population import T_COMMUNITY
-from simulation.processes.reporting_kernels import channel_scores, most_willing, pending_households
+from simulation.processes.reporting_kernels import channel_scores, most_willing, pending_households, reports_taken
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -69,9 +69,7 @@ def reporting(model: CommunityModel, day: int) -> None:
     )
     # Urgency fades: an issue not reported in its first days is less and less likely to be.
     age = day - log.raised[pending]
-    go = u[of_issue] < sigmoid(logit[of_issue]) * np.exp(-age / rep.urgency_days)
-    done, who, channel = pending[go], who[of_issue[go]], channel[of_issue[go]]
-    if len(done) == 0:
-        return
-    log.take_reports(done, who, day, channel)
-    pop.last_report[who] = day
+    chance = sigmoid(logit[of_issue]) * np.exp(-age / rep.urgency_days)
+    # Those reported today: taken as ``log.take_reports`` takes them, in one compiled pass.
+    reports_taken(chance, u, of_issue, pending, who, channel, day, log.reporter, log.reported, log.channel, log.stage,
+                  log.ready, pop.last_report)  # fmt: skip

@@ -7,8 +7,8 @@ import numpy as np
 from numba import njit
 
 from simulation import pcg64
-from simulation.kernels import distinct
-from simulation.processes.issues import CLOSED, GIVEN_UP, UNREPORTED
+from simulation.kernels import distinct, take_report
+from simulation.processes.issues import CLOSED, GIVEN_UP, IN_TRANSIT, UNREPORTED
 
 
 @njit(cache=True, nogil=True)
@@ -102,3 +102,15 @@ def most_willing(scores, trust, efficacy, base, trust_weight, efficacy_weight, s
     u = np.empty(n_h)
     pcg64.uniform_at(words, who, u)  # (households ascending, so their members too)
     return who, channel, logit, u
+
+
+@njit(cache=True, nogil=True)
+def reports_taken(chance, u, of_issue, pending, who, channel, day, reporters, reported, channels, stage, ready, last):
+    """The pending issues whose household's decision draw (``u``, per household) is below their chance of
+    being reported today (``chance``, per pending issue) are reported by the household's most willing
+    member through their channel (``take_report``); ``last`` (the members' last report) is today for them."""
+    for k in range(pending.shape[0]):
+        h = of_issue[k]
+        if u[h] < chance[k]:
+            take_report(pending[k], who[h], day, channel[h], reporters, reported, channels, stage, ready, IN_TRANSIT)
+            last[who[h]] = day
