@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.arrays import in_set
+from simulation.kernels import handler_capacity
 from simulation.state import declared
 
 COMMITTEE, PROPERTY, GOVERNMENT = 0, 1, 2
@@ -53,9 +54,11 @@ class HandlerTable:
     # -- reads ----------------------------------------------------------------
     def capacity(self) -> np.ndarray:
         """Cases per day of each handler."""
-        free_hours = self.staff * self.staff_hours_per_day * (1.0 - self.admin_burden)
-        committee = free_hours / self.hours_per_case + self.extra_capacity
-        return np.where(self.kind == COMMITTEE, committee, self.stated_capacity + self.extra_capacity)
+        # Committees: their staff's hours free of tasks from above, over the hours a case takes (one pass).
+        return handler_capacity(
+            self.kind, self.staff, self.staff_hours_per_day, self.admin_burden, self.hours_per_case,
+            self.extra_capacity, self.stated_capacity, COMMITTEE,
+        )  # fmt: skip
 
     def of_kind(self, *kinds: int) -> np.ndarray:
         """Row ids of the handlers of these kinds."""

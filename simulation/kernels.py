@@ -609,6 +609,19 @@ def pay_in_order(communities, funds, left, reserve, used_today):
     return ok
 
 
+@njit(cache=True, nogil=True, error_model="numpy")  # (numpy's division: x / 0 is inf, not an error)
+def handler_capacity(kind, staff, hours, admin_burden, hours_per_case, extra, stated, committee):
+    """``HandlerTable.capacity``: cases per day of each handler, the committees' from their staff's free
+    hours (``staff * hours * (1 - admin_burden) / hours_per_case``), the others' as stated; plus extra."""
+    out = np.empty(kind.shape[0])
+    for h in range(kind.shape[0]):
+        if kind[h] == committee:
+            out[h] = staff[h] * hours[h] * (1.0 - admin_burden[h]) / hours_per_case[h] + extra[h]
+        else:
+            out[h] = stated[h] + extra[h]
+    return out
+
+
 @njit(cache=True, nogil=True)
 def record_use(used, available, used_today, offer, k, days):
     """``ResourcePool.record``: row ``k`` of the rings holds the day's use and the daily offer (the offers

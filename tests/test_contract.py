@@ -324,3 +324,24 @@ def test_take_reports_writes_each_issue_once_and_refuses_mismatched_inputs():
         log.take_reports(np.array([0, 2]), np.array([5]), 4, np.array([0, 1]))
     with pytest.raises(IndexError, match="take_reports: issues must be in 0..4"):
         log.take_reports(np.array([5]), np.array([5]), 4, 0)
+
+
+def test_handler_capacity_equals_the_numpy_formula():
+    """Committees: staff hours free of tasks from above over the hours a case takes (x / 0 is inf, as in
+    numpy); others as stated; plus the extra capacity interventions add."""
+    from simulation.handlers import COMMITTEE
+    from simulation.kernels import handler_capacity
+
+    rng = np.random.default_rng(2)
+    for _ in range(100):
+        n = int(rng.integers(1, 40))
+        kind = rng.integers(0, 3, n).astype(np.int8)
+        staff, hours, admin = rng.uniform(0, 9, n), rng.uniform(0, 12, n), rng.uniform(0, 1, n)
+        per_case, stated = rng.uniform(0.1, 5, n), rng.uniform(0, 20, n)
+        extra = rng.uniform(0, 3, n) * (rng.random(n) < 0.5)
+        per_case[rng.random(n) < 0.1] = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            free = staff * hours * (1.0 - admin) / per_case + extra
+        want = np.where(kind == COMMITTEE, free, stated + extra)
+        got = handler_capacity(kind, staff, hours, admin, per_case, extra, stated, COMMITTEE)
+        np.testing.assert_array_equal(got, want)
