@@ -591,15 +591,13 @@ def pay_in_order(communities, funds, left, reserve, used_today):
     ``used_today[1]`` (their sum in numpy's order). Returns who paid."""
     n_c = left.shape[0]
     seen = np.zeros(n_c, np.int64)  # entries of each community so far: the next one's rank
+    spent = np.zeros(n_c)  # (first the payments' count)
     ok = np.empty(communities.shape[0], np.bool_)
     for e in range(communities.shape[0]):
         c = communities[e]
         ok[e] = np.float64(seen[c] + 1) * funds <= left[c, 1] + 1e-9
         seen[c] += 1
-    spent = np.zeros(n_c)
-    for e in range(communities.shape[0]):
-        if ok[e]:
-            spent[communities[e]] += 1.0
+        spent[c] += ok[e]
     for c in range(n_c):
         spent[c] = spent[c] * funds
         left[c, 1] = left[c, 1] - spent[c]
