@@ -664,8 +664,9 @@ def resident_measures(
     ``week_start``.
     """
     k, n_cells, n_groups, n = 5, combos.shape[0], combos.shape[1], cell.shape[0]
-    hist = np.zeros((n_cells, 1 << k), np.int64)  # residents by cell and by the bits their flags spell
-    trust_sums = np.zeros(trust.shape[1])
+    # Each resident's cell and flag bits as one key, then the keys counted (residents by cell and by the
+    # bits their flags spell): counting in a loop of its own is about twice as fast.
+    key = np.empty(n, np.int64)
     isolated = weekly = 0
     for r in range(n):
         activity = np.int64(last_activity[r] > month)
@@ -674,11 +675,17 @@ def resident_measures(
         bits |= np.int64(last_governance[r] > quarter) << 2
         bits |= np.int64(last_report[r] > quarter) << 3
         bits |= np.int64(voted[r]) << 4
-        hist[cell[r], bits] += 1
-        for c in range(trust.shape[1]):
-            trust_sums[c] += np.float64(trust[r, c])
+        key[r] = (cell[r] << k) | bits
         isolated += outside[r] == 0
         weekly += last_contact[r] > week_start
+    hist = np.zeros((n_cells, 1 << k), np.int64)
+    flat = hist.reshape(-1)
+    for r in range(n):
+        flat[key[r]] += 1
+    trust_sums = np.zeros(trust.shape[1])
+    for r in range(n):
+        for c in range(trust.shape[1]):
+            trust_sums[c] += np.float64(trust[r, c])
     per_cell = np.zeros((k, n_cells), np.int64)
     for c in range(n_cells):
         for bits in range(1, 1 << k):
