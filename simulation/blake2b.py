@@ -124,12 +124,14 @@ def _write_decimal(block, at, value):
 
 
 @njit(cache=True, nogil=True)
-def stream_words(prefix, word, slots):
-    """BLAKE2b-256 of ``prefix + b"%d:%d" % (word, slot)`` for each slot: one row of four uint64 words each
-    (``prefix``: uint8, at most 86 bytes, so that every message fits one block)."""
+def stream_words(prefix, word, slots, out):
+    """BLAKE2b-256 of ``prefix + b"%d:%d" % (word, slot)`` for each slot, written to ``out``: one row of four
+    uint64 words each (``prefix``: uint8, at most 86 bytes, so that every message fits one block). The
+    caller makes ``out``: an array returned from compiled code costs more than the hashing here."""
     if prefix.shape[0] > BLOCK - 42:  # two int64 in decimal with signs and a colon: at most 41 bytes
         raise ValueError("stream_words: the prefix is too long for one block")
-    out = np.empty((slots.shape[0], 4), np.uint64)
+    if out.shape[0] != slots.shape[0] or out.shape[1] != 4:
+        raise ValueError("stream_words: out needs a row of four words per slot")
     block = np.zeros(BLOCK, np.uint8)
     m = np.empty(16, np.uint64)
     block[: prefix.shape[0]] = prefix
@@ -139,4 +141,3 @@ def stream_words(prefix, word, slots):
         end = _write_decimal(block, head + 1, slots[k])
         _compress(block, end, out[k], m)
         block[head + 1 : end] = 0  # the next slot's digits start from zeros
-    return out

@@ -126,9 +126,10 @@ class Stream:
         code that draws as ``uniform`` does (``simulation.pcg64.start`` and ``step``): the BLAKE2b-256
         digests of ``b"<seed>:<name key>:<day word>:<slot>"``, read as little-endian words, made in one
         compiled call (``simulation.blake2b``, the digests of ``hashlib.blake2b``)."""
-        if type(slots) is range:
-            slots = np.arange(slots.start, slots.stop, slots.step)
-        return stream_words(self._prefix, self._day_word(day), np.asarray(slots, np.int64))
+        slots = np.arange(slots.start, slots.stop, slots.step) if type(slots) is range else np.asarray(slots, np.int64)
+        out = np.empty((slots.shape[0], 4), np.uint64)
+        stream_words(self._prefix, self._day_word(day), slots, out)
+        return out
 
     def uniform_segments_at(self, day: int, slots, offsets: np.ndarray, index: np.ndarray) -> np.ndarray:
         """Several slots' draws laid end to end, ``uniform(day, offsets[s + 1] - offsets[s], slots[s])`` for

@@ -154,7 +154,8 @@ def test_compiled_blake2b_equals_hashlib_and_streams_hash_their_documented_messa
         prefix = f"{int(rng.integers(0, 2**63)) * 2}:{int(rng.integers(0, 2**63))}:".encode()
         word = int(rng.choice(extremes)) if rng.random() < 0.3 else int(rng.integers(-(2**40), 2**40))
         slots = np.concatenate([rng.integers(-(2**40), 2**40, 3), rng.choice(extremes, 2)]).astype(np.int64)
-        got = stream_words(np.frombuffer(prefix, np.uint8), word, slots)
+        got = np.empty((len(slots), 4), np.uint64)
+        stream_words(np.frombuffer(prefix, np.uint8), word, slots, got)
         for k, slot in enumerate(slots.tolist()):
             want = hashlib.blake2b(prefix + b"%d:%d" % (word, slot), digest_size=32).digest()
             np.testing.assert_array_equal(got[k], np.frombuffer(want, "<u8"))
