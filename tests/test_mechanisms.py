@@ -413,13 +413,31 @@ def _feedback_in_numpy(model, day):
     is_reporter = member == log.reporter[handled][event]
     pop.nudge_by_column("trust", member, share, target)
     if tr.hearsay_share > 0:
-        feedback._hearsay(model, member[is_reporter], share[is_reporter], target[is_reporter])
+        _hearsay_in_numpy(model, member[is_reporter], share[is_reporter], target[is_reporter])
     referred = target != T_COMMUNITY
     pop.nudge("trust", member[referred], tr.referral_share * share[referred], column=T_COMMUNITY)
     pop.nudge("efficacy", member, weight * np.where(success, tr.efficacy_gain, -tr.efficacy_loss))
     u = model.streams["feedback.reply"].uniform_at(day, handled)
     replied = u < model.reply_probabilities()[np.maximum(log.channel[handled], 0)]
     pop.nudge("trust", log.reporter[handled[replied]], tr.reply_bonus, column=T_COMMUNITY)
+
+
+def _hearsay_in_numpy(model, reporters, share, cols):
+    """The reporters' acquaintances hear of their cases (the oracle): per trust column, gains and losses
+    summed apart (float32, in entry order), spread by one product with the ties, and each group's
+    ``hearsay_share`` of it (at most 1) a gap-closing update, gains first."""
+    pop, tr = model.pop, model.scenario.trust
+    columns = np.unique(cols)
+    x = np.zeros((pop.n, 2 * len(columns)), np.float32)
+    heard = share != 0
+    group = 2 * np.searchsorted(columns, cols) + (share < 0)
+    np.add.at(x, (reporters[heard], group[heard]), np.abs(share[heard]).astype(np.float32))
+    h = np.float32(tr.hearsay_share) * model.network.dot(x)
+    for g in range(x.shape[1]):
+        who = np.flatnonzero(h[:, g] > 0)
+        if len(who):
+            gain = np.minimum(h[who, g], np.float32(1.0)).astype(np.float64)
+            pop.nudge("trust", who, gain if g % 2 == 0 else -gain, column=int(columns[g // 2]))
 
 
 def test_compiled_feedback_follows_the_numpy_rules(scn):

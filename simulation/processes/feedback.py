@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set, scratch_slots
-from simulation.kernels import nudge_heard, reporters_sums
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
-from simulation.processes.feedback_kernels import closed_cases, outcomes_felt, outcomes_followed
+from simulation.processes.feedback_kernels import days_taken, outcomes
 from simulation.processes.issues import CLOSED, RESOLVED
 from simulation.scenario import DOMAINS
 
 # Problems residents see around them when left open.
 VISIBLE_DOMAINS = [DOMAINS.index(d) for d in ("maintenance", "sanitation")]
+_NO_DRAWS = np.zeros(4, np.uint64)  # a stream state for a day without handled cases (no draw is taken)
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -39,43 +39,21 @@ def feedback(model: CommunityModel, day: int) -> None:
     closed = log.closed_today
     if len(closed) == 0:
         return
-    given_up, handled, minus_days, households, reporters, ok, target, channel = closed_cases(
-        closed, log.outcome, log.raised, log.household, log.reporter, log.handler, model.handlers.trust_target,
-        log.channel, day,
-    )  # fmt: skip
     # A late resolution satisfies less: the gain shrinks with the days the issue took.
+    minus_days = days_taken(closed, log.outcome, log.raised, day)
     timely = np.exp(minus_days / tr.timely_days)
-    slot = scratch_slots(pop.n)
-    event, member, weight, share, column = outcomes_felt(
-        pop.trust, given_up, tr.grievance_loss, households, reporters, ok, timely, target, pop.hh_indptr,
-        pop.hh_members, tr.household_share, tr.gain_success, tr.loss_failure, slot,
+    # The households' updates, what the reporters' acquaintances hear (when ``hearsay_share`` > 0), the
+    # community's share of referred cases, efficacy and the replies that close the loop, whatever the
+    # outcome: one compiled call.
+    net = model.network
+    replies = model.streams["feedback.reply"].words(day, [0])[0] if len(minus_days) else _NO_DRAWS
+    outcomes(
+        pop.trust, pop.efficacy, closed, log.outcome, log.household, log.reporter, log.handler, log.channel,
+        model.handlers.trust_target, timely, pop.hh_indptr, pop.hh_members, tr.household_share,
+        tr.gain_success, tr.loss_failure, tr.grievance_loss, tr.hearsay_share, net.indptr, net.cols, net.weight,
+        tr.referral_share, tr.efficacy_gain, tr.efficacy_loss, replies, model.reply_probabilities(),
+        tr.reply_bonus, scratch_slots(pop.n),
     )  # fmt: skip
-    if len(handled) == 0:
-        return
-    if tr.hearsay_share > 0:  # the reporters' acquaintances hear of it
-        is_reporter = member == reporters[event]
-        _hearsay(model, member[is_reporter], share[is_reporter], column[is_reporter])
-    # The community took the report (it shares in the outcome of a referred case); efficacy; replies that
-    # close the loop, whatever the outcome.
-    outcomes_followed(
-        pop.trust, pop.efficacy, event, member, weight, share, column, ok, tr.referral_share, tr.efficacy_gain,
-        tr.efficacy_loss, reporters, model.streams["feedback.reply"].uniform_at(day, handled),
-        model.reply_probabilities()[channel], tr.reply_bonus, slot,
-    )  # fmt: skip
-
-
-def _hearsay(model: CommunityModel, reporters: np.ndarray, share: np.ndarray, cols: np.ndarray) -> None:
-    """Acquaintances hear how reporters' cases went: they feel ``trust.hearsay_share`` of each update,
-    weighted by tie weight (gains and losses apart, each summed over the reporters one knows, at most 1).
-
-    ``cols`` is the trust column of each reporter's update; one sparse product serves every column and sign.
-    """
-    pop, tr = model.pop, model.scenario.trust
-    held, columns, x = reporters_sums(reporters, cols, share)  # (reporters, column x sign) in one pass
-    # Only the reporters' acquaintances hear anything: their rows of W @ x, in ascending order.
-    reached, sums = model.network.spread(x, held)
-    # Per column, gains then losses, each a gap-closing update of those who heard (at most 1).
-    nudge_heard(pop.trust, reached, sums, np.float32(tr.hearsay_share), columns, scratch_slots(pop.n))
 
 
 def _notices(model: CommunityModel, day: int) -> None:

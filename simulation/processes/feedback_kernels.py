@@ -1,5 +1,6 @@
-"""Feedback's day, compiled (numba): the closed cases' households and their gap-closing updates in two
-passes where numpy made about a hundred calls (the rules: ``simulation.processes.feedback``).
+"""Feedback's day, compiled (numba): the closed cases' households and their gap-closing updates, the
+hearsay and the replies in one call after ``days_taken`` (the rules: ``simulation.processes.feedback``;
+only ``np.exp`` of the days taken stays with numpy, whose exp the results depend on to the last bit).
 
 The updates are the model's one gap-closing rule (``simulation.kernels.nudge_values``), called in the
 order the numpy phase called it, so same-seed results are unchanged. The kernels hold the GIL: the
@@ -11,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulation.kernels import nudge_columns, nudge_values
+from simulation import pcg64
+from simulation.kernels import nudge_columns, nudge_heard, nudge_values, reporters_sums, spread_from_rows, stable_by
 from simulation.population import T_COMMUNITY
 from simulation.processes.issues import FAILED, GIVEN_UP, RESOLVED
 
@@ -34,11 +36,25 @@ def _households(households, reporters, hh_indptr, hh_members, share):
 
 
 @njit(cache=True, nogil=True)
-def closed_cases(closed, outcome, raised, household, reporter, handler, trust_target, channel, day):
+def days_taken(closed, outcome, raised, day):
+    """``raised - day`` (the days taken, negated, as numpy's int32 arithmetic gives them) of today's closed
+    issues that were handled (resolved or failed), in the order they closed: what ``np.exp`` needs before
+    ``outcomes``."""
+    minus_days = np.empty(closed.shape[0], np.int32)
+    h = 0
+    for k in range(closed.shape[0]):
+        i = closed[k]
+        minus_days[h] = -(np.int32(day) - raised[i])
+        h += (outcome[i] == RESOLVED) | (outcome[i] == FAILED)
+    return minus_days[:h]
+
+
+@njit(cache=True, nogil=True)
+def _closed_cases(closed, outcome, household, reporter, handler, trust_target, channel):
     """Today's closed issues (``closed``, in the order they closed) sorted for the updates: the households
-    of those given up; then of those handled (resolved or failed): the issues, ``raised - day`` (days
-    taken, negated, as numpy's int32 arithmetic gives them), households, reporters, whether resolved,
-    the trust column of the unit that handled them, and the reply channel (0 where none)."""
+    of those given up; then of those handled (resolved or failed, as ``days_taken`` picks them): the issues,
+    households, reporters, whether resolved, the trust column of the unit that handled them, and the reply
+    channel (0 where none)."""
     n = closed.shape[0]
     given_up = np.empty(n, np.int64)
     handled = np.empty(n, np.int64)
@@ -50,19 +66,17 @@ def closed_cases(closed, outcome, raised, household, reporter, handler, trust_ta
         g += outcome[i] == GIVEN_UP
         h += (outcome[i] == RESOLVED) | (outcome[i] == FAILED)
     handled = handled[:h]
-    minus_days = np.empty(h, np.int32)
     households, reporters, targets = np.empty(h, np.int64), np.empty(h, np.int64), np.empty(h, np.int64)
     ok, channels = np.empty(h, np.bool_), np.empty(h, np.int64)
     for k in range(h):
         i = handled[k]
-        minus_days[k] = -(np.int32(day) - raised[i])
         households[k], reporters[k], ok[k] = household[i], reporter[i], outcome[i] == RESOLVED
         targets[k], channels[k] = trust_target[handler[i]], max(channel[i], 0)
-    return given_up[:g], handled, minus_days, households, reporters, ok, targets, channels
+    return given_up[:g], handled, households, reporters, ok, targets, channels
 
 
 @njit(cache=True)
-def outcomes_felt(
+def _outcomes_felt(
     trust, given_up_households, grievance_loss, households, reporters, ok, timely, target, hh_indptr, hh_members,
     household_share, gain_success, loss_failure, slot,
 ):  # fmt: skip
@@ -86,7 +100,7 @@ def outcomes_felt(
 
 
 @njit(cache=True)
-def outcomes_followed(
+def _outcomes_followed(
     trust, efficacy, event, member, weight, share, column, ok, referral_share, efficacy_gain, efficacy_loss,
     reporters, u_reply, reply_prob, reply_bonus, slot,
 ):  # fmt: skip
@@ -105,3 +119,53 @@ def outcomes_followed(
     replied = reporters[u_reply < reply_prob]
     if replied.shape[0]:
         nudge_values(trust[:, T_COMMUNITY], replied, np.full(1, reply_bonus), slot)
+
+
+@njit(cache=True)
+def outcomes(
+    trust, efficacy, closed, outcome, household, reporter, handler, channel, trust_target, timely,
+    hh_indptr, hh_members, household_share, gain_success, loss_failure, grievance_loss, hearsay_share, indptr,
+    cols, weight, referral_share, efficacy_gain, efficacy_loss, reply_words, reply_prob, reply_bonus, slot,
+):  # fmt: skip
+    """Everything today's closed issues (``closed``) do to trust and efficacy, in the order of the phase's
+    rules, in one call: the households' updates (``timely``: ``np.exp`` of ``days_taken`` over the timely
+    days, one per handled issue), then, when ``hearsay_share`` > 0, what the reporters' acquaintances hear
+    (``simulation.kernels.reporters_sums``, ``spread_from_rows``, ``nudge_heard`` over the ties ``indptr``,
+    ``cols``, ``weight``), then the referral share, efficacy and the replies (each handled issue's draw of
+    the reply stream's state ``reply_words``, as ``Stream.uniform_at``; ``reply_prob`` per channel code).
+
+    One call where Python made eight, each returning arrays (about a microsecond each to hand over)."""
+    given_up, handled, households, reporters, ok, targets, channels = _closed_cases(
+        closed, outcome, household, reporter, handler, trust_target, channel
+    )
+    event, member, share_of, share, column = _outcomes_felt(
+        trust, given_up, grievance_loss, households, reporters, ok, timely, targets, hh_indptr, hh_members,
+        household_share, gain_success, loss_failure, slot,
+    )  # fmt: skip
+    h = handled.shape[0]
+    if h == 0:
+        return
+    if hearsay_share > 0:  # the reporters' acquaintances hear of it
+        told = np.empty(member.shape[0], np.int64)
+        m = 0
+        for k in range(member.shape[0]):
+            told[m] = k
+            m += member[k] == reporters[event[k]]
+        told = told[:m]
+        held, columns, x = reporters_sums(member[told], column[told], share[told])
+        reached, sums = spread_from_rows(indptr, cols, weight, held, x, slot)
+        nudge_heard(trust, reached, sums, np.float32(hearsay_share), columns, slot)
+    # Each handled issue's reply draw, taken at the issues in ascending order.
+    order = stable_by(np.arange(h), handled)
+    drawn = np.empty(h)
+    pcg64.uniform_at(reply_words, handled[order], drawn)
+    u_reply = np.empty(h)
+    for k in range(h):
+        u_reply[order[k]] = drawn[k]
+    chance = np.empty(h)
+    for k in range(h):
+        chance[k] = reply_prob[channels[k]]
+    _outcomes_followed(
+        trust, efficacy, event, member, share_of, share, column, ok, referral_share, efficacy_gain,
+        efficacy_loss, reporters, u_reply, chance, reply_bonus, slot,
+    )  # fmt: skip
