@@ -450,6 +450,79 @@ def test_compiled_feedback_follows_the_numpy_rules(scn):
     np.testing.assert_array_equal(compiled.pop.efficacy, oracle.pop.efficacy)
 
 
+def _governance_in_numpy(model, day):
+    """The governance phase with the consultations' candidates and seats as numpy arrays (the code
+    ``governance_kernels`` replaced), the oracle; proposals and elections are the phase's own."""
+    from simulation.arrays import in_set, sigmoid
+    from simulation.network import ACTIVITY
+    from simulation.population import T_COMMUNITY
+    from simulation.processes import governance
+
+    pop, g = model.pop, model.scenario.governance
+
+    def logit(base, idx):
+        return (
+            base
+            + g.interest_weight * pop.public_affairs[idx]
+            + g.trust_weight * pop.trust[idx, T_COMMUNITY]
+            + g.efficacy_weight * pop.efficacy[idx]
+            + g.free_time_weight * pop.free_time[idx]
+            + g.mobilisation_weight * pop.invited[idx]
+            + g.party_weight * pop.party[idx]
+        )
+
+    every = model.levers.consultation_every_days
+    holding = np.arange(-day % every, pop.n_compounds, every)
+    if len(holding):
+        in_scope = np.flatnonzero(in_set(pop.compound, holding, pop.n_compounds))
+        u_aware = model.streams["governance.aware"].uniform_at(day, in_scope)
+        cand = in_scope[pop.invited[in_scope] | (u_aware < model.levers.notice_reach)]
+        join = cand[model.streams["governance.join"].uniform_at(day, cand) < sigmoid(logit(g.base, cand))]
+        order = np.lexsort((model.streams["governance.order"].uniform_at(day, join), pop.compound[join]))
+        join = join[order]
+        comp = pop.compound[join]
+        rank = np.arange(len(join)) - np.searchsorted(comp, comp, side="left")
+        join = join[rank < g.consultation_capacity]
+        pop.last_governance[join] = day
+        pop.governance_actions[join] += 1
+        model.consultations_held += len(holding)
+        governance._proposals(model, day, join)
+        if model.scenario.drivers.ties and len(join) > 1:
+            comp = pop.compound[join]
+            same = comp[1:] == comp[:-1]
+            model.network.meet(join[:-1][same], join[1:][same], ACTIVITY)
+    if g.election_day >= 0 and (day - g.election_day) % g.election_every_days == 0:
+        u = model.streams["governance.vote"].uniform(day, pop.n)
+        votes = np.flatnonzero(u < sigmoid(logit(g.vote_base, slice(None))))
+        pop.last_vote[votes] = day
+        pop.voted_last_election[:] = False
+        pop.voted_last_election[votes] = True
+        model.last_election_day = day
+        model.elections_held += 1
+
+
+def test_compiled_governance_follows_the_numpy_rules(scn):
+    # Consultations every 6 days, seats for 8, and a notice that reaches most: the seats run out.
+    busy = scn.override(
+        {
+            "governance.consultation_every_days": 6,
+            "governance.consultation_capacity": 8,
+            "governance.election_day": 20,
+            "governance.election_every_days": 25,
+            "activities.notice_reach": 0.9,
+        }
+    ).with_interventions(model_households={}, representative_election={})
+    compiled, oracle = _lockstep(busy, "governance", _governance_in_numpy, 60)
+    assert compiled.consultations_held >= 20 and compiled.elections_held >= 2
+    np.testing.assert_array_equal(compiled.pop.governance_actions, oracle.pop.governance_actions)
+    assert compiled.pop.governance_actions.sum() > 100
+    np.testing.assert_array_equal(compiled.pop.last_governance, oracle.pop.last_governance)
+    np.testing.assert_array_equal(compiled.pop.last_vote, oracle.pop.last_vote)
+    np.testing.assert_array_equal(compiled.pop.trust, oracle.pop.trust)
+    np.testing.assert_array_equal(compiled.pop.efficacy, oracle.pop.efficacy)
+    np.testing.assert_array_equal(compiled.network.weight, oracle.network.weight)
+
+
 def _activities_in_numpy(model, day):
     """The activities phase with seating and attendance as numpy arrays (the code ``activities_kernels``
     replaced), the oracle; holding and awareness are the phase's own."""

@@ -23,6 +23,7 @@ from simulation.arrays import in_set, sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_COMMUNITY
 from simulation.processes.feedback import VISIBLE_DOMAINS
+from simulation.processes.governance_kernels import consultation_candidates, consultation_seats, governance_logits
 from simulation.processes.issues import CLOSED, UNREPORTED
 from simulation.processes.reporting import BASE_CHANNELS
 from simulation.scenario import DOMAINS
@@ -33,23 +34,16 @@ if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
 
-def _logit(model: CommunityModel, base: float, idx) -> np.ndarray:
+def _logit_terms(model: CommunityModel, base: float) -> tuple:
+    """The residents' arrays and the weights of the log-odds of taking part (``governance_kernels._logit``:
+    interest in public affairs, trust in the community, efficacy, free time, invitation, Party duty),
+    with ``base`` added."""
     pop, g = model.pop, model.scenario.governance
     return (
-        base
-        + g.interest_weight * pop.public_affairs[idx]
-        + g.trust_weight * pop.trust[idx, T_COMMUNITY]
-        + g.efficacy_weight * pop.efficacy[idx]
-        + g.free_time_weight * pop.free_time[idx]
-        + g.mobilisation_weight * pop.invited[idx]
-        + g.party_weight * pop.party[idx]
-    )
-
-
-def _act(model: CommunityModel, day: int, who: np.ndarray) -> None:
-    pop = model.pop
-    pop.last_governance[who] = day
-    pop.governance_actions[who] += 1
+        pop.public_affairs, pop.trust[:, T_COMMUNITY], pop.efficacy, pop.free_time, pop.invited, pop.party,
+        np.float32(base), np.float32(g.interest_weight), np.float32(g.trust_weight), np.float32(g.efficacy_weight),
+        np.float32(g.free_time_weight), g.mobilisation_weight, g.party_weight,
+    )  # fmt: skip
 
 
 def governance(model: CommunityModel, day: int) -> None:
@@ -57,18 +51,19 @@ def governance(model: CommunityModel, day: int) -> None:
     every = model.levers.consultation_every_days
     holding = np.arange(-day % every, pop.n_compounds, every)  # the compounds c with (day + c) % every == 0
     if len(holding):
-        # Draws only for the residents of the compounds holding one (the same numbers as for everyone).
-        in_scope = np.flatnonzero(in_set(pop.compound, holding, pop.n_compounds))
-        u_aware = model.streams["governance.aware"].uniform_at(day, in_scope)
-        cand = in_scope[pop.invited[in_scope] | (u_aware < model.levers.notice_reach)]
-        join = cand[model.streams["governance.join"].uniform_at(day, cand) < sigmoid(_logit(model, g.base, cand))]
-        # Capacity per compound: first comers in a random order.
-        order = np.lexsort((model.streams["governance.order"].uniform_at(day, join), pop.compound[join]))
-        join = join[order]
-        comp = pop.compound[join]
-        rank = np.arange(len(join)) - np.searchsorted(comp, comp, side="left")
-        join = join[rank < g.consultation_capacity]
-        _act(model, day, join)
+        # Who hears of it (the draws only for the residents of the compounds holding one: the same numbers
+        # as for everyone) and joins, up to the capacity per compound in a random order of arrival; they
+        # act in governance today.
+        streams = model.streams
+        cand, logit = consultation_candidates(
+            pop.compound, holding, pop.n_compounds, streams["governance.aware"].words(day, [0])[0],
+            model.levers.notice_reach, *_logit_terms(model, g.base),
+        )  # fmt: skip
+        join = consultation_seats(
+            cand, sigmoid(logit), streams["governance.join"].words(day, [0])[0],
+            streams["governance.order"].words(day, [0])[0], pop.compound, g.consultation_capacity, day,
+            pop.last_governance, pop.governance_actions,
+        )  # fmt: skip
         model.consultations_held += len(holding)
         _proposals(model, day, join)
         if model.scenario.drivers.ties and len(join) > 1:
@@ -89,7 +84,7 @@ def hold_election(
     """
     g, pop = model.scenario.governance, model.pop
     u = model.streams[stream].uniform(day, pop.n)
-    votes = np.flatnonzero(u < sigmoid(_logit(model, g.vote_base, slice(None)) + bonus))
+    votes = np.flatnonzero(u < sigmoid(governance_logits(np.arange(pop.n), *_logit_terms(model, g.vote_base)) + bonus))
     pop.last_vote[votes] = day
     if committee:
         pop.voted_last_election[:] = False
