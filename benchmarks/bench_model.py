@@ -1,7 +1,7 @@
 """Speed and memory of the model against the idiomatic Mesa reference; prints JSON (not a test).
 
 In one run: nanoseconds per resident-day of the model (the baseline, after a
-short warm-up, without burn-in) and of the two-rule Mesa reference
+short warm-up, without burn-in; a day's steady cost, see below) and of the two-rule Mesa reference
 (``benchmarks/reference_mesa.py``) at each size, their ratio; optionally the
 district figures (``--district``: about 1,000,000 adults, its build and a
 whole year, peak memory) and sweep throughput with 1 and 2 workers (``--sweep``, through
@@ -14,7 +14,11 @@ drifts by up to 2x; the fastest run is the least disturbed), with every
 run's figure and the paired ratios alongside. The model splits its products over large networks
 among threads (``simulation/threads.py``: as many as the cores, or ``GOVSIM_THREADS``; networks of
 under 200,000 tie entries, about 30,000 adults, stay on one); each result says how many it could use. The Mesa reference
-runs on one. Usage::
+runs on one. Numba loads each compiled kernel's machine code from its cache at the kernel's first call
+(a few milliseconds each, once per process): a throwaway run of 3,000 adults over two months, in the
+same process before the timed model is built, makes those first calls (the first consultation falls on
+day 25, after the timed model's warm-up), so the timed days measure the day's work; its seconds are
+reported as ``first_calls_run_s``. Usage::
 
     python benchmarks/bench_model.py [--sizes 3000 100000] [--days 60] [--repeat 3] [--district] [--sweep] [--phases]
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import gc
 import json
 import os
 import platform
@@ -39,6 +44,12 @@ def model_one(adults: int, days: int, seed: int, phases: bool) -> dict:
     from simulation import CommunityModel, Scenario, threads
 
     scn = Scenario().scaled(adults=adults).override({"burn_in_days": 0})
+    # First calls of every kernel a day can use (numba loads each from its cache then: one-time costs of
+    # the process, not of a day), made by a throwaway run covering the calendars (consultations: 30 days).
+    t0 = time.perf_counter()
+    CommunityModel(scenario=Scenario().scaled(adults=3000).override({"burn_in_days": 0}), rng=seed + 1).run_for(60)
+    first_calls = time.perf_counter() - t0
+    gc.collect()  # (the throwaway model is a reference cycle: freed now, not by a collection while timed)
     t0 = time.perf_counter()
     model = CommunityModel(scenario=scn, rng=seed)
     setup = time.perf_counter() - t0
@@ -65,6 +76,7 @@ def model_one(adults: int, days: int, seed: int, phases: bool) -> dict:
         "communities": model.pop.n_communities,
         "ties": model.network.n_ties,
         "days": days,
+        "first_calls_run_s": round(first_calls, 3),
         "setup_s": round(setup, 3),
         "seconds_per_simulated_year": round(run * 365 / days, 3),
         "ns_per_resident_day": round(run / (days * model.pop.n) * 1e9, 1),
