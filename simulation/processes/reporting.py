@@ -17,7 +17,7 @@ import numpy as np
 
 from simulation.arrays import sigmoid
 from simulation.population import T_COMMUNITY
-from simulation.processes.reporting_kernels import channel_scores, most_willing, pending_households, reports_taken
+from simulation.processes.reporting_kernels import pending_reports, reports_taken
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -29,44 +29,25 @@ BASE_CHANNELS = ("walk_in", "party_branch", "app", "consultation")
 
 def reporting(model: CommunityModel, day: int) -> None:
     log, pop, rep = model.issues, model.pop, model.scenario.reporting
-    given_up, pending, of_issue, starts, members = pending_households(
-        day,
-        log.open,
-        log.stage,
-        log.raised,
-        log.household,
-        model.scenario.issues.grievance_days,
-        pop.hh_indptr,
-        log.closed,
-        log.outcome,
-    )
+    # Issues given up; the pending ones and their households' most willing members. Channels: walking in
+    # (free time in office hours), the Party branch (a Party member or an acquaintance of one relays it),
+    # the app (digital access, once it runs), the consultation (never chosen here), and those interventions
+    # open. Only the members of households with a pending issue are scored (each resident's score is its own).
+    levers, net = model.levers, model.network
+    extra = levers.extra_channels
+    given_up, pending, of_issue, who, channel, logit, u = pending_reports(
+        day, log.open, log.stage, log.raised, log.household, model.scenario.issues.grievance_days, pop.hh_indptr,
+        log.closed, log.outcome, pop.free_time, np.float32(rep.walk_in_time_weight), pop.party, net.indptr,
+        net.cols, net.weight, rep.branch_bonus, model.branch_table.strength, pop.compound, levers.app_enabled,
+        pop.digital, np.float32(levers.app_bonus),
+        np.stack(list(extra.values())) if extra else np.empty((0, pop.n), np.float32), pop.trust[:, T_COMMUNITY],
+        pop.efficacy, np.float32(rep.base), np.float32(rep.trust_weight), np.float32(rep.efficacy_weight),
+        model.streams["reporting.decide"].words(day, [0])[0],
+    )  # fmt: skip
     if len(given_up):  # grievances that lingered too long are given up
         log.closed_today = np.concatenate([log.closed_today, given_up])
     if len(pending) == 0:
         return
-    # Only the members of households with a pending issue are scored (each resident's score is its own).
-    # Channels: walking in (free time in office hours), the Party branch (a Party member or an acquaintance
-    # of one relays it), the app (digital access, once it runs), the consultation (never chosen here), and
-    # those interventions open.
-    levers, net = model.levers, model.network
-    extra = levers.extra_channels
-    scores = channel_scores(
-        members, pop.free_time, np.float32(rep.walk_in_time_weight), pop.party, net.indptr, net.cols,
-        net.weight, rep.branch_bonus, model.branch_table.strength, pop.compound, levers.app_enabled,
-        pop.digital, np.float32(levers.app_bonus),
-        np.stack(list(extra.values())) if extra else np.empty((0, pop.n), np.float32),
-    )  # fmt: skip
-    who, channel, logit, u = most_willing(
-        scores,
-        pop.trust[:, T_COMMUNITY],
-        pop.efficacy,
-        np.float32(rep.base),
-        np.float32(rep.trust_weight),
-        np.float32(rep.efficacy_weight),
-        starts,
-        members,
-        model.streams["reporting.decide"].words(day, [0])[0],
-    )
     # Urgency fades: an issue not reported in its first days is less and less likely to be.
     age = day - log.raised[pending]
     chance = sigmoid(logit[of_issue]) * np.exp(-age / rep.urgency_days)

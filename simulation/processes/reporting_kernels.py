@@ -1,5 +1,6 @@
 """Reporting's day, compiled (numba): the pending issues and their households' most willing members in
-two passes where numpy made about sixty calls (the rules: ``simulation.processes.reporting``)."""
+one call, and the reports taken in another, where numpy made about sixty calls (the rules:
+``simulation.processes.reporting``; only the chances, from ``np.exp``, are numpy's between them)."""
 
 from __future__ import annotations
 
@@ -102,6 +103,28 @@ def most_willing(scores, trust, efficacy, base, trust_weight, efficacy_weight, s
     u = np.empty(n_h)
     pcg64.uniform_at(words, who, u)  # (households ascending, so their members too)
     return who, channel, logit, u
+
+
+@njit(cache=True, nogil=True)
+def pending_reports(
+    day, open_issues, stage, raised, household, grievance_days, hh_indptr, closed, outcome, free_time,
+    walk_in_weight, party, indptr, cols, weight, branch_bonus, strength, compound, app_on, digital, app_bonus,
+    extra, trust, efficacy, base, trust_weight, efficacy_weight, words,
+):  # fmt: skip
+    """``pending_households``, ``channel_scores`` and ``most_willing`` in one call (Python needs only what
+    they return together): the issues given up, the pending issues, each one's household number, and per
+    household its most willing member, their channel, log-odds and decision draw."""
+    given_up, pending, of_issue, starts, members = pending_households(
+        day, open_issues, stage, raised, household, grievance_days, hh_indptr, closed, outcome
+    )
+    scores = channel_scores(
+        members, free_time, walk_in_weight, party, indptr, cols, weight, branch_bonus, strength, compound,
+        app_on, digital, app_bonus, extra,
+    )  # fmt: skip
+    who, channel, logit, u = most_willing(
+        scores, trust, efficacy, base, trust_weight, efficacy_weight, starts, members, words
+    )
+    return given_up, pending, of_issue, who, channel, logit, u
 
 
 @njit(cache=True, nogil=True)
