@@ -50,10 +50,10 @@ class Stream:
         # What every state's message starts with (at most 42 bytes: two 64-bit numbers and two colons).
         self._prefix = np.frombuffer(f"{self.seed & 0xFFFFFFFFFFFFFFFF}:{self._key}:".encode(), np.uint8)
 
-    def _words(self, day: int, slot: int) -> np.ndarray:
+    def state(self, day: int, slot: int = 0) -> np.ndarray:
         """The PCG64 state of (day, slot), hashed from the inputs: four uint64 words (the 128-bit state,
-        low word first, then the increment, made odd where it is used)."""
-        return self.words(day, (slot,))[0]
+        low word first, then the increment, made odd where it is used); ``words`` for one slot."""
+        return self.words(day, range(slot, slot + 1))[0]
 
     def _day_word(self, day: int) -> int:
         # Word 0 is the set-up; simulated days count from 1 after the set-up (burn-in days included),
@@ -66,7 +66,7 @@ class Stream:
     def generator(self, day: int, slot: int = 0) -> np.random.Generator:
         """A fresh numpy generator for (day, slot), at the state the stream's draws start from: its
         ``random()`` gives ``uniform``'s draws; identical for identical inputs."""
-        lo, hi, inc_lo, inc_hi = (int(w) for w in self._words(day, slot))
+        lo, hi, inc_lo, inc_hi = (int(w) for w in self.state(day, slot))
         bits = np.random.PCG64(0)
         bits.state = {
             "bit_generator": "PCG64",
@@ -83,7 +83,7 @@ class Stream:
             out = np.empty(n)
         elif out.shape != (n,):
             raise ValueError(f"stream {self.name!r}: out has shape {out.shape}, not ({n},)")
-        pcg64.uniform(self._words(day, slot), out)
+        pcg64.uniform(self.state(day, slot), out)
         return out
 
     def uniform_at(self, day: int, index: np.ndarray, slot: int = 0) -> np.ndarray:
@@ -94,7 +94,7 @@ class Stream:
         if index.dtype != np.int64 and index.dtype != np.int32:
             index = index.astype(np.int64)
         out = np.empty(index.shape)
-        words = self._words(day, slot)
+        words = self.state(day, slot)
         flat, drawn = (index, out) if index.ndim == 1 else (index.reshape(-1), out.reshape(-1))
         if pcg64.uniform_at(words, flat, drawn):
             return out
@@ -126,7 +126,7 @@ class Stream:
         code that draws as ``uniform`` does (``simulation.pcg64.start`` and ``step``): the BLAKE2b-256
         digests of ``b"<seed>:<name key>:<day word>:<slot>"``, read as little-endian words, made in one
         compiled call (``simulation.blake2b``, the digests of ``hashlib.blake2b``)."""
-        slots = np.arange(slots.start, slots.stop, slots.step) if type(slots) is range else np.asarray(slots, np.int64)
+        slots = _slot_range(slots) if type(slots) is range else np.asarray(slots, np.int64)
         out = np.empty((slots.shape[0], 4), np.uint64)
         stream_words(self._prefix, self._day_word(day), slots, out)
         return out
@@ -139,6 +139,19 @@ class Stream:
         if not pcg64.uniform_segments_at(self.words(day, slots), np.asarray(offsets, np.int64), index, out):
             raise ValueError(f"stream {self.name!r}: positions must be ascending and within the segments")
         return out
+
+
+_SLOT_RANGES: dict[range, np.ndarray] = {}
+
+
+def _slot_range(slots: range) -> np.ndarray:
+    """The slots of a range as an int64 array, made once per range (read only): the phases ask for the same
+    few ranges every day."""
+    array = _SLOT_RANGES.get(slots)
+    if array is None:
+        array = _SLOT_RANGES[slots] = np.arange(slots.start, slots.stop, slots.step, dtype=np.int64)
+        array.flags.writeable = False
+    return array
 
 
 class Streams:

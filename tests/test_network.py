@@ -165,7 +165,7 @@ def test_compiled_blake2b_equals_hashlib_and_streams_hash_their_documented_messa
         want = [np.frombuffer(hashlib.blake2b(message + b"%d" % s, digest_size=32).digest(), "<u8") for s in (0, 1, 7)]
         np.testing.assert_array_equal(stream.words(day, [0, 1, 7]), want)
         np.testing.assert_array_equal(stream.words(day, range(2)), want[:2])
-        np.testing.assert_array_equal(stream._words(day, 7), want[2])
+        np.testing.assert_array_equal(stream.state(day, 7), want[2])
 
 
 def test_compiled_draws_equal_numpy_pcg64_at_the_same_state():

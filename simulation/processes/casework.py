@@ -98,7 +98,7 @@ def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
         log.domain,
         h.kind,
         h.capacity(),
-        streams["casework.capacity"].words(day, (0,))[0],
+        streams["casework.capacity"].state(day),
         streams["casework.stall"].words(day, slots),
         model.levers.wall_stall,
         h.cases_worked,

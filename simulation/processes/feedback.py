@@ -46,7 +46,7 @@ def feedback(model: CommunityModel, day: int) -> None:
     # community's share of referred cases, efficacy and the replies that close the loop, whatever the
     # outcome: one compiled call.
     net = model.network
-    replies = model.streams["feedback.reply"].words(day, [0])[0] if len(minus_days) else _NO_DRAWS
+    replies = model.streams["feedback.reply"].state(day) if len(minus_days) else _NO_DRAWS
     outcomes(
         pop.trust, pop.efficacy, closed, log.outcome, log.household, log.reporter, log.handler, log.channel,
         model.handlers.trust_target, timely, pop.hh_indptr, pop.hh_members, tr.household_share,

@@ -56,12 +56,12 @@ def governance(model: CommunityModel, day: int) -> None:
         # act in governance today.
         streams = model.streams
         cand, logit = consultation_candidates(
-            pop.compound, holding, pop.n_compounds, streams["governance.aware"].words(day, [0])[0],
+            pop.compound, holding, pop.n_compounds, streams["governance.aware"].state(day),
             model.levers.notice_reach, *_logit_terms(model, g.base),
         )  # fmt: skip
         join = consultation_seats(
-            cand, sigmoid(logit), streams["governance.join"].words(day, [0])[0],
-            streams["governance.order"].words(day, [0])[0], pop.compound, g.consultation_capacity, day,
+            cand, sigmoid(logit), streams["governance.join"].state(day),
+            streams["governance.order"].state(day), pop.compound, g.consultation_capacity, day,
             pop.last_governance, pop.governance_actions,
         )  # fmt: skip
         model.consultations_held += len(holding)

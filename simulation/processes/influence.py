@@ -44,4 +44,4 @@ def influence(model: CommunityModel, day: int) -> None:
     # Only residents with a Party acquaintance can be asked (elsewhere the chance is 0); the branch
     # organises its members' asking.
     asked, x = invitation_odds(party_ties, model.branch_table.strength, pop.compound, model.levers.party_invite_rate)
-    invite(model.streams["influence.invite"].words(day, [0])[0], asked, 1.0 - np.exp(-x), pop.invited)
+    invite(model.streams["influence.invite"].state(day), asked, 1.0 - np.exp(-x), pop.invited)

@@ -42,7 +42,7 @@ def reporting(model: CommunityModel, day: int) -> None:
         pop.digital, np.float32(levers.app_bonus),
         np.stack(list(extra.values())) if extra else np.empty((0, pop.n), np.float32), pop.trust[:, T_COMMUNITY],
         pop.efficacy, np.float32(rep.base), np.float32(rep.trust_weight), np.float32(rep.efficacy_weight),
-        model.streams["reporting.decide"].words(day, [0])[0],
+        model.streams["reporting.decide"].state(day),
     )  # fmt: skip
     if len(given_up):  # grievances that lingered too long are given up
         log.closed_today = np.concatenate([log.closed_today, given_up])
