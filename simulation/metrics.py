@@ -186,9 +186,12 @@ class MetricsCollector(mesa.DataCollector):
         self._values = itemgetter(*METRICS)  # the day's values in the registry's order
 
     def collect(self, model) -> None:
-        columns = self.model_vars
-        # One pass in C (map of list.append), not a Python loop of 60 lookups and appends.
-        deque(map(list.append, [columns[name] for name in METRICS], self._values(model._measured)), maxlen=0)
+        # One pass in C (map of list.append), not a Python loop of 60 lookups and appends; the columns'
+        # lists are looked up once (``model_vars`` keeps them).
+        columns = self.__dict__.get("_columns")
+        if columns is None or columns[0] is not self.model_vars[next(iter(METRICS))]:
+            columns = self._columns = [self.model_vars[name] for name in METRICS]
+        deque(map(list.append, columns, self._values(model._measured)), maxlen=0)
 
 
 def _bit_patterns(k: int) -> np.ndarray:
