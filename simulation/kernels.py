@@ -836,12 +836,13 @@ def new_issues(words, chance, group, rates, cross_share):
 
 @njit(cache=True, nogil=True)
 def activity_aware(
-    s, offsets, kind, col, org_invites, words, interest, free_time, trust, pulled, invited_pop, digital, budget_left,
-    base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,
+    s, offsets, kind, col, org_invites, words, attend_words, interest, free_time, trust, pulled, invited_pop,
+    digital, budget_left, base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,
 ):  # fmt: skip
     """Today's places (activity ``a``'s scope at ``s[offsets[a]:offsets[a + 1]]``, its type ``kind[a]``, trust
     column ``col[a]``, personal invitations ``org_invites[a]``): the places whose resident is aware of the
-    activity with budget left (ascending) and the log-odds of going there. Awareness: invited, or reached by
+    activity with budget left (ascending), the log-odds of going there and the attendance draw there (the
+    ``a``-th row of ``attend_words``, as ``Stream.uniform_segments_at``). Awareness: invited, or reached by
     notices or the app, by the ``a``-th row of ``words`` (the awareness stream's draw of each place, drawn
     here as ``Stream.uniform`` would).
 
@@ -869,7 +870,10 @@ def activity_aware(
             aware[n] = e
             logit[n] = x + w_invite * np.float64(inv)
             n += (inv | (u < reach)) & budget_left[r]
-    return aware[:n], logit[:n]
+    aware = aware[:n]
+    attend = np.empty(n)
+    pcg64.uniform_segments_at(attend_words, offsets, aware, attend)
+    return aware, logit[:n], attend
 
 
 @njit(cache=True, nogil=True)

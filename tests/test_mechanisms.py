@@ -542,10 +542,10 @@ def _activities_in_numpy(model, day):
     slots = [activity_slot(org.slot, j) for org, j, _ in held]
     offsets = np.concatenate([[0], np.cumsum([len(org.scope) for org in orgs])])
     s = np.concatenate([org.scope for org in orgs])
-    aware, logit = activity_aware(
+    aware, logit, _ = activity_aware(
         s, offsets, np.array([k for _, _, k in held], np.int64), np.array([org.trust_col for org in orgs], np.int64),
         np.array([org.invites for org in orgs], bool), model.streams["activities.aware"].words(day, slots),
-        pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital,
+        model.streams["activities.attend"].words(day, slots), pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital,
         pop.activities_month < act.max_per_month * pop.free_time, np.float32(act.base),
         np.float32(act.interest_weight), np.float32(act.free_time_weight), np.float32(act.trust_weight),
         float(act.social_weight), float(act.invite_weight), 1.0 - model.levers.notice_reach,

@@ -176,45 +176,31 @@ def activities(model: CommunityModel, day: int) -> None:
     # All of today's activities at once: their scopes laid end to end (each resident once per activity).
     orgs = [org for org, _, _ in held]
     slots = [activity_slot(org.slot, j) for org, j, _ in held]
-    lengths = np.array([len(org.scope) for org in orgs])
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    offsets = np.zeros(len(orgs) + 1, np.int64)
+    np.cumsum([len(org.scope) for org in orgs], out=offsets[1:])
     s = np.concatenate([org.scope for org in orgs])
+    trust_cols = np.array([org.trust_col for org in orgs], np.int64)
     # Aware (invited, or reached by notices or the app) with free time left: about a third of the places,
     # the only ones whose attendance is drawn.
-    aware, logit = activity_aware(
-        s,
-        offsets,
-        np.array([k for _, _, k in held], np.int64),
-        np.array([org.trust_col for org in orgs], np.int64),
-        np.array([org.invites for org in orgs], bool),
-        aware_stream.words(day, slots),
-        pop.interest,
-        pop.free_time,
-        pop.trust,
-        pop.pulled,
-        pop.invited,
-        pop.digital,
-        budget_left,
-        np.float32(act.base),
-        np.float32(act.interest_weight),
-        np.float32(act.free_time_weight),
-        np.float32(act.trust_weight),
-        float(act.social_weight),
-        float(act.invite_weight),
-        1.0 - model.levers.notice_reach,
-        float(model.levers.app_reach),
-    )
-    going = att_stream.uniform_segments_at(day, slots, offsets, aware) < sigmoid(logit)
-    # 2. One activity a day, each resident's best liked; 3. places for the first comers (a random arrival
-    #    order); then the attendees take part (and meet in rings), in one compiled pass. A resident goes to
-    #    at most one activity a day, so every update touches each resident once, whatever the order.
+    aware, logit, u = activity_aware(
+        s, offsets, np.array([k for _, _, k in held], np.int64), trust_cols,
+        np.array([org.invites for org in orgs], bool), aware_stream.words(day, slots), att_stream.words(day, slots),
+        pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital, budget_left,
+        np.float32(act.base), np.float32(act.interest_weight), np.float32(act.free_time_weight),
+        np.float32(act.trust_weight), float(act.social_weight), float(act.invite_weight),
+        1.0 - model.levers.notice_reach, float(model.levers.app_reach),
+    )  # fmt: skip
+    # 2. Those whose draw is below their chance would go: one activity a day, each resident's best liked;
+    #    3. places for the first comers (a random arrival order); then the attendees take part (and meet in
+    #    rings), in one compiled pass. A resident goes to at most one activity a day, so every update
+    #    touches each resident once, whatever the order.
     tr = model.scenario.trust
     ring_slots = [slot + 1 for slot in slots]  # each activity's meeting ring
     words = order_stream.words(day, slots + ring_slots)
     attendees, bounds, demand, i, j = seat_and_attend(
-        day, s, offsets, aware[going], logit[going], words[: len(slots)], words[len(slots) :],
-        np.array([org.capacity for org in orgs], np.int64), np.array([org.trust_col for org in orgs], np.int64),
-        pop.last_activity, pop.activities_attended, pop.activities_month, pop.trust, tr.attendance_gain,
+        day, s, offsets, aware, logit, sigmoid(logit), u, words[: len(slots)], words[len(slots) :],
+        np.array([org.capacity for org in orgs], np.int64), trust_cols, pop.last_activity,
+        pop.activities_attended, pop.activities_month, pop.trust, tr.attendance_gain,
         act.co_attendee_ties if model.scenario.drivers.ties else 0, tr.contact_gain, scratch_slots(pop.n),
     )  # fmt: skip
     model.network.meet(i, j, ACTIVITY)

@@ -14,13 +14,14 @@ from simulation.population import T_NEIGHBOURS
 
 @njit(cache=True)
 def seat_and_attend(
-    day, s, offsets, want, util, order_words, ring_words, capacity, trust_cols, last_activity, attended, month,
-    trust, attendance_gain, ring_ties, contact_gain, slot,
+    day, s, offsets, aware, logit, chance, u, order_words, ring_words, capacity, trust_cols, last_activity,
+    attended, month, trust, attendance_gain, ring_ties, contact_gain, slot,
 ):  # fmt: skip
     """Seat the residents who want to go and let the attendees take part.
 
-    ``want``: the positions (ascending) in today's scopes laid end to end (activity ``a`` from
-    ``offsets[a]``; ``s``: the resident at each) of those who would go, with their utility ``util``. A
+    ``aware``: positions (ascending) in today's scopes laid end to end (activity ``a`` from ``offsets[a]``;
+    ``s``: the resident at each) with their log-odds ``logit``, its logistic ``chance`` and a draw ``u``;
+    those whose draw is below their chance would go (``want``), with utility ``util`` (their log-odds). A
     resident drawn to several activities goes to the one liked best (the first on ties); an
     over-subscribed activity seats the first comers (arrival draws from ``order_words``, one row per
     activity) up to its ``capacity``. Attendees' ``last_activity`` becomes ``day``, their counts grow,
@@ -31,7 +32,13 @@ def seat_and_attend(
     Returns the attendees (activity by activity), each activity's run of them (``len + 1`` bounds), each
     activity's demand (those who chose it, seated or not) and the ring pairs (i, j).
     """
-    n, n_act = want.shape[0], capacity.shape[0]
+    want = np.empty(aware.shape[0], np.int64)
+    util = np.empty(aware.shape[0])
+    n = 0
+    for k in range(aware.shape[0]):
+        want[n], util[n] = aware[k], logit[k]
+        n += u[k] < chance[k]
+    want, util, n_act = want[:n], util[:n], capacity.shape[0]
     who = s[want]
     act_of = np.searchsorted(offsets, want, side="right") - 1
     arrival = np.empty(n)
