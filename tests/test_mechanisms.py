@@ -170,10 +170,17 @@ def _lockstep(scenario, phase, oracle_phase, days, before_day=None):
     return compiled, oracle
 
 
+def handling_days(u, mean):
+    """Handling days, geometric on 1, 2, ... with the given mean (>= 1), by inverse CDF of ``u`` (the oracle)."""
+    p = 1.0 / np.maximum(mean, 1.0)
+    extra = np.where(p >= 1.0, 0.0, np.floor(np.log1p(-u) / np.log1p(-np.minimum(p, 1 - 1e-12))))
+    return (1 + extra).astype(np.int32)
+
+
 def _casework_in_numpy(model, day):
     """The casework phase as numpy arrays (the code ``casework_kernels`` replaced), the oracle."""
     from simulation.arrays import in_set
-    from simulation.processes.casework import _pay_repairs, handling_days
+    from simulation.processes.casework import _pay_repairs
     from simulation.processes.issues import FAILED, IN_TRANSIT, NOT_YET, PROPERTY_SERVICE, QUEUED, RESOLVED
 
     log, h, tasks, lv = model.issues, model.handlers, model.issues.tasks, model.levers

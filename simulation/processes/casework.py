@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.processes.casework_kernels import finish_parts, overdue, route_new_cases, work_parts
+from simulation.processes.casework_kernels import finish_parts, handling_days, overdue, route_new_cases, work_parts
 from simulation.processes.issues import FAILED
 from simulation.scenario import DOMAINS
 
@@ -45,7 +45,7 @@ def casework(model: CommunityModel, day: int) -> None:
     log, h, streams = model.issues, model.handlers, model.streams
     # Part numbers are draw slots; a case has at most ``units_per_cross_case`` parts.
     slots = range(max(1, model.scenario.casework.units_per_cross_case))
-    issue, part, unit, ready, u_work = route_new_cases(
+    issue, part, unit, ready, minus = route_new_cases(
         day,
         log.open,
         log.stage,
@@ -65,11 +65,11 @@ def casework(model: CommunityModel, day: int) -> None:
         model.levers.referral_days,
         streams["casework.units"].words(day, slots),
         streams["casework.work"].words(day, slots),
+        h.work_days,
     )
     if len(issue):
-        log.tasks.append(
-            issue=issue, part=part, handler=unit, ready=ready, work_left=handling_days(u_work, h.work_days[unit])
-        )
+        work_left = handling_days(np.log1p(minus), h.work_days, unit)
+        log.tasks.append(issue=issue, part=part, handler=unit, ready=ready, work_left=work_left)
     _work_parts(model, day, slots)
     # Time-out: reported cases open too long close unresolved, wherever they are.
     too_old = overdue(day, log.open, log.stage, log.reported, model.scenario.casework.max_days)
@@ -146,14 +146,6 @@ def _pay_repairs(model: CommunityModel, finishing: np.ndarray, repair: np.ndarra
     keep = np.ones(len(finishing), bool)
     keep[unpaid] = False
     return finishing[keep]
-
-
-def handling_days(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Handling days, geometric on 1, 2, ... with the given mean (>= 1), by inverse CDF of ``u``."""
-    p = 1.0 / np.maximum(mean, 1.0)
-    # No division by zero: p > 0 for a finite mean, and it is kept below 1.
-    extra = np.where(p >= 1.0, 0.0, np.floor(np.log1p(-u) / np.log1p(-np.minimum(p, 1 - 1e-12))))
-    return (1 + extra).astype(np.int32)
 
 
 def domain_index(names: list[str]) -> np.ndarray:

@@ -53,6 +53,7 @@ def route_new_cases(
     referral_days,
     unit_words,
     work_words,
+    work_days,
 ):
     """Route the open cases on their way and not yet routed, and queue the cases that reach their handler.
 
@@ -64,8 +65,10 @@ def route_new_cases(
     cross-department case at a government unit has ``units_per_cross_case``
     parts (at most one per unit): its unit, then others drawn among the units
     not yet on the case (``unit_words``, slot = part). Returns the new parts as
-    (case, part, unit, ready day, work draw), the draw from ``work_words``
-    (slot = part) for the caller's handling days; later parts wait (``NOT_YET``).
+    (case, part, unit, ready day, minus): ``minus`` holds the arguments of the two logarithms of each
+    part's handling days (``handling_days``: first ``-u`` of every part, u its draw from ``work_words``,
+    slot = part; then ``-min(p, 1 - 1e-12)``, p = 1 / its unit's ``work_days``, at least 1), for the
+    caller's one ``np.log1p``; later parts wait (``NOT_YET``).
     """
     units = np.flatnonzero(h_kind == GOVERNMENT)
     per_case = min(units_per_cross_case, units.shape[0])
@@ -117,7 +120,31 @@ def route_new_cases(
         i = open_issues[k]
         if stage[i] == IN_TRANSIT and ready[i] <= day:
             stage[i] = QUEUED
-    return new_issue[:m], new_part[:m], new_unit[:m], new_ready[:m], new_u[:m]
+    minus = np.empty(2 * m)
+    for k in range(m):
+        minus[k] = -new_u[k]
+        minus[m + k] = -min(_handling_chance(work_days[new_unit[k]]), 1 - 1e-12)
+    return new_issue[:m], new_part[:m], new_unit[:m], new_ready[:m], minus
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _handling_chance(mean):
+    """The daily chance that a part's work ends, for a mean of ``mean`` handling days (at least 1)."""
+    return 1.0 / max(mean, 1.0)
+
+
+@njit(cache=True, nogil=True)
+def handling_days(logs, work_days, unit):
+    """Handling days of the new parts, geometric on 1, 2, ... with their unit's mean ``work_days`` (at least
+    1), by inverse CDF of their draws: from ``logs``, numpy's ``np.log1p`` of ``route_new_cases``' ``minus``
+    (``log1p(-u)`` then ``log1p(-min(p, 1 - 1e-12))``: the logarithms stay numpy's, to the last bit)."""
+    m = unit.shape[0]
+    out = np.empty(m, np.int32)
+    for k in range(m):
+        p = _handling_chance(work_days[unit[k]])
+        extra = 0.0 if p >= 1.0 else np.floor(logs[k] / logs[m + k])
+        out[k] = np.int32(1.0 + extra)
+    return out
 
 
 @njit(cache=True, nogil=True)
