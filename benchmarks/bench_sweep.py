@@ -13,9 +13,9 @@ loss, so the settings alternate in rounds (1, 2 workers, then 2, 1, ...: drift t
 the rounds cancels) and each setting's runs per minute is its runs over its time summed over the
 rounds. ``speedup`` is 2 workers' runs per minute over 1 worker's; ``steady_speedup`` the same from each
 sweep's first finished run to its last, without the start-up. One worker runs in this process. Several
-workers are forked from a fork server that imports the package once per process (about 1.5 s, paid by
-the first sweep with several workers; later sweeps in the process reuse it); each worker still loads
-the compiled kernels it uses (about 0.3 s) before its first run.
+workers are forked from a fork server that imports the package and loads the compiled kernels once per
+process (about 2 s, paid by the first sweep with several workers; later sweeps in the process reuse it),
+so a worker starts its first run with them loaded.
 """
 
 from __future__ import annotations

@@ -192,6 +192,25 @@ def test_workers_fork_from_a_server_that_preloads_the_package_and_spawn_where_th
         # The server imports the package once, so each worker starts without importing it.
         from multiprocessing import forkserver
 
-        assert "simulation.study.runner" in forkserver._forkserver._preload_modules
+        assert "simulation.study.preload" in forkserver._forkserver._preload_modules
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert executors._worker_context().get_start_method() == "spawn"
+
+
+def _kernels_loaded() -> int:
+    from simulation import kernels
+
+    return len(kernels.degroot_rows.signatures)
+
+
+def test_workers_start_with_the_kernels_loaded():
+    """A worker forked from the fork server has the day's compiled kernels loaded before its first run."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from simulation.study import executors
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    with ProcessPoolExecutor(max_workers=1, mp_context=executors._worker_context()) as pool:
+        assert pool.submit(_kernels_loaded).result() >= 1

@@ -66,14 +66,15 @@ def _main_not_reimported() -> Iterator[None]:
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-    """Workers are forked from a fork server that imports the package once per process (the first pool
-    starts it; a clean process without threads, so forking it is safe): a worker starts without importing
-    anything, and exits without tearing the interpreter down (spawned workers paid about 1.5 s and 0.5 s).
-    A 48-run sweep at 3,000 adults on 2 cores went from 1.63 to 1.84 times one worker's runs per minute."""
+    """Workers are forked from a fork server that imports the package and loads its compiled kernels once
+    per process (``simulation.study.preload``; the first pool starts it; a clean process without threads,
+    so forking it is safe): a worker starts without importing or loading anything, and exits without
+    tearing the interpreter down (spawned workers paid about 1.5 s and 0.5 s). A 48-run sweep at 3,000
+    adults on 2 cores went from 1.63 to 1.84 times one worker's runs per minute with the imports."""
     if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows: spawned workers
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["simulation.study.runner"])
+    ctx.set_forkserver_preload(["simulation.study.preload"])
     return ctx
 
 
