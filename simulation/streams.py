@@ -145,12 +145,14 @@ _SLOT_RANGES: dict[range, np.ndarray] = {}
 
 
 def _slot_range(slots: range) -> np.ndarray:
-    """The slots of a range as an int64 array, made once per range (read only): the phases ask for the same
-    few ranges every day."""
+    """The slots of a range as an int64 array, kept (read only) for short ranges: the phases ask for the
+    same few every day. (At most 4,096 kept, of at most 64 slots each.)"""
     array = _SLOT_RANGES.get(slots)
     if array is None:
-        array = _SLOT_RANGES[slots] = np.arange(slots.start, slots.stop, slots.step, dtype=np.int64)
-        array.flags.writeable = False
+        array = np.arange(slots.start, slots.stop, slots.step, dtype=np.int64)
+        if len(array) <= 64 and len(_SLOT_RANGES) < 4096:
+            array.flags.writeable = False
+            _SLOT_RANGES[slots] = array
     return array
 
 
