@@ -42,12 +42,13 @@ HERE = Path(__file__).resolve().parent
 
 def model_one(adults: int, days: int, seed: int, phases: bool) -> dict:
     from simulation import CommunityModel, Scenario, threads
+    from simulation.study.runner import load_kernels
 
     scn = Scenario().scaled(adults=adults).override({"burn_in_days": 0})
     # First calls of every kernel a day can use (numba loads each from its cache then: one-time costs of
     # the process, not of a day), made by a throwaway run covering the calendars (consultations: 30 days).
     t0 = time.perf_counter()
-    CommunityModel(scenario=Scenario().scaled(adults=3000).override({"burn_in_days": 0}), rng=seed + 1).run_for(60)
+    load_kernels()
     first_calls = time.perf_counter() - t0
     gc.collect()  # (the throwaway model is a reference cycle: freed now, not by a collection while timed)
     t0 = time.perf_counter()

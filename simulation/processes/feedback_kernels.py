@@ -35,6 +35,12 @@ def _households(households, reporters, hh_indptr, hh_members, share):
     return event, member, weight
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _handled(outcome):
+    """Whether a closed issue was handled (resolved or failed), not given up."""
+    return (outcome == RESOLVED) | (outcome == FAILED)
+
+
 @njit(cache=True, nogil=True)
 def days_taken(closed, outcome, raised, day):
     """``raised - day`` (the days taken, negated, as numpy's int32 arithmetic gives them) of today's closed
@@ -45,14 +51,14 @@ def days_taken(closed, outcome, raised, day):
     for k in range(closed.shape[0]):
         i = closed[k]
         minus_days[h] = -(np.int32(day) - raised[i])
-        h += (outcome[i] == RESOLVED) | (outcome[i] == FAILED)
+        h += _handled(outcome[i])
     return minus_days[:h]
 
 
 @njit(cache=True, nogil=True)
 def _closed_cases(closed, outcome, household, reporter, handler, trust_target, channel):
     """Today's closed issues (``closed``, in the order they closed) sorted for the updates: the households
-    of those given up; then of those handled (resolved or failed, as ``days_taken`` picks them): the issues,
+    of those given up; then of those handled (``_handled``, as ``days_taken`` picks them): the issues,
     households, reporters, whether resolved, the trust column of the unit that handled them, and the reply
     channel (0 where none)."""
     n = closed.shape[0]
@@ -64,7 +70,7 @@ def _closed_cases(closed, outcome, household, reporter, handler, trust_target, c
         given_up[g] = household[i]
         handled[h] = i
         g += outcome[i] == GIVEN_UP
-        h += (outcome[i] == RESOLVED) | (outcome[i] == FAILED)
+        h += _handled(outcome[i])
     handled = handled[:h]
     households, reporters, targets = np.empty(h, np.int64), np.empty(h, np.int64), np.empty(h, np.int64)
     ok, channels = np.empty(h, np.bool_), np.empty(h, np.int64)

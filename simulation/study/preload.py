@@ -5,18 +5,9 @@ worker forked from it starts with them loaded instead of paying that in its firs
 
 from __future__ import annotations
 
-from simulation.study import runner  # noqa: F401  (imported for the workers)
-
-
-def load_kernels() -> None:
-    """Make every compiled kernel's first call: a small community over one consultation cycle (31 days)."""
-    from simulation import CommunityModel, Scenario
-
-    scenario = Scenario().scaled(adults=300).override({"burn_in_days": 0})
-    CommunityModel(scenario=scenario, rng=0).run_for(31)
-
+from simulation.study import runner
 
 try:
-    load_kernels()
+    runner.load_kernels()
 except Exception:  # noqa: BLE001  (a warm-up only: a worker meets any real error in its own runs)
     pass

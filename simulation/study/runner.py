@@ -133,3 +133,14 @@ def window_means(df, window: int) -> dict[str, float]:
         values = tail[name].to_numpy(float)
         out[name] = float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
     return out
+
+
+def load_kernels() -> None:
+    """Make every compiled kernel's first call in this process (numba loads each from its on-disk cache
+    then, a few ms each): the baseline of 3,000 adults over two months (consultations come every 30 days,
+    repairs get paid). For the workers' fork server (``simulation.study.preload``) and the benchmark, so
+    that no run pays it mid-way."""
+    from simulation import CommunityModel
+
+    scenario = Scenario().scaled(adults=3000).override({"burn_in_days": 0})
+    CommunityModel(scenario=scenario, rng=0).run_for(60)
