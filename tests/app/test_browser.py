@@ -53,6 +53,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server():
+    # On a fresh machine the kernels compile at their first call (about a minute, then cached on disk):
+    # compiled here first, so the page's timeouts measure the app and not the compiler.
+    from simulation.study.runner import load_kernels
+
+    load_kernels()
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
