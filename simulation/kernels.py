@@ -282,14 +282,15 @@ def fade_block(kind, weight, e0, e1, new_kind, new_weight, b0, b1, fade, factor,
 
 @njit(cache=True, nogil=True)
 def write_block(
-    indptr, cols, weight, kind, r0, r1, low, at, new_rows, new_cols, new_weight, new_kind, b0, b1, fade, factor,
-    floor, keep_kind, other, out_cols, out_weight, out_kind, out_indptr, m0,
+    indptr, rows, cols, weight, kind, r0, r1, low, at, new_rows, new_cols, new_weight, new_kind, b0, b1, fade,
+    factor, floor, keep_kind, other, out_rows, out_cols, out_weight, out_kind, out_indptr, m0,
 ):  # fmt: skip
     """Write the block's rows from output position ``m0``: old entries (faded by ``fade_block``, which found
-    ``low`` of them to drop) and new ones in order, and ``out_indptr[r0 + 1 .. r1]``. Runs of old entries
-    between insertions and drops are copied as blocks, so the cost is a few passes over the arrays
-    whatever the number of rows. ``other`` (ties per row not of ``keep_kind``; empty to skip) is kept up to
-    date in place. Returns the entries dropped (old and new)."""
+    ``low`` of them to drop) and new ones in order, with their rows (``rows``: ``entry_rows``), and
+    ``out_indptr[r0 + 1 .. r1]``. Runs of old entries between insertions and drops are copied as blocks, so
+    the cost is a few passes over the arrays whatever the number of rows (the rows are copied with the
+    rest: cheaper than ``entry_rows`` after). ``other`` (ties per row not of ``keep_kind``; empty to skip) is
+    kept up to date in place. Returns the entries dropped (old and new)."""
     e0, e1 = indptr[r0], indptr[r1]
     # The old entries to drop, ascending, then a sentinel past the block (written without a branch per entry).
     gone = np.empty(low + 1, np.int64)
@@ -312,6 +313,9 @@ def write_block(
             # than numba's slice assignment.
             to_cols, to_weight, to_kind = out_cols[m : m + size], out_weight[m : m + size], out_kind[m : m + size]
             from_cols, from_weight, from_kind = cols[src:end], weight[src:end], kind[src:end]
+            to_rows, from_rows = out_rows[m : m + size], rows[src:end]
+            for q in range(size):
+                to_rows[q] = from_rows[q]
             for q in range(size):
                 to_cols[q] = from_cols[q]
             for q in range(size):
@@ -337,6 +341,7 @@ def write_block(
                     dropped += 1
                     continue
             r = new_rows[e]
+            out_rows[m] = r
             out_cols[m] = new_cols[e]
             out_weight[m] = w
             out_kind[m] = kd
@@ -352,20 +357,21 @@ def write_block(
 
 
 @njit(cache=True, nogil=True)
-def rebuild_ties(indptr, cols, weight, kind, at, ni, nj, wn, kn, fade, factor, floor, keep_kind, other):
+def rebuild_ties(indptr, rows, cols, weight, kind, at, ni, nj, wn, kn, fade, factor, floor, keep_kind, other):
     """``fade_block`` and ``write_block`` over all rows at once (a network too small to split into
-    blocks): the new tie arrays (cols, weight, kind, indptr) and the entries dropped."""
+    blocks): the new tie arrays (rows, cols, weight, kind, indptr) and the entries dropped."""
     n, m = indptr.shape[0] - 1, ni.shape[0]
     low, new = fade_block(kind, weight, indptr[0], indptr[n], kn, wn, 0, m, fade, factor, floor, keep_kind)
     size = indptr[n] - indptr[0] - low + new
     out_cols, out_weight, out_kind = np.empty(size, np.int32), np.empty(size, np.float32), np.empty(size, np.int8)
+    out_rows = np.empty(size, np.int32)
     out_indptr = np.empty(n + 1, np.int64)
     out_indptr[0] = 0
     dropped = write_block(
-        indptr, cols, weight, kind, 0, n, low, at, ni, nj, wn, kn, 0, m, fade, factor, floor, keep_kind, other,
-        out_cols, out_weight, out_kind, out_indptr, 0,
+        indptr, rows, cols, weight, kind, 0, n, low, at, ni, nj, wn, kn, 0, m, fade, factor, floor, keep_kind,
+        other, out_rows, out_cols, out_weight, out_kind, out_indptr, 0,
     )  # fmt: skip
-    return out_cols, out_weight, out_kind, out_indptr, dropped
+    return out_rows, out_cols, out_weight, out_kind, out_indptr, dropped
 
 
 @njit(cache=True, nogil=True)

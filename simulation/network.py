@@ -203,19 +203,23 @@ class Network:
         outside = self._outside if self._outside is not None else np.empty(0, np.int64)
         ranges = self.row_ranges()
         new = (at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside)
+        old = (self.indptr, self.rows, self.cols, self.weight, self.kind)  # the entries' rows are carried over
         if len(ranges) == 1:  # one block: one compiled call
-            *arrays, indptr, dropped = kernels.rebuild_ties(self.indptr, self.cols, self.weight, self.kind, *new)
+            rows, *arrays, indptr, dropped = kernels.rebuild_ties(*old, *new)
         else:
-            *arrays, indptr, dropped = self._rebuild_in_blocks(ranges, *new)
+            rows, *arrays, indptr, dropped = self._rebuild_in_blocks(ranges, *old, *new)
         self.cols, self.weight, self.kind = arrays
         self._refresh(indptr)
+        rows.flags.writeable = False
+        self._rows = rows
         self._outside = outside if len(outside) else None  # kept up to date by the kernels
         return dropped // 2
 
-    def _rebuild_in_blocks(self, ranges, at, ni, nj, wn, kn, fade, factor, floor, keep_kind, outside):
+    def _rebuild_in_blocks(
+        self, ranges, indptr, rows, cols, weight, kind, at, ni, nj, wn, kn, fade, factor, floor, keep_kind, outside
+    ):
         """``kernels.rebuild_ties`` in blocks of whole rows (``ranges``), in parallel threads: first each block
         fades its ties and counts what it keeps, which places its output; then each writes its part."""
-        indptr, cols, weight, kind = self.indptr, self.cols, self.weight, self.kind
         new_at = np.searchsorted(ni, [r for r, _ in ranges] + [self.n])  # each block's new entries
         counts = [(0, 0)] * len(ranges)
 
@@ -231,6 +235,7 @@ class Network:
         starts = np.concatenate([[0], np.cumsum(kept)])
         size = int(starts[-1])
         out_cols, out_weight, out_kind = np.empty(size, np.int32), np.empty(size, np.float32), np.empty(size, np.int8)
+        out_rows = np.empty(size, np.int32)
         out_indptr = np.empty(self.n + 1, np.int64)
         out_indptr[0] = 0
         dropped = [0] * len(ranges)
@@ -238,12 +243,12 @@ class Network:
         def write(b: int) -> None:
             (r0, r1), b0, b1 = ranges[b], new_at[b], new_at[b + 1]
             dropped[b] = kernels.write_block(
-                indptr, cols, weight, kind, r0, r1, counts[b][0], at, ni, nj, wn, kn, b0, b1, fade, factor,
-                floor, keep_kind, outside, out_cols, out_weight, out_kind, out_indptr, int(starts[b]),
+                indptr, rows, cols, weight, kind, r0, r1, counts[b][0], at, ni, nj, wn, kn, b0, b1, fade, factor,
+                floor, keep_kind, outside, out_rows, out_cols, out_weight, out_kind, out_indptr, int(starts[b]),
             )  # fmt: skip
 
         threads.run_blocks(write, blocks)
-        return out_cols, out_weight, out_kind, out_indptr, sum(dropped)
+        return out_rows, out_cols, out_weight, out_kind, out_indptr, sum(dropped)
 
     def to_networkx(self):
         """An undirected networkx Graph with ``weight`` and ``kind`` edge attributes."""

@@ -36,7 +36,8 @@ def test_add_strengthen_decay_and_drop():
 def test_new_ties_and_fading_in_one_pass_equal_a_plain_rebuild(monkeypatch, row_blocks):
     """``renew_and_fade`` (insertions and drops in one pass, copied as blocks; in one block of rows, or in
     three as in parallel threads) leaves the ties a plain rebuild from the pair list gives: the same
-    pairs, weights (float32 arithmetic) and kinds, and the degree without household ties kept up to date."""
+    pairs, weights (float32 arithmetic) and kinds, with the entries' rows and the degree without household ties
+    kept up to date."""
     monkeypatch.setattr(threads, "MIN_ENTRIES_PER_THREAD", 1)
     monkeypatch.setattr(threads, "_threads", row_blocks)
     rng = np.random.default_rng(11)
@@ -67,6 +68,8 @@ def test_new_ties_and_fading_in_one_pass_equal_a_plain_rebuild(monkeypatch, row_
             want[(a, b)] = want[(b, a)] = (w, k)
         got = {(a, b): (w, k) for a, b, w, k in zip(net.rows, net.cols, net.weight, net.kind, strict=True)}
         assert got == want, trial
+        # The entries' rows the pass carried over are those the row pointers give.
+        np.testing.assert_array_equal(net.rows, kernels.entry_rows(net.indptr))
         outside = np.bincount([a for (a, _), (_, k) in want.items() if k != HOUSEHOLD], minlength=n)
         np.testing.assert_array_equal(net.degree(exclude_household=True), outside)
 
