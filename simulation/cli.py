@@ -531,7 +531,40 @@ def app_command(
     folder = scenario_dir(given)
     resolve(scenario, folder)  # a bad name or file stops here, before the server starts
     _check_port(host, port)
+    # The page's first community would otherwise wait for the compiler on a fresh install.
+    from simulation.study.runner import load_kernels
+
+    load_saying_why(load_kernels, "govsim app")
     serve(scenario, seed, host, port, folder=str(folder) if folder else None)
+
+
+COMPILING_NOTE = (
+    "compiling the model's kernels: the first start after installing takes about a minute; later starts reuse them"
+)
+
+
+def load_saying_why(load, who: str, after_s: float = 2.0) -> None:
+    """Call ``load()`` (the kernels' first calls: about 0.5 s once compiled, about a minute on a fresh install,
+    when numba compiles them); if it takes longer than ``after_s`` seconds, say on stderr why, and when it is
+    done, so that the wait is not taken for a hang."""
+    import threading
+    import time
+
+    start, said = time.monotonic(), threading.Event()
+
+    def note() -> None:
+        said.set()
+        print(f"{who}: {COMPILING_NOTE} ...", file=sys.stderr, flush=True)
+
+    timer = threading.Timer(after_s, note)
+    timer.daemon = True
+    timer.start()
+    try:
+        load()
+    finally:
+        timer.cancel()
+    if said.is_set():
+        print(f"{who}: kernels ready ({time.monotonic() - start:.0f} s)", file=sys.stderr, flush=True)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -43,3 +43,18 @@ def test_port_in_use_is_a_user_error():
 def test_bad_seed_names_the_flag():
     line = one_line(govsim("app", "--seed", "-4"))
     assert "--seed" in line
+
+
+def test_a_slow_kernel_load_says_why_and_a_quick_one_says_nothing(capsys):
+    """On a fresh install the app's first start waits about a minute for the compiler: it says so on stderr
+    (and when it is done), so the wait is not taken for a hang; a load from the cache says nothing."""
+    import time
+
+    from simulation.cli import COMPILING_NOTE, load_saying_why
+
+    load_saying_why(lambda: time.sleep(0.3), "govsim app", after_s=0.05)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"govsim app: {COMPILING_NOTE} ..." and err[1].startswith("govsim app: kernels ready (")
+    load_saying_why(lambda: None, "govsim app", after_s=0.5)
+    time.sleep(0.6)  # past the timer: a cancelled note stays unsaid
+    assert capsys.readouterr().err == ""
