@@ -746,8 +746,9 @@ def partners_in_group(cw, before, total, start, end, order, group, who, u):
 
 @njit(cache=True, nogil=True)
 def chance_meetings(
-    words, rate, presence, mean, indptr, cols, household, familiar_share, closeness, sampler, last_contact, day
-):
+    words, rate, presence, mean, indptr, cols, household, familiar_share, closeness, sampler, last_contact, day,
+    trust, column, contact_gain, slot,
+):  # fmt: skip
     """The day's chance meetings (``simulation.processes.ties``), in one pass over the residents who meet.
 
     Resident r meets someone with chance ``rate * presence[r] / mean`` (``draws_below``, slot 0 of
@@ -755,7 +756,9 @@ def chance_meetings(
     picked uniformly by the slot 2 draw, or else someone of r's building by presence (``sampler``: the
     ``PresenceSampler`` arrays and the grouping; slot 2 again), taken on as an acquaintance with chance
     ``closeness`` (slot 3). Both ends of a meeting across households get ``last_contact = day``. Returns
-    the pairs (r, partner) whose tie forms or is renewed, ascending in r.
+    the pairs (r, partner) whose tie forms or is renewed, ascending in r; both ends of each gain
+    ``contact_gain`` of trust column ``column`` (``nudge`` of r's, then of the partners': a resident in
+    several meetings gains once per meeting; ``slot``: ``nudge_values``' scratch).
     """
     meets = draws_below(words[0], rate, presence, mean)
     n = meets.shape[0]
@@ -781,7 +784,9 @@ def chance_meetings(
             if keep:
                 a[m], b[m] = r, partner
                 m += 1
-    return a[:m], b[:m]
+    a, b = a[:m], b[:m]
+    nudge_values(trust[:, column], np.concatenate((a, b)), np.full(1, contact_gain), slot)
+    return a, b
 
 
 @njit(cache=True, nogil=True)

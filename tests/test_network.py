@@ -281,7 +281,9 @@ def test_draws_below_a_rate_follow_numpys_float32_arithmetic():
 
 def test_chance_meetings_follow_the_numpy_steps():
     """The compiled meetings against the numpy steps they replaced: who meets, whom, which ties, who had contact."""
+    from simulation.arrays import nudge, scratch_slots
     from simulation.kernels import chance_meetings
+    from simulation.population import T_NEIGHBOURS
 
     m = CommunityModel(Scenario().scaled(adults=900).override({"burn_in_days": 0}), rng=3)
     m.run_for(20)
@@ -302,14 +304,19 @@ def test_chance_meetings_follow_the_numpy_steps():
     contact = pop.last_contact.copy()
     contact[meets[chat]] = contact[partner[chat]] = 21
     got_contact = pop.last_contact.copy()
+    trust, got_trust = pop.trust.copy(), pop.trust.copy()
     a, b = chance_meetings(
         stream.words(21, range(4)), rate, pop.presence, mean, net.indptr, net.cols, pop.household, familiar,
-        closeness, sampler.arrays(), got_contact, 21,
+        closeness, sampler.arrays(), got_contact, 21, got_trust, T_NEIGHBOURS, 0.05, scratch_slots(pop.n),
     )  # fmt: skip
     assert 0 < len(a) < len(meets) and known.any() and (~known).any()
     np.testing.assert_array_equal(a, meets[keep & chat])
     np.testing.assert_array_equal(b, partner[keep & chat])
     np.testing.assert_array_equal(got_contact, contact)
+    # Both ends of each tie formed or renewed gain trust in neighbours, once per meeting.
+    nudge(trust, np.concatenate([a, b]), 0.05, column=T_NEIGHBOURS)
+    assert len(np.unique(np.concatenate([a, b]))) < 2 * len(a)  # someone met twice
+    np.testing.assert_array_equal(got_trust, trust)
 
 
 def test_new_issues_follow_the_numpy_steps():

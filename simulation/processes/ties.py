@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.arrays import scratch_slots
 from simulation.kernels import chance_meetings, mark_contacts
 from simulation.network import MEETING
 from simulation.population import T_NEIGHBOURS
@@ -33,7 +34,8 @@ def ties(model: CommunityModel, day: int) -> None:
     network = model.network
     closeness = 1.0 - model.scenario.community.stranger_index
     sampler = model.building_sampler
-    # Chance meetings (rate x relative presence), their partners, and contact, in one compiled pass.
+    # Chance meetings (rate x relative presence), their partners, contact, and both ends' gain of trust in
+    # neighbours (a resident in several meetings gains once per meeting), in one compiled pass.
     a, b = chance_meetings(
         model.streams["ties.meet"].words(day, range(4)),
         np.float32(net.meeting_rate * model.levers.meeting_rate_mult),
@@ -47,10 +49,12 @@ def ties(model: CommunityModel, day: int) -> None:
         sampler.arrays(),
         pop.last_contact,
         day,
+        pop.trust,
+        T_NEIGHBOURS,
+        float(model.scenario.trust.contact_gain),
+        scratch_slots(pop.n),
     )
     network.meet(a, b, MEETING)
-    # Both ends of every renewed or new tie; a resident in several meetings gains once per meeting.
-    pop.nudge("trust", np.concatenate([a, b]), model.scenario.trust.contact_gain, column=T_NEIGHBOURS)
     # Co-attendance (activities, consultations) is contact too, when it is not within one household; then
     # the new and renewed ties, and the day's fading, in one pass over the tie arrays.
     i, j, kind = network.take_contacts()
