@@ -848,14 +848,15 @@ def new_issues(words, chance, group, rates, cross_share):
 @njit(cache=True, nogil=True)
 def activity_aware(
     s, offsets, kind, col, org_invites, words, attend_words, interest, free_time, trust, pulled, invited_pop,
-    digital, budget_left, base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,
+    digital, month_count, month_max, base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,
 ):  # fmt: skip
     """Today's places (activity ``a``'s scope at ``s[offsets[a]:offsets[a + 1]]``, its type ``kind[a]``, trust
     column ``col[a]``, personal invitations ``org_invites[a]``): the places whose resident is aware of the
     activity with budget left (ascending), the log-odds of going there and the attendance draw there (the
     ``a``-th row of ``attend_words``, as ``Stream.uniform_segments_at``). Awareness: invited, or reached by
     notices or the app, by the ``a``-th row of ``words`` (the awareness stream's draw of each place, drawn
-    here as ``Stream.uniform`` would).
+    here as ``Stream.uniform`` would). Budget left: ``month_count[r] < month_max * free_time[r]`` (activities
+    this month against the most a free-time share allows; float32, as numpy compares them).
 
     As the numpy it replaced: the first four terms in float32 (``base`` .. ``w_trust`` are float32), the
     two boolean terms added in float64; the reach of notices and the app in float64.
@@ -880,7 +881,8 @@ def activity_aware(
             x = np.float64(p) + w_social * np.float64(pulled[r])
             aware[n] = e
             logit[n] = x + w_invite * np.float64(inv)
-            n += (inv | (u < reach)) & budget_left[r]
+            budget_left = np.float32(month_count[r]) < month_max * free_time[r]
+            n += (inv | (u < reach)) & budget_left
     aware = aware[:n]
     attend = np.empty(n)
     pcg64.uniform_segments_at(attend_words, offsets, aware, attend)

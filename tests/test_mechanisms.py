@@ -553,11 +553,13 @@ def _activities_in_numpy(model, day):
         s, offsets, np.array([k for _, _, k in held], np.int64), np.array([org.trust_col for org in orgs], np.int64),
         np.array([org.invites for org in orgs], bool), model.streams["activities.aware"].words(day, slots),
         model.streams["activities.attend"].words(day, slots), pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital,
-        pop.activities_month < act.max_per_month * pop.free_time, np.float32(act.base),
+        pop.activities_month, np.float32(act.max_per_month), np.float32(act.base),
         np.float32(act.interest_weight), np.float32(act.free_time_weight), np.float32(act.trust_weight),
         float(act.social_weight), float(act.invite_weight), 1.0 - model.levers.notice_reach,
         float(model.levers.app_reach),
     )  # fmt: skip
+    # Only residents with free time left this month hear of it (the budget rule in numpy).
+    assert (pop.activities_month < act.max_per_month * pop.free_time)[s[aware]].all()
     order_stream = model.streams["activities.order"]
     going = model.streams["activities.attend"].uniform_segments_at(day, slots, offsets, aware) < sigmoid(logit)
     want = aware[going]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -172,21 +173,19 @@ def activities(model: CommunityModel, day: int) -> None:
     order_stream = model.streams["activities.order"]
     # 1. Who would go to each activity: aware of it and drawn to it. Draws are one per place in the
     #    organiser's scope (a fixed list), so each organiser's decisions stay paired across scenarios.
-    budget_left = pop.activities_month < act.max_per_month * pop.free_time
     # All of today's activities at once: their scopes laid end to end (each resident once per activity).
     orgs = [org for org, _, _ in held]
     slots = [activity_slot(org.slot, j) for org, j, _ in held]
-    offsets = np.zeros(len(orgs) + 1, np.int64)
-    np.cumsum([len(org.scope) for org in orgs], out=offsets[1:])
-    s = np.concatenate([org.scope for org in orgs])
+    offsets = np.array([0, *accumulate(len(org.scope) for org in orgs)], np.int64)
+    s = np.concatenate([org.scope for org in orgs]) if len(orgs) > 1 else orgs[0].scope  # (only read)
     trust_cols = np.array([org.trust_col for org in orgs], np.int64)
-    # Aware (invited, or reached by notices or the app) with free time left: about a third of the places,
-    # the only ones whose attendance is drawn.
+    # Aware (invited, or reached by notices or the app) with free time left this month (attended fewer than
+    # activities.max_per_month x free time): about a third of the places, the only ones whose attendance is drawn.
     aware, logit, u = activity_aware(
         s, offsets, np.array([k for _, _, k in held], np.int64), trust_cols,
         np.array([org.invites for org in orgs], bool), aware_stream.words(day, slots), att_stream.words(day, slots),
-        pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital, budget_left,
-        np.float32(act.base), np.float32(act.interest_weight), np.float32(act.free_time_weight),
+        pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital, pop.activities_month,
+        np.float32(act.max_per_month), np.float32(act.base), np.float32(act.interest_weight), np.float32(act.free_time_weight),
         np.float32(act.trust_weight), float(act.social_weight), float(act.invite_weight),
         1.0 - model.levers.notice_reach, float(model.levers.app_reach),
     )  # fmt: skip

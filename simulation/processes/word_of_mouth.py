@@ -27,10 +27,9 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     # Forgetting: without new experience, trust drifts back to each resident's resting level
     # (neighbours at trust.forgetting, institutions at trust.institution_forgetting per day).
     tr = model.scenario.trust
-    f = np.full(pop.trust.shape[1], tr.institution_forgetting, np.float32)
-    f[T_NEIGHBOURS] = tr.forgetting
+    f, on = _forgetting(model, tr.forgetting, tr.institution_forgetting)
     # Residents without acquaintances keep their trust (their target is their own trust).
-    trust, start, on = pop.trust, pop.trust_start, bool(f.any())
+    trust, start = pop.trust, pop.trust_start
     # Efficacy too rests where background sets it (at trust.institution_forgetting; 0: it stays).
     efficacy, efficacy_start, rest = pop.efficacy, pop.efficacy_start, np.float32(tr.institution_forgetting)
     # The updates go to a scratch copy kept by the model (a new one each day would cost page faults at scale).
@@ -48,3 +47,15 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
 
     threads.run_blocks(block, network.row_ranges())
     trust[:] = moved  # (in place: the array is the population's)
+
+
+def _forgetting(model: CommunityModel, neighbours: float, institutions: float) -> tuple[np.ndarray, bool]:
+    """The share of the way back to the resting level per trust column and day (float32; neighbours at
+    ``neighbours``, the rest at ``institutions``), and whether any is above 0: made once and kept by the
+    model until the scenario's rates change."""
+    kept = model.__dict__.get("_forgetting")
+    if kept is None or kept[0] != (neighbours, institutions):
+        f = np.full(model.pop.trust.shape[1], institutions, np.float32)
+        f[T_NEIGHBOURS] = neighbours
+        kept = model._forgetting = ((neighbours, institutions), f, bool(f.any()))
+    return kept[1], kept[2]
