@@ -109,8 +109,10 @@ def run(
     n_days = days or scn.days
     out = out or Path("results") / f"{scenario.stem}-seed{seed}"
     _check_out_dir(out, RUN_OUTPUTS, overwrite)
-    model = CommunityModel(scenario=scn, rng=seed)
     with _progress() as bar:
+        # The burn-in runs while the model is built (a district's takes minutes): a bar of its own.
+        spin_up = bar.add_task(f"{scn.name}: burn-in", total=scn.burn_in_days or None, visible=scn.burn_in_days > 0)
+        model = CommunityModel(scenario=scn, rng=seed, progress=lambda done: bar.update(spin_up, completed=done))
         task = bar.add_task(f"{scn.name} ({model.pop.n:,} adults)", total=n_days)
         model.run_days(n_days, progress=lambda _day: bar.advance(task))
     df = model.datacollector.get_model_vars_dataframe()

@@ -76,11 +76,12 @@ class Levers:
 class CommunityModel(mesa.Model):
     """A street of communities governed by many actors; one step is one day.
 
-    Parameters: ``scenario`` (a :class:`Scenario`; default: the baseline) and
-    ``rng`` (an int seed; the same seed gives identical runs).
+    Parameters: ``scenario`` (a :class:`Scenario`; default: the baseline),
+    ``rng`` (an int seed; the same seed gives identical runs) and ``progress``
+    (optional, for progress bars: called after each burn-in day with the burn-in days done).
     """
 
-    def __init__(self, scenario: Scenario | None = None, rng: int | None = None):
+    def __init__(self, scenario: Scenario | None = None, rng: int | None = None, progress=None):
         super().__init__(rng=rng)
         self.scenario = scenario if scenario is not None else Scenario()
         self.seed = int(self._seed)
@@ -154,8 +155,10 @@ class CommunityModel(mesa.Model):
         # days it skips change nothing but the time they would cost (about a sixth of a day's work).
         self.collect_from = 1
         # Spin-up: days before day 1 run every phase with no intervention on and collect nothing.
-        for _ in range(self.burn_in):
+        for done in range(1, self.burn_in + 1):
             CommunityModel.step(self)
+            if progress is not None:
+                progress(done)
         if self.burn_in:
             self._measured = measure(self, 0)
 

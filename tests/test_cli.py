@@ -27,6 +27,19 @@ def test_run_baseline_writes_every_metric(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_run_shows_the_burn_in_and_the_days_as_progress(tmp_path):
+    """The burn-in runs while the model is built (minutes for a district): it has a bar of its own."""
+    import os
+
+    r = subprocess.run(
+        [sys.executable, "-m", "simulation", "run", "scenarios/baseline.toml", "--days", "5", "--out", str(tmp_path),
+         "--set", "community.adults=400", "--set", "burn_in_days=12"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "GOVSIM_PROGRESS": "1", "COLUMNS": "120"},
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "baseline: burn-in" in r.stderr and "12/12" in r.stderr and "5/5" in r.stderr
+
+
 def test_bad_set_is_one_line_and_exit_2(tmp_path):
     r = govsim("run", "scenarios/baseline.toml", "--set", "casework.admin_burden=7", "--out", str(tmp_path))
     assert r.returncode == 2

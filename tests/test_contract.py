@@ -290,6 +290,15 @@ def test_burn_in_is_simulated_without_interventions_and_not_collected():
     assert not frame(base).equals(frame(arm))
 
 
+def test_burn_in_progress_counts_its_days_and_changes_nothing():
+    s = Scenario().scaled(adults=300).override({"burn_in_days": 15})
+    seen = []
+    watched = CommunityModel(scenario=s, rng=4, progress=seen.append)
+    assert seen == list(range(1, 16))
+    plain = CommunityModel(scenario=s, rng=4)
+    assert np.array_equal(watched.pop.trust, plain.pop.trust) and watched.tick == plain.tick == 15
+
+
 def test_start_day_counts_from_day_one_after_burn_in():
     s = Scenario().scaled(adults=600).override({"burn_in_days": 0}).override({"burn_in_days": 25})
     base = CommunityModel(scenario=s, rng=9)
