@@ -8,7 +8,6 @@ parameters) and the phase hooks, never on metrics.
 
 from __future__ import annotations
 
-import copy
 import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -420,8 +419,14 @@ class CommunityModel(mesa.Model):
         return model
 
     def fork(self) -> CommunityModel:
-        """An independent copy of this model that continues exactly as it would."""
-        return copy.deepcopy(self)
+        """An independent copy of this model that continues exactly as it would (``copy.deepcopy`` gives the
+        same copy).
+
+        Made through pickle, as ``snapshot`` and ``restore`` are: pickle copies the thousands of small
+        objects (resident agents, logs) in C, several times faster than ``copy.deepcopy``'s Python walk
+        (3,000 adults: about 20 ms against 50-160 ms, a tenth to a quarter of a year's run in a sweep,
+        where every arm of a replication is a fork of the shared burn-in)."""
+        return pickle.loads(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
 
     # -- running ---------------------------------------------------------------
     def step(self) -> None:
