@@ -8,6 +8,7 @@ for a resident touched several times in one update.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,15 @@ from simulation.kernels import nudge_columns as nudge_columns_kernel
 
 if TYPE_CHECKING:
     from simulation.scenario import Scenario
+
+
+@lru_cache(maxsize=4096)
+def f32(x: float) -> np.float32:
+    """``np.float32(x)``: a parameter as the kernels' float32 (the nearest float32), made once per value.
+
+    Numpy's scalar constructor costs about 0.7 us here, and the phases pass a few dozen parameters a day
+    to compiled kernels: kept, they cost a dictionary lookup (the values are immutable)."""
+    return np.float32(x)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

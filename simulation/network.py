@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from simulation import kernels, threads
-from simulation.arrays import scratch_slots
+from simulation.arrays import f32, scratch_slots
 from simulation.population import Population
 from simulation.scenario import Scenario, ScenarioError, read_table
 from simulation.streams import SETUP_DAY, Streams
@@ -192,14 +192,14 @@ class Network:
         k = np.asarray(kind, np.int8)
         k = np.full(len(i), k, np.int8) if k.ndim == 0 else k
         return kernels.renew_pairs(
-            self.n, np.asarray(i, np.int64), np.asarray(j, np.int64), k, np.float32(new_weight), self.indptr,
-            self.cols, self.weight, np.float32(strengthen),
+            self.n, np.asarray(i, np.int64), np.asarray(j, np.int64), k, f32(new_weight), self.indptr,
+            self.cols, self.weight, f32(strengthen),
         )  # fmt: skip
 
     def _rebuild(self, at, ni, nj, wn, kn, fade: bool, rate: float = 0.0, min_weight: float = 0.0) -> int:
         """New tie arrays with the new ties inserted (and all faded, when ``fade``). Returns ties dropped."""
         # float32 factor and threshold, as numpy compares a float32 array with a Python float.
-        factor, floor = np.float32(1.0 - rate), np.float32(min_weight)
+        factor, floor = f32(1.0 - rate), f32(min_weight)
         outside = self._outside if self._outside is not None else np.empty(0, np.int64)
         ranges = self.row_ranges()
         new = (at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside)

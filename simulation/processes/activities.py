@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from simulation.arrays import scratch_slots, sigmoid
+from simulation.arrays import f32, scratch_slots, sigmoid
 from simulation.kernels import activity_aware
 from simulation.network import ACTIVITY
 from simulation.processes.activities_kernels import seat_and_attend
@@ -86,9 +86,10 @@ class Organisers:
     def __init__(self):
         self._items: list[ActivityOrganiser] = []
         self._by_agent: dict[object, list[int]] = {}  # agent -> positions of its calendars
-        # Per calendar: activities per week and the day's credit toward the next one.
-        self._per_week = np.zeros(0)
-        self._credit = np.zeros(0)
+        # Per calendar: activities per week and the day's credit toward the next one (Python floats: a handful
+        # of calendars, for which numpy's per-call cost exceeds the arithmetic).
+        self._per_week: list[float] = []
+        self._credit: list[float] = []
 
     def __iter__(self):
         return iter(self._items)
@@ -102,16 +103,19 @@ class Organisers:
     def add(self, org: ActivityOrganiser) -> ActivityOrganiser:
         self._by_agent.setdefault(org.agent, []).append(len(self._items))
         self._items.append(org)
-        self._per_week = np.append(self._per_week, float(org.per_week))
-        self._credit = np.append(self._credit, float(org.credit))
+        self._per_week = [*self._per_week, float(org.per_week)]
+        self._credit = [*self._credit, float(org.credit)]
         return org
 
-    def due_today(self) -> np.ndarray:
+    def due_today(self) -> list[int]:
         """Activities each calendar holds today: its weekly rate spread evenly over days (a credit that
-        carries the fraction over)."""
-        self._credit += self._per_week / 7.0
-        due = self._credit.astype(np.int64)
-        self._credit -= due
+        carries the fraction over; float64 arithmetic, whole activities cut off)."""
+        credit, due = self._credit, []
+        for k, per_week in enumerate(self._per_week):
+            c = credit[k] + per_week / 7.0
+            whole = int(c)
+            credit[k] = c - whole
+            due.append(whole)
         return due
 
     def of(self, agents) -> list[ActivityOrganiser]:
@@ -142,10 +146,11 @@ def _hold_today(model: CommunityModel, day: int) -> list[tuple[ActivityOrganiser
     """The activities held today: (organiser, j-th of its day, type), those the pool can cover."""
     act = model.scenario.activities
     held = []
-    due = model.organisers.due_today()
-    for k in np.flatnonzero(due):
-        org = model.organisers[int(k)]
-        for j in range(int(due[k])):
+    for k, count in enumerate(model.organisers.due_today()):
+        if not count:
+            continue
+        org = model.organisers[k]
+        for j in range(count):
             needs = org.needs or (act.venue_hours, act.funds, act.volunteer_hours)
             if not model.pool.take(org.community, *needs):
                 model.pool.cancelled += 1
@@ -185,8 +190,8 @@ def activities(model: CommunityModel, day: int) -> None:
         s, offsets, np.array([k for _, _, k in held], np.int64), trust_cols,
         np.array([org.invites for org in orgs], bool), aware_stream.words(day, slots), att_stream.words(day, slots),
         pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital, pop.activities_month,
-        np.float32(act.max_per_month), np.float32(act.base), np.float32(act.interest_weight), np.float32(act.free_time_weight),
-        np.float32(act.trust_weight), float(act.social_weight), float(act.invite_weight),
+        f32(act.max_per_month), f32(act.base), f32(act.interest_weight), f32(act.free_time_weight),
+        f32(act.trust_weight), float(act.social_weight), float(act.invite_weight),
         1.0 - model.levers.notice_reach, float(model.levers.app_reach),
     )  # fmt: skip
     # 2. Those whose draw is below their chance would go: one activity a day, each resident's best liked;

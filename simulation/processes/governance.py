@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.arrays import in_set, sigmoid
+from simulation.arrays import f32, in_set, sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_COMMUNITY
 from simulation.processes.feedback import VISIBLE_DOMAINS
@@ -41,8 +41,8 @@ def _logit_terms(model: CommunityModel, base: float) -> tuple:
     pop, g = model.pop, model.scenario.governance
     return (
         pop.public_affairs, pop.trust[:, T_COMMUNITY], pop.efficacy, pop.free_time, pop.invited, pop.party,
-        np.float32(base), np.float32(g.interest_weight), np.float32(g.trust_weight), np.float32(g.efficacy_weight),
-        np.float32(g.free_time_weight), g.mobilisation_weight, g.party_weight,
+        f32(base), f32(g.interest_weight), f32(g.trust_weight), f32(g.efficacy_weight),
+        f32(g.free_time_weight), g.mobilisation_weight, g.party_weight,
     )  # fmt: skip
 
 

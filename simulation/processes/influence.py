@@ -19,6 +19,8 @@ from simulation.kernels import invitation_odds, invite, threshold_rule
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
+_TOLERANCE = np.float32(1e-6)  # the threshold rule's allowance for float rounding (see ``influence``)
+
 
 def influence(model: CommunityModel, day: int) -> None:
     pop, inf, net = model.pop, model.scenario.influence, model.network
@@ -27,7 +29,7 @@ def influence(model: CommunityModel, day: int) -> None:
     # A small tolerance so that "k of n acquaintances" thresholds are met exactly despite float rounding.
     pop.pulled[:] = False
     party_ties = np.zeros(pop.n, np.float32)
-    rows, cols, weight, tolerance = net.rows, net.cols, net.weight, np.float32(1e-6)
+    rows, cols, weight, tolerance = net.rows, net.cols, net.weight, _TOLERANCE
 
     def block(start: int, stop: int) -> None:
         threshold_rule(

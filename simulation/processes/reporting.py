@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.arrays import sigmoid
+from simulation.arrays import f32, sigmoid
 from simulation.population import T_COMMUNITY
 from simulation.processes.reporting_kernels import pending_reports, reports_taken
 
@@ -37,11 +37,11 @@ def reporting(model: CommunityModel, day: int) -> None:
     extra = levers.extra_channels
     given_up, pending, of_issue, who, channel, logit, u = pending_reports(
         day, log.open, log.stage, log.raised, log.household, model.scenario.issues.grievance_days, pop.hh_indptr,
-        log.closed, log.outcome, pop.free_time, np.float32(rep.walk_in_time_weight), pop.party, net.indptr,
+        log.closed, log.outcome, pop.free_time, f32(rep.walk_in_time_weight), pop.party, net.indptr,
         net.cols, net.weight, rep.branch_bonus, model.branch_table.strength, pop.compound, levers.app_enabled,
-        pop.digital, np.float32(levers.app_bonus),
+        pop.digital, f32(levers.app_bonus),
         np.stack(list(extra.values())) if extra else np.empty((0, pop.n), np.float32), pop.trust[:, T_COMMUNITY],
-        pop.efficacy, np.float32(rep.base), np.float32(rep.trust_weight), np.float32(rep.efficacy_weight),
+        pop.efficacy, f32(rep.base), f32(rep.trust_weight), f32(rep.efficacy_weight),
         model.streams["reporting.decide"].state(day),
     )  # fmt: skip
     if len(given_up):  # grievances that lingered too long are given up

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from simulation.arrays import scratch_slots
+from simulation.arrays import f32, scratch_slots
 from simulation.kernels import chance_meetings, mark_contacts
 from simulation.network import MEETING
 from simulation.population import T_NEIGHBOURS
@@ -38,9 +36,9 @@ def ties(model: CommunityModel, day: int) -> None:
     # neighbours (a resident in several meetings gains once per meeting), in one compiled pass.
     a, b = chance_meetings(
         model.streams["ties.meet"].words(day, range(4)),
-        np.float32(net.meeting_rate * model.levers.meeting_rate_mult),
+        f32(net.meeting_rate * model.levers.meeting_rate_mult),
         pop.presence,
-        np.float32(max(sampler.mean_weight, 1e-9)),
+        f32(max(sampler.mean_weight, 1e-9)),
         network.indptr,
         network.cols,
         pop.household,

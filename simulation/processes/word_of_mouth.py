@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation import threads
+from simulation.arrays import f32
 from simulation.kernels import degroot_rows
 from simulation.population import T_NEIGHBOURS
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 def word_of_mouth(model: CommunityModel, day: int) -> None:
     pop = model.pop
-    rate = np.float32(model.scenario.word_of_mouth.rate)
+    rate = f32(model.scenario.word_of_mouth.rate)
     network = model.network
     # Forgetting: without new experience, trust drifts back to each resident's resting level
     # (neighbours at trust.forgetting, institutions at trust.institution_forgetting per day).
@@ -31,7 +32,7 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     # Residents without acquaintances keep their trust (their target is their own trust).
     trust, start = pop.trust, pop.trust_start
     # Efficacy too rests where background sets it (at trust.institution_forgetting; 0: it stays).
-    efficacy, efficacy_start, rest = pop.efficacy, pop.efficacy_start, np.float32(tr.institution_forgetting)
+    efficacy, efficacy_start, rest = pop.efficacy, pop.efficacy_start, f32(tr.institution_forgetting)
     # The updates go to a scratch copy kept by the model (a new one each day would cost page faults at scale).
     moved = model.__dict__.get("_moved_trust")
     if moved is None or moved.shape != trust.shape:
