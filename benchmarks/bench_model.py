@@ -212,6 +212,7 @@ def main() -> None:
         paired = [
             round(r["ns_per_resident_day"] / m["ns_per_resident_day"], 2) for m, r in zip(models, refs, strict=True)
         ]
+        median = statistics.median(paired)
         rows.append(
             {
                 "model": model,
@@ -222,12 +223,12 @@ def main() -> None:
                 "paired_ratios": paired,
                 # Each pair ran minutes apart at most; the fastest runs of each may not have: the median of the
                 # pairs is the steadier comparison on a machine whose speed drifts.
-                "median_paired_ratio": round(statistics.median(paired), 2),
+                "median_paired_ratio": round(median, 2),
             }
         )
         print(
             f"{n:>9,} adults: model {model['ns_per_resident_day']} ns, Mesa {ref['ns_per_resident_day']} ns, x{ratio}"
-            f" (fastest of {args.repeat}; median of the paired ratios x{statistics.median(paired):.2f})",
+            f" (fastest of {args.repeat}; median of the paired ratios x{median:.2f})",
             file=sys.stderr,
         )
     result = {
