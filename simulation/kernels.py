@@ -519,33 +519,44 @@ def threshold_rule(rows, cols, weight, engaged, party, threshold, tolerance, pul
     ``entry_rows``): for each row ``i`` met, ``pulled[i]`` = it has ties and its tie-weighted share of
     engaged acquaintances reaches ``threshold[i] - tolerance``, and ``party_ties[i]`` its tie weight to
     Party members. Sums in float32 in entry order from zero (as ``degroot_rows``'), the share as
-    the numpy it replaced; rows without entries are left as they are."""
+    the numpy it replaced; rows without entries are left as they are.
+
+    Without a branch at the end of each row: the sums restart where the row changes (a select, not a
+    jump) and every entry stores its row's running sums, so the last store of a row holds its sums; a
+    second pass over the rows then applies the rule. Rows hold about four ties, so a branch at each row's
+    end was mispredicted most of the time (on varied networks of 3,000 adults, 50 -> 37 us a call)."""
     n = cols.shape[0]
     if n == 0:
         return
     zero = np.float32(0.0)
-    cur = np.uint64(rows[0])
+    r0 = np.int64(rows[0])
+    sums = np.zeros((np.int64(rows[n - 1]) + 1 - r0, 3), np.float32)  # per row met: ties, engaged, Party
+    sums[:, 0] = -1.0  # rows not met (no entries) keep -1 and are left as they are
+    cur = np.int64(-1)
     s = e = p = zero
     for t in range(n):
-        i = np.uint64(rows[t])
-        if i != cur:  # the row ends
-            _pull(cur, s, e, p, threshold, tolerance, pulled, party_ties)
-            s = e = p = zero
-            cur = i
+        i = np.int64(rows[t])
+        new = i != cur
+        cur = i
+        s = zero if new else s
+        e = zero if new else e
+        p = zero if new else p
         w = weight[t]
-        j = np.uint64(cols[t])
+        j = np.uint64(cols[t])  # unsigned: no negative-index checks at the gathers
         s += w
         e += w * np.float32(engaged[j])
         p += w * np.float32(party[j])
-    _pull(cur, s, e, p, threshold, tolerance, pulled, party_ties)
-
-
-@njit(cache=True, inline="always")
-def _pull(i, s, e, p, threshold, tolerance, pulled, party_ties):
-    """``threshold_rule``'s end of row ``i``: ties ``s``, to the engaged ``e``, to Party members ``p``."""
-    share = e / (s if s > 0 else np.float32(1.0))
-    pulled[i] = (s > 0) & (share >= threshold[i] - tolerance)
-    party_ties[i] = p
+        k = np.uint64(i - r0)
+        sums[k, 0] = s
+        sums[k, 1] = e
+        sums[k, 2] = p
+    for k in range(sums.shape[0]):
+        s = sums[k, 0]
+        if s >= 0:
+            i = r0 + k
+            share = sums[k, 1] / (s if s > 0 else np.float32(1.0))
+            pulled[i] = (s > 0) & (share >= threshold[i] - tolerance)
+            party_ties[i] = sums[k, 2]
 
 
 @njit(cache=True, nogil=True)
