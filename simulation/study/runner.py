@@ -138,9 +138,16 @@ def window_means(df, window: int) -> dict[str, float]:
 def load_kernels() -> None:
     """Make every compiled kernel's first call in this process (numba loads each from its on-disk cache
     then, a few ms each): the baseline of 3,000 adults over two months (consultations come every 30 days,
-    repairs get paid). For the workers' fork server (``simulation.study.preload``) and the benchmark, so
-    that no run pays it mid-way."""
+    repairs get paid), then the two calls those months may miss: a proposal's issue reported at a
+    consultation (``IssueLog.take_reports``) and the committee election (on day 300). For the workers' fork
+    server (``simulation.study.preload``) and the benchmark, so that no run pays it mid-way (a missed one
+    cost 6-7 ms at its first call: 5% of a benchmark's 120 days at 3,000 adults)."""
     from simulation import CommunityModel
+    from simulation.processes.governance import CONSULTATION, hold_election
 
     scenario = Scenario().scaled(adults=3000).override({"burn_in_days": 0})
-    CommunityModel(scenario=scenario, rng=0).run_for(60)
+    model = CommunityModel(scenario=scenario, rng=0)
+    model.run_for(60)
+    none = np.empty(0, np.int64)
+    model.issues.take_reports(none, none, model.day, CONSULTATION)
+    hold_election(model, model.day, "governance.vote", committee=True)
