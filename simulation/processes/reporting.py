@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.arrays import f32, sigmoid
+from simulation.arrays import f32
 from simulation.population import T_COMMUNITY
-from simulation.processes.reporting_kernels import pending_reports, reports_taken
+from simulation.processes.reporting_kernels import report_today
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -35,22 +35,15 @@ def reporting(model: CommunityModel, day: int) -> None:
     # open. Only the members of households with a pending issue are scored (each resident's score is its own).
     levers, net = model.levers, model.network
     extra = levers.extra_channels
-    given_up, pending, of_issue, who, channel, logit, u = pending_reports(
+    given_up = report_today(
         day, log.open, log.stage, log.raised, log.household, model.scenario.issues.grievance_days, pop.hh_indptr,
         log.closed, log.outcome, pop.free_time, f32(rep.walk_in_time_weight), pop.party, net.indptr,
         net.cols, net.weight, rep.branch_bonus, model.branch_table.strength, pop.compound, levers.app_enabled,
         pop.digital, f32(levers.app_bonus),
         np.stack(list(extra.values())) if extra else np.empty((0, pop.n), np.float32), pop.trust[:, T_COMMUNITY],
         pop.efficacy, f32(rep.base), f32(rep.trust_weight), f32(rep.efficacy_weight),
-        model.streams["reporting.decide"].state(day),
+        model.streams["reporting.decide"].state(day), float(rep.urgency_days), log.reporter, log.reported,
+        log.channel, log.ready, pop.last_report,
     )  # fmt: skip
     if len(given_up):  # grievances that lingered too long are given up
         log.closed_today = np.concatenate([log.closed_today, given_up])
-    if len(pending) == 0:
-        return
-    # Urgency fades: an issue not reported in its first days is less and less likely to be.
-    age = day - log.raised[pending]
-    chance = sigmoid(logit[of_issue]) * np.exp(-age / rep.urgency_days)
-    # Those reported today: taken as ``log.take_reports`` takes them, in one compiled pass.
-    reports_taken(chance, u, of_issue, pending, who, channel, day, log.reporter, log.reported, log.channel, log.stage,
-                  log.ready, pop.last_report)  # fmt: skip

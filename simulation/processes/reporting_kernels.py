@@ -1,6 +1,5 @@
-"""Reporting's day, compiled (numba): the pending issues and their households' most willing members in
-one call, and the reports taken in another, where numpy made about sixty calls (the rules:
-``simulation.processes.reporting``; only the chances, from ``np.exp``, are numpy's between them)."""
+"""Reporting's day, compiled (numba): the pending issues, their households' most willing members and the
+reports taken, in one call where numpy made about sixty (the rules: ``simulation.processes.reporting``)."""
 
 from __future__ import annotations
 
@@ -106,17 +105,24 @@ def most_willing(scores, trust, efficacy, base, trust_weight, efficacy_weight, s
 
 
 @njit(cache=True, nogil=True)
-def pending_reports(
+def report_today(
     day, open_issues, stage, raised, household, grievance_days, hh_indptr, closed, outcome, free_time,
     walk_in_weight, party, indptr, cols, weight, branch_bonus, strength, compound, app_on, digital, app_bonus,
-    extra, trust, efficacy, base, trust_weight, efficacy_weight, words,
+    extra, trust, efficacy, base, trust_weight, efficacy_weight, words, urgency_days, reporters, reported,
+    channels, ready, last,
 ):  # fmt: skip
-    """``pending_households``, ``channel_scores`` and ``most_willing`` in one call (Python needs only what
-    they return together): the issues given up, the pending issues, each one's household number, and per
-    household its most willing member, their channel, log-odds and decision draw."""
+    """The reporting phase's day in one call: ``pending_households`` (issues given up, the pending ones and
+    their households), ``channel_scores`` and ``most_willing`` (each household's most willing member, their
+    channel, log-odds and decision draw), then the reports taken. A pending issue is reported when its
+    household's draw is below ``logistic(log-odds) * exp(-age / urgency_days)`` (the logistic in float32
+    from the float32 log-odds, the urgency in float64, as numpy computed them), by the household's most
+    willing member through their channel (``take_report``); ``last`` (the members' last report) is
+    today for them. Returns the issues given up."""
     given_up, pending, of_issue, starts, members = pending_households(
         day, open_issues, stage, raised, household, grievance_days, hh_indptr, closed, outcome
     )
+    if pending.shape[0] == 0:
+        return given_up
     scores = channel_scores(
         members, free_time, walk_in_weight, party, indptr, cols, weight, branch_bonus, strength, compound,
         app_on, digital, app_bonus, extra,
@@ -124,16 +130,12 @@ def pending_reports(
     who, channel, logit, u = most_willing(
         scores, trust, efficacy, base, trust_weight, efficacy_weight, starts, members, words
     )
-    return given_up, pending, of_issue, who, channel, logit, u
-
-
-@njit(cache=True, nogil=True)
-def reports_taken(chance, u, of_issue, pending, who, channel, day, reporters, reported, channels, stage, ready, last):
-    """The pending issues whose household's decision draw (``u``, per household) is below their chance of
-    being reported today (``chance``, per pending issue) are reported by the household's most willing
-    member through their channel (``take_report``); ``last`` (the members' last report) is today for them."""
+    one = np.float32(1.0)
     for k in range(pending.shape[0]):
         h = of_issue[k]
-        if u[h] < chance[k]:
+        willing = one / (one + np.exp(-logit[h]))  # float32
+        age = np.float64(day - raised[pending[k]])
+        if u[h] < np.float64(willing) * np.exp(-age / urgency_days):  # urgency fades
             take_report(pending[k], who[h], day, channel[h], reporters, reported, channels, stage, ready, IN_TRANSIT)
             last[who[h]] = day
+    return given_up
