@@ -502,18 +502,6 @@ def _moved(t, num, s, rate, forget, start, forgetting_on):
 
 
 @njit(cache=True, nogil=True)
-def invite(words, asked, chance, invited):
-    """``invited[asked[k]] = True`` where draw ``asked[k]`` (``Stream.uniform_at``'s, from ``words``) is below
-    ``chance[k]``; ``asked`` ascending."""
-    u = np.empty(asked.shape[0])
-    if not pcg64.uniform_at(words, asked, u):
-        raise ValueError("invite: the residents asked must be ascending")
-    for k in range(asked.shape[0]):
-        if u[k] < chance[k]:
-            invited[asked[k]] = True
-
-
-@njit(cache=True, nogil=True)
 def threshold_rule(rows, cols, weight, engaged, party, threshold, tolerance, pulled, party_ties):
     """Watts's threshold rule and the Party ties, in one pass over entries of whole rows (``rows``:
     ``entry_rows``): for each row ``i`` met, ``pulled[i]`` = it has ties and its tie-weighted share of
@@ -570,6 +558,19 @@ def invitation_odds(party_ties, strength, compound, rate):
         x[m] = rate * strength[compound[i]] * np.float64(party_ties[i])
         m += party_ties[i] > 0  # (no branch: about half the residents have Party acquaintances)
     return asked[:m], x[:m]
+
+
+@njit(cache=True, nogil=True)
+def party_invitations(words, party_ties, strength, compound, rate, invited):
+    """Personal invitations by Party acquaintances: each resident with Party ties (``invitation_odds``, odds
+    ``x``) is invited (``invited``) when their draw (``Stream.uniform_at``'s, from ``words``) is below
+    ``1 - exp(-x)``."""
+    asked, x = invitation_odds(party_ties, strength, compound, rate)
+    u = np.empty(asked.shape[0])
+    pcg64.uniform_at(words, asked, u)  # (ascending)
+    for k in range(asked.shape[0]):
+        if u[k] < 1.0 - np.exp(-x[k]):
+            invited[asked[k]] = True
 
 
 @njit(cache=True, nogil=True)

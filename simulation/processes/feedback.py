@@ -20,13 +20,12 @@ import numpy as np
 
 from simulation.arrays import in_set, scratch_slots
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
-from simulation.processes.feedback_kernels import days_taken, outcomes
+from simulation.processes.feedback_kernels import outcomes
 from simulation.processes.issues import CLOSED, RESOLVED
 from simulation.scenario import DOMAINS
 
 # Problems residents see around them when left open.
 VISIBLE_DOMAINS = [DOMAINS.index(d) for d in ("maintenance", "sanitation")]
-_NO_DRAWS = np.zeros(4, np.uint64)  # a stream state for a day without handled cases (no draw is taken)
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -39,20 +38,17 @@ def feedback(model: CommunityModel, day: int) -> None:
     closed = log.closed_today
     if len(closed) == 0:
         return
-    # A late resolution satisfies less: the gain shrinks with the days the issue took.
-    minus_days = days_taken(closed, log.outcome, log.raised, day)
-    timely = np.exp(minus_days / tr.timely_days)
-    # The households' updates, what the reporters' acquaintances hear (when ``hearsay_share`` > 0), the
-    # community's share of referred cases, efficacy and the replies that close the loop, whatever the
-    # outcome: one compiled call.
+    # The households' updates (a late resolution satisfies less: the gain shrinks with the days the issue
+    # took), what the reporters' acquaintances hear (when ``hearsay_share`` > 0), the community's share of
+    # referred cases, efficacy and the replies that close the loop, whatever the outcome: one compiled call.
     net = model.network
-    replies = model.streams["feedback.reply"].state(day) if len(minus_days) else _NO_DRAWS
     outcomes(
         pop.trust, pop.efficacy, closed, log.outcome, log.household, log.reporter, log.handler, log.channel,
-        model.handlers.trust_target, timely, pop.hh_indptr, pop.hh_members, tr.household_share,
-        tr.gain_success, tr.loss_failure, tr.grievance_loss, tr.hearsay_share, net.indptr, net.cols, net.weight,
-        tr.referral_share, tr.efficacy_gain, tr.efficacy_loss, replies, model.reply_probabilities(),
-        tr.reply_bonus, scratch_slots(pop.n),
+        model.handlers.trust_target, log.raised, day, float(tr.timely_days), pop.hh_indptr, pop.hh_members,
+        tr.household_share, tr.gain_success, tr.loss_failure, tr.grievance_loss, tr.hearsay_share, net.indptr,
+        net.cols, net.weight, tr.referral_share, tr.efficacy_gain, tr.efficacy_loss,
+        model.streams["feedback.reply"].state(day), model.reply_probabilities(), tr.reply_bonus,
+        scratch_slots(pop.n),
     )  # fmt: skip
 
 

@@ -1,6 +1,5 @@
 """Feedback's day, compiled (numba): the closed cases' households and their gap-closing updates, the
-hearsay and the replies in one call after ``days_taken`` (the rules: ``simulation.processes.feedback``;
-only ``np.exp`` of the days taken stays with numpy, whose exp the results depend on to the last bit).
+hearsay and the replies in one call (the rules: ``simulation.processes.feedback``).
 
 The updates are the model's one gap-closing rule (``simulation.kernels.nudge_values``), called in the
 order the numpy phase called it, so same-seed results are unchanged. The kernels hold the GIL: the
@@ -44,8 +43,7 @@ def _handled(outcome):
 @njit(cache=True, nogil=True)
 def days_taken(closed, outcome, raised, day):
     """``raised - day`` (the days taken, negated, as numpy's int32 arithmetic gives them) of today's closed
-    issues that were handled (resolved or failed), in the order they closed: what ``np.exp`` needs before
-    ``outcomes``."""
+    issues that were handled (resolved or failed), in the order they closed."""
     minus_days = np.empty(closed.shape[0], np.int32)
     h = 0
     for k in range(closed.shape[0]):
@@ -129,13 +127,13 @@ def _outcomes_followed(
 
 @njit(cache=True)
 def outcomes(
-    trust, efficacy, closed, outcome, household, reporter, handler, channel, trust_target, timely,
-    hh_indptr, hh_members, household_share, gain_success, loss_failure, grievance_loss, hearsay_share, indptr,
+    trust, efficacy, closed, outcome, household, reporter, handler, channel, trust_target, raised, day,
+    timely_days, hh_indptr, hh_members, household_share, gain_success, loss_failure, grievance_loss, hearsay_share, indptr,
     cols, weight, referral_share, efficacy_gain, efficacy_loss, reply_words, reply_prob, reply_bonus, slot,
 ):  # fmt: skip
     """Everything today's closed issues (``closed``) do to trust and efficacy, in the order of the phase's
-    rules, in one call: the households' updates (``timely``: ``np.exp`` of ``days_taken`` over the timely
-    days, one per handled issue), then, when ``hearsay_share`` > 0, what the reporters' acquaintances hear
+    rules, in one call: the households' updates (a success's gain shrinks as ``exp(-days taken /
+    timely_days)``, the days from ``raised`` to ``day``), then, when ``hearsay_share`` > 0, what the reporters' acquaintances hear
     (``simulation.kernels.reporters_sums``, ``spread_from_rows``, ``nudge_heard`` over the ties ``indptr``,
     ``cols``, ``weight``), then the referral share, efficacy and the replies (each handled issue's draw of
     the reply stream's state ``reply_words``, as ``Stream.uniform_at``; ``reply_prob`` per channel code).
@@ -144,6 +142,10 @@ def outcomes(
     given_up, handled, households, reporters, ok, targets, channels = _closed_cases(
         closed, outcome, household, reporter, handler, trust_target, channel
     )
+    minus_days = days_taken(closed, outcome, raised, day)  # (int32, as numpy's arithmetic gave them)
+    timely = np.empty(minus_days.shape[0])
+    for k in range(minus_days.shape[0]):
+        timely[k] = np.exp(np.float64(minus_days[k]) / timely_days)
     event, member, share_of, share, column = _outcomes_felt(
         trust, given_up, grievance_loss, households, reporters, ok, timely, targets, hh_indptr, hh_members,
         household_share, gain_success, loss_failure, slot,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation import threads
-from simulation.kernels import invitation_odds, invite, threshold_rule
+from simulation.kernels import party_invitations, threshold_rule
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -45,5 +45,7 @@ def influence(model: CommunityModel, day: int) -> None:
     # Personal invitations by Party members: more Party acquaintances, more chances to be asked.
     # Only residents with a Party acquaintance can be asked (elsewhere the chance is 0); the branch
     # organises its members' asking.
-    asked, x = invitation_odds(party_ties, model.branch_table.strength, pop.compound, model.levers.party_invite_rate)
-    invite(model.streams["influence.invite"].state(day), asked, 1.0 - np.exp(-x), pop.invited)
+    party_invitations(
+        model.streams["influence.invite"].state(day), party_ties, model.branch_table.strength, pop.compound,
+        model.levers.party_invite_rate, pop.invited,
+    )  # fmt: skip
