@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from simulation.arrays import f32, scratch_slots, sigmoid
-from simulation.kernels import activity_aware
+from simulation.arrays import f32, scratch_slots
 from simulation.network import ACTIVITY
-from simulation.processes.activities_kernels import seat_and_attend
+from simulation.processes.activities_kernels import attend_today
 from simulation.processes.resources import MONTH
 from simulation.scenario import ACTIVITY_TYPES
 
@@ -186,23 +185,19 @@ def activities(model: CommunityModel, day: int) -> None:
     trust_cols = np.array([org.trust_col for org in orgs], np.int64)
     # Aware (invited, or reached by notices or the app) with free time left this month (attended fewer than
     # activities.max_per_month x free time): about a third of the places, the only ones whose attendance is drawn.
-    aware, logit, u = activity_aware(
-        s, offsets, np.array([k for _, _, k in held], np.int64), trust_cols,
-        np.array([org.invites for org in orgs], bool), aware_stream.words(day, slots), att_stream.words(day, slots),
-        pop.interest, pop.free_time, pop.trust, pop.pulled, pop.invited, pop.digital, pop.activities_month,
-        f32(act.max_per_month), f32(act.base), f32(act.interest_weight), f32(act.free_time_weight),
-        f32(act.trust_weight), float(act.social_weight), float(act.invite_weight),
-        1.0 - model.levers.notice_reach, float(model.levers.app_reach),
-    )  # fmt: skip
     # 2. Those whose draw is below their chance would go: one activity a day, each resident's best liked;
     #    3. places for the first comers (a random arrival order); then the attendees take part (and meet in
-    #    rings), in one compiled pass. A resident goes to at most one activity a day, so every update
+    #    rings). All in one compiled call. A resident goes to at most one activity a day, so every update
     #    touches each resident once, whatever the order.
     tr = model.scenario.trust
     ring_slots = [slot + 1 for slot in slots]  # each activity's meeting ring
     words = order_stream.words(day, slots + ring_slots)
-    attendees, bounds, demand, i, j = seat_and_attend(
-        day, s, offsets, aware, logit, sigmoid(logit), u, words[: len(slots)], words[len(slots) :],
+    attendees, bounds, demand, i, j = attend_today(
+        day, s, offsets, np.array([k for _, _, k in held], np.int64), np.array([org.invites for org in orgs], bool),
+        aware_stream.words(day, slots), att_stream.words(day, slots), pop.interest, pop.free_time, pop.pulled,
+        pop.invited, pop.digital, f32(act.max_per_month), f32(act.base), f32(act.interest_weight),
+        f32(act.free_time_weight), f32(act.trust_weight), float(act.social_weight), float(act.invite_weight),
+        1.0 - model.levers.notice_reach, float(model.levers.app_reach), words[: len(slots)], words[len(slots) :],
         np.array([org.capacity for org in orgs], np.int64), trust_cols, pop.last_activity,
         pop.activities_attended, pop.activities_month, pop.trust, tr.attendance_gain,
         act.co_attendee_ties if model.scenario.drivers.ties else 0, tr.contact_gain, scratch_slots(pop.n),

@@ -1,5 +1,6 @@
-"""Activities' seating and attendance, compiled (numba): one pass where numpy made about seventy calls
-(the rules: ``simulation.processes.activities``). Holds the GIL: the gap-closing rule's ``slot`` is
+"""Activities' day, compiled (numba): who is aware of today's activities and would go, who is seated
+and what attendance does, in one call where numpy made about seventy (the rules:
+``simulation.processes.activities``). Holds the GIL: the gap-closing rule's ``slot`` is
 shared scratch."""
 
 from __future__ import annotations
@@ -8,20 +9,41 @@ import numpy as np
 from numba import njit
 
 from simulation import pcg64
-from simulation.kernels import nudge_columns, nudge_values, stable_by
+from simulation.kernels import activity_aware, nudge_columns, nudge_values, stable_by
 from simulation.population import T_NEIGHBOURS
 
 
 @njit(cache=True)
+def attend_today(
+    day, s, offsets, kind, org_invites, aware_words, attend_words, interest, free_time, pulled, invited, digital,
+    month_max, base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach, order_words,
+    ring_words, capacity, trust_cols, last_activity, attended, month, trust, attendance_gain, ring_ties,
+    contact_gain, slot,
+):  # fmt: skip
+    """Today's activities (their scopes laid end to end in ``s`` from ``offsets``): ``activity_aware`` (the
+    places aware with budget left, their log-odds and attendance draws), then ``seat_and_attend`` with the
+    chance of going, the logistic of the log-odds. Returns what ``seat_and_attend`` returns."""
+    aware, logit, u = activity_aware(
+        s, offsets, kind, trust_cols, org_invites, aware_words, attend_words, interest, free_time, trust, pulled,
+        invited, digital, month, month_max, base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed,
+        app_reach,
+    )  # fmt: skip
+    return seat_and_attend(
+        day, s, offsets, aware, logit, u, order_words, ring_words, capacity, trust_cols, last_activity, attended,
+        month, trust, attendance_gain, ring_ties, contact_gain, slot,
+    )  # fmt: skip
+
+
+@njit(cache=True)
 def seat_and_attend(
-    day, s, offsets, aware, logit, chance, u, order_words, ring_words, capacity, trust_cols, last_activity,
+    day, s, offsets, aware, logit, u, order_words, ring_words, capacity, trust_cols, last_activity,
     attended, month, trust, attendance_gain, ring_ties, contact_gain, slot,
 ):  # fmt: skip
     """Seat the residents who want to go and let the attendees take part.
 
     ``aware``: positions (ascending) in today's scopes laid end to end (activity ``a`` from ``offsets[a]``;
-    ``s``: the resident at each) with their log-odds ``logit``, its logistic ``chance`` and a draw ``u``;
-    those whose draw is below their chance would go (``want``), with utility ``util`` (their log-odds). A
+    ``s``: the resident at each) with their log-odds ``logit`` and a draw ``u``; those whose draw is below
+    their chance, the logistic of the log-odds, would go (``want``), with utility ``util`` (their log-odds). A
     resident drawn to several activities goes to the one liked best (the first on ties); an
     over-subscribed activity seats the first comers (arrival draws from ``order_words``, one row per
     activity) up to its ``capacity``. Attendees' ``last_activity`` becomes ``day``, their counts grow,
@@ -37,7 +59,7 @@ def seat_and_attend(
     n = 0
     for k in range(aware.shape[0]):
         want[n], util[n] = aware[k], logit[k]
-        n += u[k] < chance[k]
+        n += u[k] < 1.0 / (1.0 + np.exp(-logit[k]))
     want, util, n_act = want[:n], util[:n], capacity.shape[0]
     who = s[want]
     act_of = np.searchsorted(offsets, want, side="right") - 1

@@ -60,7 +60,7 @@ def governance(model: CommunityModel, day: int) -> None:
             model.levers.notice_reach, *_logit_terms(model, g.base),
         )  # fmt: skip
         join = consultation_seats(
-            cand, sigmoid(logit), streams["governance.join"].state(day),
+            cand, logit, streams["governance.join"].state(day),
             streams["governance.order"].state(day), pop.compound, g.consultation_capacity, day,
             pop.last_governance, pop.governance_actions,
         )  # fmt: skip

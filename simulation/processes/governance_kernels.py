@@ -1,6 +1,5 @@
 """Governance's consultations, compiled (numba): who hears of one and their log-odds of joining, then who
-takes the seats (the rules: ``simulation.processes.governance``). Only the logistic of the log-odds stays
-with numpy, whose exp the results depend on to the last bit; the draws are ``Stream.uniform_at``'s."""
+takes the seats (the rules: ``simulation.processes.governance``); the draws are ``Stream.uniform_at``'s."""
 
 from __future__ import annotations
 
@@ -77,8 +76,9 @@ def consultation_candidates(
 
 
 @njit(cache=True, nogil=True)
-def consultation_seats(cand, chance, join_words, order_words, compound, capacity, day, last_governance, actions):
-    """Who takes part: the candidates (ascending) whose join draw is below their ``chance``, seated per
+def consultation_seats(cand, logit, join_words, order_words, compound, capacity, day, last_governance, actions):
+    """Who takes part: the candidates (ascending) whose join draw is below their chance (the logistic of
+    their ``logit``), seated per
     compound up to ``capacity`` in a random order of arrival (the order stream's draw; ``np.lexsort`` by
     compound, then draw). They act in governance today (``last_governance``, ``actions``). Returns them by
     compound and arrival."""
@@ -89,7 +89,7 @@ def consultation_seats(cand, chance, join_words, order_words, compound, capacity
     k = 0
     for q in range(m):
         join[k] = cand[q]
-        k += u[q] < chance[q]
+        k += u[q] < 1.0 / (1.0 + np.exp(-logit[q]))
     join = join[:k]
     arrival = np.empty(k)
     pcg64.uniform_at(order_words, join, arrival)  # (ascending: a subset of the candidates)
