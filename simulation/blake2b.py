@@ -141,3 +141,24 @@ def stream_words(prefix, word, slots, out):
         end = _write_decimal(block, head + 1, slots[k])
         _compress(block, end, out[k], m)
         block[head + 1 : end] = 0  # the next slot's digits start from zeros
+
+
+@njit(cache=True, nogil=True)
+def streams_words(prefixes, lengths, word, stream_of, slots, out):
+    """``stream_words`` of several streams in one call: row ``d`` of ``out`` is BLAKE2b-256 of
+    ``prefixes[p, :lengths[p]] + b"%d:%d" % (word, slots[d])`` with ``p = stream_of[d]`` (``prefixes``: one
+    padded uint8 row per stream, each at most 86 bytes)."""
+    if prefixes.shape[1] > BLOCK - 42:
+        raise ValueError("streams_words: a prefix is too long for one block")
+    if out.shape[0] != slots.shape[0] or stream_of.shape[0] != slots.shape[0] or out.shape[1] != 4:
+        raise ValueError("streams_words: out needs a row of four words per slot, stream_of a stream per slot")
+    block = np.zeros(BLOCK, np.uint8)
+    m = np.empty(16, np.uint64)
+    for d in range(slots.shape[0]):
+        p = stream_of[d]
+        block[:] = 0
+        block[: lengths[p]] = prefixes[p, : lengths[p]]
+        head = _write_decimal(block, lengths[p], word)
+        block[head] = 58  # ":"
+        end = _write_decimal(block, head + 1, slots[d])
+        _compress(block, end, out[d], m)

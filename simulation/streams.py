@@ -15,7 +15,7 @@ import hashlib
 import numpy as np
 
 from simulation import pcg64
-from simulation.blake2b import stream_words
+from simulation.blake2b import stream_words, streams_words
 
 
 def _name_key(name: str) -> int:
@@ -177,6 +177,39 @@ class Streams:
 
     def names(self) -> list[str]:
         return sorted(self._streams)
+
+    def words_of(self, day: int, requests: tuple[tuple[str, range], ...]) -> list[np.ndarray]:
+        """``self[name].words(day, slots)`` for each ``(name, slots)`` of ``requests`` (slots: a range), hashed
+        in one compiled call: for a phase that draws from several streams each day (about 2.5 us a stream
+        asked for alone, 0.3 us a state here). The layout of a ``requests`` is made once and kept."""
+        plans = self.__dict__.setdefault("_plans", {})  # (a registry restored from an older snapshot has none)
+        try:
+            plan = plans.get(requests)
+        except TypeError:  # not hashable: not ranges (``_plan`` says so)
+            plan = self._plan(requests)
+        if plan is None:
+            plan = plans[requests] = self._plan(requests)
+        prefixes, lengths, stream_of, slots, bounds, first = plan
+        out = np.empty((slots.shape[0], 4), np.uint64)
+        streams_words(prefixes, lengths, first._day_word(day), stream_of, slots, out)  # (one day word: one offset)
+        return [out[a:b] for a, b in bounds]
+
+    def _plan(self, requests: tuple[tuple[str, range], ...]) -> tuple:
+        """The prefixes (padded rows), their lengths, each state's stream and slot, each request's rows."""
+        streams = [self[name] for name, _ in requests]
+        if not streams or any(type(slots) is not range for _, slots in requests):
+            raise ValueError("words_of: give one or more (stream name, range of slots) pairs")
+        width = max(len(st._prefix) for st in streams)
+        prefixes = np.zeros((len(streams), width), np.uint8)
+        for k, st in enumerate(streams):
+            prefixes[k, : len(st._prefix)] = st._prefix
+        lengths = np.array([len(st._prefix) for st in streams], np.int64)
+        sizes = [len(slots) for _, slots in requests]
+        stream_of = np.repeat(np.arange(len(streams), dtype=np.int64), sizes)
+        slots = np.concatenate([_slot_range(r) for _, r in requests]) if sum(sizes) else np.empty(0, np.int64)
+        ends = np.cumsum(sizes).tolist()
+        bounds = list(zip([0, *ends[:-1]], ends, strict=True))
+        return prefixes, lengths, stream_of, slots.astype(np.int64), bounds, streams[0]
 
 
 # Set-up draws (population, network, an intervention's selections) use this day, which no simulated

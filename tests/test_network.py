@@ -171,6 +171,22 @@ def test_compiled_blake2b_equals_hashlib_and_streams_hash_their_documented_messa
         np.testing.assert_array_equal(stream.state(day, 7), want[2])
 
 
+def test_several_streams_states_hashed_at_once_equal_each_streams_own():
+    """``Streams.words_of`` gives each stream's ``words`` for its range of slots, on any day (set-up and
+    burn-in days included), for names of any length; anything but ranges is refused."""
+    from simulation.streams import SETUP_DAY, Streams
+
+    streams = Streams(2**63 + 11, offset=40)
+    requests = (("casework.units", range(3)), ("a", range(1)), ("x" * 60, range(5, 7)), ("empty", range(0)))
+    for day in (1, 17, -39, SETUP_DAY, 10**9):
+        got = streams.words_of(day, requests)
+        assert len(got) == len(requests)
+        for (name, slots), words in zip(requests, got, strict=True):
+            np.testing.assert_array_equal(words, streams[name].words(day, slots))
+    with pytest.raises(ValueError, match="range of slots"):
+        streams.words_of(1, (("a", [0, 1]),))
+
+
 def test_compiled_draws_equal_numpy_pcg64_at_the_same_state():
     """The streams' compiled PCG64 gives numpy's draws bit for bit: from the state, after jumps, and at the
     stream's own (day, slot) states (``generator`` sets numpy's PCG64 there)."""

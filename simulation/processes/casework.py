@@ -33,19 +33,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.processes.casework_kernels import finish_parts, handling_days, overdue, route_new_cases, work_parts
+from simulation.processes.casework_kernels import finish_parts, new_parts, overdue, work_parts
 from simulation.processes.issues import FAILED
 from simulation.scenario import DOMAINS
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
 
+# The streams casework draws from (each state per part number; capacity uses the first).
+_STREAMS = ("casework.units", "casework.work", "casework.capacity", "casework.stall", "casework.outcome")
+
 
 def casework(model: CommunityModel, day: int) -> None:
-    log, h, streams = model.issues, model.handlers, model.streams
-    # Part numbers are draw slots; a case has at most ``units_per_cross_case`` parts.
+    log, h = model.issues, model.handlers
+    # Part numbers are draw slots; a case has at most ``units_per_cross_case`` parts. The day's states of the
+    # five streams, hashed in one call.
     slots = range(max(1, model.scenario.casework.units_per_cross_case))
-    issue, part, unit, ready, minus = route_new_cases(
+    words = dict(zip(_STREAMS, model.streams.words_of(day, tuple((name, slots) for name in _STREAMS)), strict=True))
+    issue, part, unit, ready, work_left = new_parts(
         day,
         log.open,
         log.stage,
@@ -63,23 +68,23 @@ def casework(model: CommunityModel, day: int) -> None:
         h.kind,
         model.scenario.casework.units_per_cross_case,
         model.levers.referral_days,
-        streams["casework.units"].words(day, slots),
-        streams["casework.work"].words(day, slots),
+        words["casework.units"],
+        words["casework.work"],
         h.work_days,
     )
     if len(issue):
-        work_left = handling_days(np.log1p(minus), h.work_days, unit)
         log.tasks.append(issue=issue, part=part, handler=unit, ready=ready, work_left=work_left)
-    _work_parts(model, day, slots)
+    _work_parts(model, day, words)
     # Time-out: reported cases open too long close unresolved, wherever they are.
     too_old = overdue(day, log.open, log.stage, log.reported, model.scenario.casework.max_days)
     if len(too_old):
         log.close(too_old, day, FAILED)
 
 
-def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
-    """Walls, capacities, repairs and outcomes for today's workable parts (``slots``: the part numbers)."""
-    log, h, tasks, streams = model.issues, model.handlers, model.issues.tasks, model.streams
+def _work_parts(model: CommunityModel, day: int, words: dict[str, np.ndarray]) -> None:
+    """Walls, capacities, repairs and outcomes for today's workable parts (``words``: the streams' states of
+    the day, one per part number)."""
+    log, h, tasks = model.issues, model.handlers, model.issues.tasks
     finishing, repairs, log.stalled_today = work_parts(
         day,
         tasks.open,
@@ -98,8 +103,8 @@ def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
         log.domain,
         h.kind,
         h.capacity(),
-        streams["casework.capacity"].state(day),
-        streams["casework.stall"].words(day, slots),
+        words["casework.capacity"][0],
+        words["casework.stall"],
         model.levers.wall_stall,
         h.cases_worked,
     )
@@ -123,7 +128,7 @@ def _work_parts(model: CommunityModel, day: int, slots: range) -> None:
         model.branch_table.strength,
         model.scenario.party.property_link,
         model.levers.escalated_success,
-        streams["casework.outcome"].words(day, slots),
+        words["casework.outcome"],
         model.levers.referral_days,
         log.part_failed,
         log.stage,

@@ -67,8 +67,8 @@ def route_new_cases(
     not yet on the case (``unit_words``, slot = part). Returns the new parts as
     (case, part, unit, ready day, minus): ``minus`` holds the arguments of the two logarithms of each
     part's handling days (``handling_days``: first ``-u`` of every part, u its draw from ``work_words``,
-    slot = part; then ``-min(p, 1 - 1e-12)``, p = 1 / its unit's ``work_days``, at least 1), for the
-    caller's one ``np.log1p``; later parts wait (``NOT_YET``).
+    slot = part; then ``-min(p, 1 - 1e-12)``, p = 1 / its unit's ``work_days``, at least 1), whose
+    ``log1p`` ``new_parts`` takes; later parts wait (``NOT_YET``).
     """
     units = np.flatnonzero(h_kind == GOVERNMENT)
     per_case = min(units_per_cross_case, units.shape[0])
@@ -136,8 +136,8 @@ def _handling_chance(mean):
 @njit(cache=True, nogil=True)
 def handling_days(logs, work_days, unit):
     """Handling days of the new parts, geometric on 1, 2, ... with their unit's mean ``work_days`` (at least
-    1), by inverse CDF of their draws: from ``logs``, numpy's ``np.log1p`` of ``route_new_cases``' ``minus``
-    (``log1p(-u)`` then ``log1p(-min(p, 1 - 1e-12))``: the logarithms stay numpy's, to the last bit)."""
+    1), by inverse CDF of their draws: from ``logs``, the ``log1p`` of ``route_new_cases``' ``minus``
+    (``log1p(-u)`` then ``log1p(-min(p, 1 - 1e-12))``)."""
     m = unit.shape[0]
     out = np.empty(m, np.int32)
     for k in range(m):
@@ -145,6 +145,24 @@ def handling_days(logs, work_days, unit):
         extra = 0.0 if p >= 1.0 else np.floor(logs[k] / logs[m + k])
         out[k] = np.int32(1.0 + extra)
     return out
+
+
+@njit(cache=True, nogil=True)
+def new_parts(
+    day, open_issues, stage, handler, ready, parts, domain, compound, community, cross, committee_of, property_of,
+    government_for, committee_does, h_kind, units_per_cross_case, referral_days, unit_words, work_words, work_days,
+):  # fmt: skip
+    """``route_new_cases`` and the new parts' handling days (``handling_days`` of the ``log1p`` of its
+    ``minus``), in one call: the new parts' issue, part number, unit, ready day and handling days."""
+    issue, part, unit, ready_day, minus = route_new_cases(
+        day, open_issues, stage, handler, ready, parts, domain, compound, community, cross, committee_of,
+        property_of, government_for, committee_does, h_kind, units_per_cross_case, referral_days, unit_words,
+        work_words, work_days,
+    )  # fmt: skip
+    logs = np.empty(minus.shape[0])
+    for k in range(minus.shape[0]):
+        logs[k] = np.log1p(minus[k])
+    return issue, part, unit, ready_day, handling_days(logs, work_days, unit)
 
 
 @njit(cache=True, nogil=True)
