@@ -457,13 +457,66 @@ def test_compiled_feedback_follows_the_numpy_rules(scn):
     np.testing.assert_array_equal(compiled.pop.efficacy, oracle.pop.efficacy)
 
 
+def _proposals_in_numpy(model, day, attendees):
+    """The attendees' proposals as numpy arrays (the code ``governance_kernels.proposals`` replaced)."""
+    from simulation.arrays import in_set, sigmoid
+    from simulation.population import T_COMMUNITY
+    from simulation.processes.feedback import VISIBLE_DOMAINS
+    from simulation.processes.governance import CONSULTATION
+    from simulation.processes.issues import UNREPORTED
+    from simulation.scenario import DOMAINS
+
+    if len(attendees) == 0:
+        return
+    pop, g, log, tr = model.pop, model.scenario.governance, model.issues, model.scenario.trust
+    u = model.streams["governance.propose"].uniform_at(day, attendees)
+    who = attendees[u < sigmoid(g.proposal_base + g.proposal_efficacy_weight * pop.efficacy[attendees])]
+    if len(who) == 0:
+        return
+    pop.last_proposal[who] = day
+    pop.last_governance[who] = day
+    pop.governance_actions[who] += 1
+    model.proposal_days = np.concatenate([model.proposal_days, np.full(len(who), day, np.int32)])
+    free = 1.0 - model.handlers.admin_burden[model.handlers.committee_of[pop.community[who]]]
+    adopted = model.streams["governance.adopt"].uniform_at(day, who) < g.adoption_prob * free
+    o = log.open[log.stage[log.open] != CLOSED]
+    household_issue = np.zeros(pop.n_households, bool)
+    household_issue[log.household[o]] = True
+    stale = in_set(log.domain[o], VISIBLE_DOMAINS, len(DOMAINS)) & (day - log.raised[o] > tr.notice_every_days)
+    open_problem = np.zeros(pop.n_compounds, bool)
+    open_problem[log.compound[o[stale]]] = True
+    about_issue = household_issue[pop.household[who]]
+    about_repairs = ~about_issue & open_problem[pop.compound[who]]
+    about_activity = ~about_issue & ~about_repairs
+    taken = who[adopted & about_issue]
+    if len(taken):
+        mine = o[in_set(log.household[o], pop.household[taken], pop.n_households) & (log.stage[o] != CLOSED)]
+        unreported = log.stage[mine] == UNREPORTED
+        households = log.household[mine[unreported]]
+        hh = pop.household[taken]
+        order = np.argsort(hh, kind="stable")  # the household's first proposer reports its issues
+        reporters = taken[order][np.searchsorted(hh[order], households)]
+        log.take_reports(mine[unreported], reporters, day, CONSULTATION)
+        log.coordinate(mine[~unreported])
+    for c in np.unique(pop.community[who[adopted & about_repairs]]):
+        model.pool.reserve_for_repairs(int(c), g.repair_reserve)
+    wanted = who[adopted & about_activity]
+    for c in np.unique(pop.community[wanted]):
+        committee = model.organisers.of([model.committees[int(c)]])[0]
+        for t in np.argmax(pop.interest[wanted[pop.community[wanted] == c]], axis=1):
+            model.organisers.request_type(committee, int(t))
+    heard, unheard = who[adopted], who[~adopted]
+    pop.nudge("efficacy", heard, tr.heard_gain)
+    pop.nudge("trust", heard, tr.heard_gain, column=T_COMMUNITY)
+    pop.nudge("efficacy", unheard, -tr.unheard_loss)
+
+
 def _governance_in_numpy(model, day):
-    """The governance phase with the consultations' candidates and seats as numpy arrays (the code
-    ``governance_kernels`` replaced), the oracle; proposals and elections are the phase's own."""
+    """The governance phase with the consultations' candidates and seats and the proposals as numpy arrays
+    (the code ``governance_kernels`` replaced), the oracle; elections are the phase's own."""
     from simulation.arrays import in_set, sigmoid
     from simulation.network import ACTIVITY
     from simulation.population import T_COMMUNITY
-    from simulation.processes import governance
 
     pop, g = model.pop, model.scenario.governance
 
@@ -493,7 +546,7 @@ def _governance_in_numpy(model, day):
         pop.last_governance[join] = day
         pop.governance_actions[join] += 1
         model.consultations_held += len(holding)
-        governance._proposals(model, day, join)
+        _proposals_in_numpy(model, day, join)
         if model.scenario.drivers.ties and len(join) > 1:
             comp = pop.compound[join]
             same = comp[1:] == comp[:-1]
@@ -509,6 +562,8 @@ def _governance_in_numpy(model, day):
 
 
 def test_compiled_governance_follows_the_numpy_rules(scn):
+    from simulation.processes.governance import CONSULTATION
+
     # Consultations every 6 days, seats for 8, and a notice that reaches most: the seats run out.
     busy = scn.override(
         {
@@ -516,6 +571,8 @@ def test_compiled_governance_follows_the_numpy_rules(scn):
             "governance.consultation_capacity": 8,
             "governance.election_day": 20,
             "governance.election_every_days": 25,
+            "governance.adoption_prob": 1.0,  # (many proposals taken up: their issues reported or coordinated,
+            "reporting.base": -6.0,  # and many issues left for consultations to report)
             "activities.notice_reach": 0.9,
         }
     ).with_interventions(model_households={}, representative_election={})
@@ -528,6 +585,15 @@ def test_compiled_governance_follows_the_numpy_rules(scn):
     np.testing.assert_array_equal(compiled.pop.trust, oracle.pop.trust)
     np.testing.assert_array_equal(compiled.pop.efficacy, oracle.pop.efficacy)
     np.testing.assert_array_equal(compiled.network.weight, oracle.network.weight)
+    # The proposals: who made them, what the committee did with them.
+    np.testing.assert_array_equal(compiled.pop.last_proposal, oracle.pop.last_proposal)
+    np.testing.assert_array_equal(compiled.proposal_days, oracle.proposal_days)
+    assert len(compiled.proposal_days) > 50
+    for name in ("stage", "reporter", "channel", "reported", "coordinated"):
+        np.testing.assert_array_equal(getattr(compiled.issues, name), getattr(oracle.issues, name), err_msg=name)
+    np.testing.assert_array_equal(compiled.pool.reserve, oracle.pool.reserve)
+    log = compiled.issues
+    assert (log.channel[: log.size] == CONSULTATION).sum() >= 2 and log.coordinated.sum() >= 2  # issues taken up
 
 
 def _activities_in_numpy(model, day):

@@ -19,16 +19,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.arrays import f32, in_set, sigmoid
+from simulation.arrays import f32, in_set, scratch_slots, sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_COMMUNITY
 from simulation.processes.feedback import VISIBLE_DOMAINS
-from simulation.processes.governance_kernels import consultation_candidates, consultation_seats, governance_logits
-from simulation.processes.issues import CLOSED, UNREPORTED
+from simulation.processes.governance_kernels import (
+    consultation_candidates,
+    consultation_seats,
+    governance_logits,
+    proposals,
+)
 from simulation.processes.reporting import BASE_CHANNELS
 from simulation.scenario import DOMAINS
 
 CONSULTATION = BASE_CHANNELS.index("consultation")  # the reporting channel of issues raised at consultations
+_PROPOSAL_STREAMS = (("governance.propose", range(1)), ("governance.adopt", range(1)))
+_VISIBLE = in_set(np.arange(len(DOMAINS)), VISIBLE_DOMAINS, len(DOMAINS))  # domains of problems in sight
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -111,53 +117,22 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
     if len(attendees) == 0:
         return
     pop, g, log, tr = model.pop, model.scenario.governance, model.issues, model.scenario.trust
-    u = model.streams["governance.propose"].uniform_at(day, attendees)
-    who = attendees[u < sigmoid(g.proposal_base + g.proposal_efficacy_weight * pop.efficacy[attendees])]
-    if len(who) == 0:
+    propose, adopt = model.streams.words_of(day, _PROPOSAL_STREAMS)
+    n, repairs, wanted = proposals(
+        day, attendees, propose[0], adopt[0], f32(g.proposal_base), f32(g.proposal_efficacy_weight), pop.efficacy,
+        pop.last_proposal, pop.last_governance, pop.governance_actions, pop.community, pop.compound,
+        pop.household, model.handlers.admin_burden, model.handlers.committee_of, float(g.adoption_prob),
+        log.open, log.stage, log.household, log.domain, log.raised, log.compound, _VISIBLE,
+        model.scenario.trust.notice_every_days, pop.n_households, pop.n_compounds, CONSULTATION, log.reporter,
+        log.reported, log.channel, log.ready, log.coordinated, pop.trust, T_COMMUNITY, float(tr.heard_gain),
+        float(tr.unheard_loss), scratch_slots(pop.n),
+    )  # fmt: skip
+    if n == 0:
         return
-    pop.last_proposal[who] = day
-    pop.last_governance[who] = day
-    pop.governance_actions[who] += 1
-    model.proposal_days = np.concatenate([model.proposal_days, np.full(len(who), day, np.int32)])
-    # The committee takes proposals up as far as its staff are free of tasks from above.
-    free = 1.0 - model.handlers.admin_burden[model.handlers.committee_of[pop.community[who]]]
-    adopted = model.streams["governance.adopt"].uniform_at(day, who) < g.adoption_prob * free
-    # What each proposal is about.
-    o = log.open[log.stage[log.open] != CLOSED]
-    household_issue = np.zeros(pop.n_households, bool)
-    household_issue[log.household[o]] = True
-    # Problems in sight: maintenance or sanitation left open longer than a notice period.
-    stale = in_set(log.domain[o], VISIBLE_DOMAINS, len(DOMAINS)) & (
-        day - log.raised[o] > model.scenario.trust.notice_every_days
-    )
-    open_problem = np.zeros(pop.n_compounds, bool)
-    open_problem[log.compound[o[stale]]] = True
-    about_issue = household_issue[pop.household[who]]
-    about_repairs = ~about_issue & open_problem[pop.compound[who]]
-    about_activity = ~about_issue & ~about_repairs
-    # Consequences of the adopted ones.
-    taken = who[adopted & about_issue]
-    if len(taken):
-        mine = o[in_set(log.household[o], pop.household[taken], pop.n_households) & (log.stage[o] != CLOSED)]
-        unreported = log.stage[mine] == UNREPORTED
-        log.take_reports(mine[unreported], _reporter_of(pop, taken, log.household[mine[unreported]]), day, CONSULTATION)
-        log.coordinate(mine[~unreported])
-    for c in sorted(set(pop.community[who[adopted & about_repairs]].tolist())):  # (np.unique: 5x slower here)
-        model.pool.reserve_for_repairs(int(c), g.repair_reserve)
-    wanted = who[adopted & about_activity]
-    for c in sorted(set(pop.community[wanted].tolist())):
+    model.proposal_days = np.concatenate([model.proposal_days, np.full(n, day, np.int32)])
+    for c in repairs.tolist():
+        model.pool.reserve_for_repairs(c, g.repair_reserve)
+    for c in sorted(set(pop.community[wanted].tolist())):  # (np.unique: 5x slower here)
         committee = model.organisers.of([model.committees[int(c)]])[0]
         for t in np.argmax(pop.interest[wanted[pop.community[wanted] == c]], axis=1):
             model.organisers.request_type(committee, int(t))
-    heard, unheard = who[adopted], who[~adopted]
-    pop.nudge("efficacy", heard, tr.heard_gain)
-    pop.nudge("trust", heard, tr.heard_gain, column=T_COMMUNITY)
-    pop.nudge("efficacy", unheard, -tr.unheard_loss)
-
-
-def _reporter_of(pop, proposers: np.ndarray, households: np.ndarray) -> np.ndarray:
-    """The proposer from each household (one per household among the proposers)."""
-    hh = pop.household[proposers]
-    order = np.argsort(hh, kind="stable")
-    pos = np.searchsorted(hh[order], households)
-    return proposers[order][pos]

@@ -7,7 +7,8 @@ import numpy as np
 from numba import njit
 
 from simulation import pcg64
-from simulation.kernels import stable_by
+from simulation.kernels import distinct, nudge_values, stable_by, take_reports
+from simulation.processes.issues import CLOSED, IN_TRANSIT, UNREPORTED
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -110,3 +111,123 @@ def consultation_seats(cand, logit, join_words, order_words, compound, capacity,
         last_governance[r] = day
         actions[r] += 1
     return seated
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _draws_at(words, index):
+    """``Stream.uniform_at``'s draws at ``index`` (distinct, any order), in the order of ``index``."""
+    order = stable_by(np.arange(index.shape[0]), index)
+    drawn = np.empty(index.shape[0])
+    pcg64.uniform_at(words, index[order], drawn)
+    out = np.empty(index.shape[0])
+    for k in range(index.shape[0]):
+        out[order[k]] = drawn[k]
+    return out
+
+
+@njit(cache=True)  # holds the GIL: ``slot`` is shared scratch (the gap-closing rule)
+def proposals(
+    day, attendees, propose_words, adopt_words, base, efficacy_weight, efficacy, last_proposal, last_governance,
+    actions, community, compound, household, admin_burden, committee_of, adoption_prob, open_issues, stage,
+    issue_household, issue_domain, raised, issue_compound, visible_domain, notice_days, n_households,
+    n_compounds, consultation, reporters, reported, channels, ready, coordinated, trust, trust_column,
+    heard_gain, unheard_loss, slot,
+):  # fmt: skip
+    """The attendees' proposals and what the committee does with them (the rules:
+    ``simulation.processes.governance._proposals``), in one call.
+
+    An attendee (``attendees``, distinct) proposes when their draw (``propose_words``) is below the
+    logistic of ``base + efficacy_weight * efficacy`` (float32, as numpy computed it); proposers act in
+    governance today. A proposal is adopted when its draw (``adopt_words``) is below ``adoption_prob``
+    times the share of the committee's staff free of tasks from above (``1 - admin_burden``). It is about
+    the proposer's household's open issue if it has one (adopted: the unreported ones are reported at the
+    consultation, through channel ``consultation``, by the household's first proposer; the others are
+    coordinated), else repairs when a problem of a ``visible_domain`` stands open in the compound longer than
+    ``notice_days``, else an activity. Efficacy and trust (``trust_column``) of those heard gain
+    ``heard_gain``; efficacy of those not heard loses ``unheard_loss``.
+
+    Returns the number of proposals, the communities (ascending) whose committee keeps funds for repairs,
+    and the proposers of adopted activity proposals (in attendee order)."""
+    m = attendees.shape[0]
+    u = _draws_at(propose_words, attendees)
+    one = np.float32(1.0)
+    who = np.empty(m, np.int64)
+    n = 0
+    for k in range(m):
+        a = attendees[k]
+        x = base + efficacy_weight * efficacy[a]  # float32
+        who[n] = a
+        n += u[k] < one / (one + np.exp(-x))
+    who = who[:n]
+    none = np.empty(0, np.int64)
+    if n == 0:
+        return 0, none, none
+    for a in who:
+        last_proposal[a] = day
+        last_governance[a] = day
+        actions[a] += 1
+    u_adopt = _draws_at(adopt_words, who)
+    # What each proposal is about: the open issues' households, and problems in sight by compound.
+    household_issue = np.zeros(n_households, np.bool_)
+    open_problem = np.zeros(n_compounds, np.bool_)
+    for i in open_issues:
+        if stage[i] != CLOSED:
+            household_issue[issue_household[i]] = True
+            if visible_domain[issue_domain[i]] and day - raised[i] > notice_days:
+                open_problem[issue_compound[i]] = True
+    adopted = np.empty(n, np.bool_)
+    taken_households = np.zeros(n_households, np.bool_)
+    reporter_of = np.full(n_households, -1, np.int64)  # each taken household's first proposer
+    repairs = np.empty(n, np.int64)
+    wanted = np.empty(n, np.int64)
+    n_repairs = n_wanted = 0
+    for k in range(n):
+        a = who[k]
+        adopted[k] = u_adopt[k] < adoption_prob * (1.0 - admin_burden[committee_of[community[a]]])
+        if not adopted[k]:
+            continue
+        h = household[a]
+        if household_issue[h]:
+            taken_households[h] = True
+            if reporter_of[h] < 0:
+                reporter_of[h] = a
+        elif open_problem[compound[a]]:
+            repairs[n_repairs] = community[a]
+            n_repairs += 1
+        else:
+            wanted[n_wanted] = a
+            n_wanted += 1
+    # The households' open issues: reported at the consultation, or coordinated if already reported.
+    unreported = np.empty(open_issues.shape[0], np.int64)
+    n_unreported = 0
+    for i in open_issues:
+        if stage[i] != CLOSED and taken_households[issue_household[i]]:
+            if stage[i] == UNREPORTED:
+                unreported[n_unreported] = i
+                n_unreported += 1
+            else:
+                coordinated[i] = True
+    unreported = unreported[:n_unreported]
+    by = np.empty(n_unreported, np.int64)
+    for k in range(n_unreported):
+        by[k] = reporter_of[issue_household[unreported[k]]]
+    take_reports(
+        unreported, by, day, np.full(n_unreported, consultation, np.int64), reporters, reported, channels, stage,
+        ready, IN_TRANSIT,
+    )  # fmt: skip
+    # Being heard, or not.
+    heard, unheard = np.empty(n, np.int64), np.empty(n, np.int64)
+    n_heard = n_unheard = 0
+    for k in range(n):
+        if adopted[k]:
+            heard[n_heard] = who[k]
+            n_heard += 1
+        else:
+            unheard[n_unheard] = who[k]
+            n_unheard += 1
+    if n_heard:
+        nudge_values(efficacy, heard[:n_heard], np.full(1, heard_gain), slot)
+        nudge_values(trust[:, trust_column], heard[:n_heard], np.full(1, heard_gain), slot)
+    if n_unheard:
+        nudge_values(efficacy, unheard[:n_unheard], np.full(1, -unheard_loss), slot)
+    return n, distinct(repairs[:n_repairs]), wanted[:n_wanted]
