@@ -574,6 +574,15 @@ def party_invitations(words, party_ties, strength, compound, rate, invited):
 
 
 @njit(cache=True, nogil=True)
+def engaged_since(last_activity, last_governance, since, permanent, engaged):
+    """``engaged[r]`` = resident ``r`` took part (an activity or a governance action) after day ``since``;
+    with ``permanent``, engagement once gained stays."""
+    for r in range(engaged.shape[0]):
+        recent = max(last_activity[r], last_governance[r]) > since
+        engaged[r] = (engaged[r] and permanent) or recent
+
+
+@njit(cache=True, nogil=True)
 def count_rows_not_of_kind(indptr, kind, skip_kind):
     """Ties per resident, not counting those of ``skip_kind``."""
     n = indptr.shape[0] - 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
+from simulation.kernels import engaged_since
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -18,8 +18,4 @@ if TYPE_CHECKING:
 
 def engagement(model: CommunityModel, day: int) -> None:
     pop, eng = model.pop, model.scenario.engagement
-    recent = np.maximum(pop.last_activity, pop.last_governance) > day - eng.memory_days
-    if eng.permanent:
-        pop.engaged |= recent
-    else:
-        pop.engaged[:] = recent
+    engaged_since(pop.last_activity, pop.last_governance, day - eng.memory_days, eng.permanent, pop.engaged)
