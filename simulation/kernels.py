@@ -375,6 +375,19 @@ def rebuild_ties(indptr, rows, cols, weight, kind, at, ni, nj, wn, kn, fade, fac
 
 
 @njit(cache=True, nogil=True)
+def renew_and_rebuild(
+    n, i, j, kind, new_weight, strengthen, indptr, rows, cols, weight, tie_kind, factor, floor, keep_kind, other
+):  # fmt: skip
+    """``renew_pairs`` then ``rebuild_ties`` with fading, in one call (a network of one block): the new tie
+    arrays (rows, cols, weight, kind, indptr), the entries added and the entries dropped."""
+    at, ni, nj, wn, kn = renew_pairs(n, i, j, kind, new_weight, indptr, cols, weight, strengthen)
+    out_rows, out_cols, out_weight, out_kind, out_indptr, dropped = rebuild_ties(
+        indptr, rows, cols, weight, tie_kind, at, ni, nj, wn, kn, True, factor, floor, keep_kind, other
+    )
+    return out_rows, out_cols, out_weight, out_kind, out_indptr, ni.shape[0], dropped
+
+
+@njit(cache=True, nogil=True)
 def split_keys(keys, n):
     """Row and column (int32) of each key."""
     rows = np.empty(keys.shape[0], np.int32)

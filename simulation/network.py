@@ -177,6 +177,18 @@ class Network:
         self, i: np.ndarray, j: np.ndarray, new_weight: float, strengthen: float, kind, rate: float, min_weight: float
     ) -> tuple[int, int]:
         """``add_or_strengthen`` and then ``decay``, in one pass over the ties. Returns (new ties, ties dropped)."""
+        if rate > 0 and len(i) and len(self.row_ranges()) == 1:
+            # One block (a network too small to split among threads): the pairs renewed or added and the new
+            # tie arrays in one compiled call, as ``_strengthen`` then ``_rebuild`` make them.
+            k = np.asarray(kind, np.int8)
+            outside = self._outside if self._outside is not None else np.empty(0, np.int64)
+            rows, cols, weight, tie_kind, indptr, added, dropped = kernels.renew_and_rebuild(
+                self.n, np.asarray(i, np.int64), np.asarray(j, np.int64), np.full(len(i), k, np.int8) if k.ndim == 0
+                else k, f32(new_weight), f32(strengthen), self.indptr, self.rows, self.cols, self.weight, self.kind,
+                f32(1.0 - rate), f32(min_weight), HOUSEHOLD, outside,
+            )  # fmt: skip
+            self._install(rows, cols, weight, tie_kind, indptr, outside)
+            return added // 2, dropped // 2
         new = self._strengthen(i, j, new_weight, strengthen, kind)
         if rate <= 0 or len(self.cols) + len(new[0]) == 0:
             if len(new[0]):
@@ -208,12 +220,16 @@ class Network:
             rows, *arrays, indptr, dropped = kernels.rebuild_ties(*old, *new)
         else:
             rows, *arrays, indptr, dropped = self._rebuild_in_blocks(ranges, *old, *new)
-        self.cols, self.weight, self.kind = arrays
+        self._install(rows, *arrays, indptr, outside)
+        return dropped // 2
+
+    def _install(self, rows, cols, weight, kind, indptr, outside) -> None:
+        """New tie arrays, with their entries' rows and the ties per row not of the household kind."""
+        self.cols, self.weight, self.kind = cols, weight, kind
         self._refresh(indptr)
         rows.flags.writeable = False
         self._rows = rows
         self._outside = outside if len(outside) else None  # kept up to date by the kernels
-        return dropped // 2
 
     def _rebuild_in_blocks(
         self, ranges, indptr, rows, cols, weight, kind, at, ni, nj, wn, kn, fade, factor, floor, keep_kind, outside
