@@ -165,7 +165,7 @@ METRICS: dict[str, Metric] = _defs()
 
 def report(model: CommunityModel, name: str) -> float:
     """Module-level reporter for the DataCollector: the value measured today."""
-    return model._measured[name]
+    return model._measured[_POSITION[name]]
 
 
 def reporters() -> dict[str, partial]:
@@ -175,23 +175,22 @@ def reporters() -> dict[str, partial]:
 class MetricsCollector(mesa.DataCollector):
     """Mesa's DataCollector, one reporter per metric, fed the day's measured values in one pass.
 
-    The measure phase computes every metric at once; collecting appends those
-    floats to ``model_vars`` (floats need no copy), instead of calling 80-odd
-    reporters and deep-copying each result. ``get_model_vars_dataframe()`` and
-    ``model_vars`` behave as Mesa's.
+    The measure phase computes every metric at once, in the registry's order
+    (``measure_values``); collecting appends those floats to ``model_vars`` (floats
+    need no copy), instead of calling 80-odd reporters and deep-copying each
+    result. ``get_model_vars_dataframe()`` and ``model_vars`` behave as Mesa's.
     """
 
     def __init__(self):
         super().__init__(model_reporters=reporters())
-        self._values = itemgetter(*METRICS)  # the day's values in the registry's order
 
     def collect(self, model) -> None:
-        # One pass in C (map of list.append), not a Python loop of 60 lookups and appends; the columns'
-        # lists are looked up once (``model_vars`` keeps them).
+        # One pass in C (map of list.append), not a Python loop of 80 appends; the columns' lists are
+        # looked up once (``model_vars`` keeps them).
         columns = self.__dict__.get("_columns")
         if columns is None or columns[0] is not self.model_vars[next(iter(METRICS))]:
             columns = self._columns = [self.model_vars[name] for name in METRICS]
-        deque(map(list.append, columns, self._values(model._measured)), maxlen=0)
+        deque(map(list.append, columns, model._measured), maxlen=0)
 
 
 def _bit_patterns(k: int) -> np.ndarray:
@@ -230,7 +229,27 @@ _ISSUE_NAMES = (
 
 
 def measure(model: CommunityModel, day: int) -> dict[str, float]:
-    """All metrics of ``METRICS`` for the end of ``day`` (reads state, writes none)."""
+    """All metrics of ``METRICS`` for the end of ``day``, by name (reads state, writes none)."""
+    return dict(zip(METRICS, measure_values(model, day), strict=True))
+
+
+# ``measure_values`` lays the values out in the order it computes them (these names), then takes them in
+# the registry's order in one call.
+_COMPUTED = (
+    *_SHARE_NAMES, "proposals_made", *_TRUST_NAMES, "efficacy", *_ISSUE_NAMES[:-1], "issues_open", "issues_stalled",
+    "resource_utilization", "activity_fill_rate", "ties_per_resident", "isolated_share", "activities_held",
+    "weekly_contact_share",
+)  # fmt: skip
+if sorted(_COMPUTED) != sorted(METRICS):  # (a metric added to the registry must be measured here too)
+    raise RuntimeError(f"measure_values: computed {sorted(set(_COMPUTED) ^ set(METRICS))} differ from the registry")
+_IN_REGISTRY_ORDER = itemgetter(*(_COMPUTED.index(name) for name in METRICS))
+_POSITION = {name: k for k, name in enumerate(METRICS)}  # a metric's place in ``measure_values``
+_TURNOUT = slice(_SHARE_NAMES.index("turnout"), _SHARE_NAMES.index("turnout") + 1 + len(GROUPS))
+_NO_TURNOUT = [float("nan")] * (1 + len(GROUPS))
+
+
+def measure_values(model: CommunityModel, day: int) -> tuple[float, ...]:
+    """All metrics of ``METRICS`` for the end of ``day``, in the registry's order (reads state, writes none)."""
     pop, log, net = model.pop, model.issues, model.network
     month = day - PARTICIPATION_DAYS
     quarter = day - GOVERNANCE_DAYS
@@ -243,18 +262,18 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
         day - WEEK_DAYS,
     )  # fmt: skip
     # One conversion to Python floats (float32 to float64, exact).
-    out: dict[str, float] = dict(zip(_SHARE_NAMES, shares.ravel().tolist(), strict=True))
+    out = shares.ravel().tolist()
     if model.last_election_day is None:  # no election yet: no turnout
-        out.update(dict.fromkeys(_rate_names(("turnout",)), float("nan")))
+        out[_TURNOUT] = _NO_TURNOUT
     # The last month's activities (integer sums: exact) and the quarter's proposals, in one compiled call.
     t = day + model.burn_in
     lo = max(0, t - PARTICIPATION_DAYS + 1)
     held, places, attended, recent_proposals = window_counts(
         model.activity_days, model.activity_places, model.activity_attendees, lo, t + 1, model.proposal_days, quarter
     )
-    out["proposals_made"] = 1000.0 * recent_proposals / max(pop.n, 1)
-    out.update(zip(_TRUST_NAMES, trust_means.tolist(), strict=True))
-    out["efficacy"] = efficacy
+    out.append(1000.0 * recent_proposals / max(pop.n, 1))
+    out += trust_means.tolist()
+    out.append(efficacy)
     # Issues raised in the window; cases closed in it (scanning from the oldest issue that can have
     # closed in it); days from report to close of cases reported in it, open ones censored today.
     cw = model.scenario.casework
@@ -263,14 +282,15 @@ def measure(model: CommunityModel, day: int) -> dict[str, float]:
         log.raised, log.reported, log.closed, log.outcome, log.stage, log.size, log.open, day, ISSUE_DAYS,
         longest, cw.satisfied_within_days, NO_DAY, RESOLVED, CLOSED,
     )  # fmt: skip
-    out["issues_open"] = float(issues[-1])
-    out["issues_stalled"] = float(log.stalled_today)
-    out.update(zip(_ISSUE_NAMES[:-1], issues[:-1], strict=True))
-    out["resource_utilization"] = model.pool.utilization()
-    out["activity_fill_rate"] = attended / places if places else float("nan")
+    out += issues[:-1]
+    out.append(float(issues[-1]))  # issues open
+    out.append(float(log.stalled_today))
+    out.append(model.pool.utilization())
+    out.append(attended / places if places else float("nan"))  # activity fill rate
     # Counts over n: exactly the means numpy gives (sums of integers are exact in float64).
-    out["ties_per_resident"] = float(net.indptr[-1]) / pop.n if pop.n else 0.0
-    out["isolated_share"] = isolated / pop.n if pop.n else float("nan")
-    out["activities_held"] = float(held)
-    out["weekly_contact_share"] = weekly / pop.n if pop.n else 0.0
-    return out
+    n = pop.n
+    out.append(float(net.indptr[-1]) / n if n else 0.0)  # ties per resident
+    out.append(isolated / n if n else float("nan"))
+    out.append(float(held))  # activities held
+    out.append(weekly / n if n else 0.0)
+    return _IN_REGISTRY_ORDER(out)

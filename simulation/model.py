@@ -29,7 +29,7 @@ from simulation.arrays import compound_community
 from simulation.branches import BranchTable
 from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY, HandlerTable
 from simulation.interventions import INTERVENTIONS, Intervention
-from simulation.metrics import MetricsCollector, group_cells, measure
+from simulation.metrics import METRICS, MetricsCollector, group_cells, measure_values
 from simulation.network import PresenceSampler, build_network
 from simulation.phases import PHASES
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_NGO, T_PROPERTY, build_population
@@ -147,7 +147,7 @@ class CommunityModel(mesa.Model):
         self.pool.refill()
         self._building = False
 
-        self._measured = measure(self, 0)
+        self._measured = measure_values(self, 0)
         self.datacollector = MetricsCollector()
         # First day measured and collected (>= 1). A study that reports only the means of the last days
         # of a run sets it to the window's first day: no metric feeds back into the dynamics, so the
@@ -159,7 +159,7 @@ class CommunityModel(mesa.Model):
             if progress is not None:
                 progress(done)
         if self.burn_in:
-            self._measured = measure(self, 0)
+            self._measured = measure_values(self, 0)
 
     # ``model.scenario`` is our validated Scenario. Mesa 3.5 also keeps a
     # scenario object of its own (set in Model.__init__); it is kept aside.
@@ -483,7 +483,7 @@ class CommunityModel(mesa.Model):
 
     def metrics(self) -> dict[str, float]:
         """Current value of every metric in ``METRICS`` (as of the end of the last day)."""
-        return dict(self._measured)
+        return dict(zip(METRICS, self._measured, strict=True))
 
     def run_days(self, days: int, progress=None) -> None:
         """Run ``days`` days, calling ``progress(day)`` after each (for progress bars)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulation.metrics import measure
+from simulation.metrics import measure_values
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -17,5 +17,5 @@ if TYPE_CHECKING:
 def measure_phase(model: CommunityModel, day: int) -> None:
     if day < max(1, model.collect_from):  # burn-in days (and days a study skips) are not measured or collected
         return
-    model._measured = measure(model, day)
+    model._measured = measure_values(model, day)
     model.datacollector.collect(model)
