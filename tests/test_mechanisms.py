@@ -387,15 +387,47 @@ def test_compiled_reporting_follows_the_numpy_rules(scn, ties):
     np.testing.assert_array_equal(compiled.pop.last_report, oracle.pop.last_report)
 
 
+def _notices_in_numpy(model, day):
+    """Public notices and problems in sight as numpy arrays (the code ``feedback_kernels.notices`` replaced)."""
+    from simulation.arrays import in_set
+    from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
+    from simulation.processes.feedback import VISIBLE_DOMAINS
+    from simulation.processes.issues import RESOLVED
+    from simulation.scenario import DOMAINS
+
+    log, pop, tr, lv = model.issues, model.pop, model.scenario.trust, model.levers
+    period = tr.notice_every_days
+    recent = log.window(day, period + model.scenario.casework.max_days + model.scenario.issues.grievance_days)
+    idx = np.arange(recent.start, recent.stop)
+    resolved = idx[(log.outcome[idx] == RESOLVED) & (log.closed[idx] > day - period)]
+    target = model.handlers.trust_target[log.handler[resolved]]
+    reads = model.streams["feedback.notice"].uniform(day, pop.n) < 1.0 - (1.0 - lv.notice_reach) * (
+        1.0 - lv.app_reach * pop.digital
+    )
+    for col in (T_COMMUNITY, T_GOVERNMENT, T_PROPERTY):
+        per_compound = np.bincount(log.compound[resolved[target == col]], minlength=pop.n_compounds)
+        seen = np.flatnonzero(reads & (per_compound[pop.compound] > 0))
+        gain = np.minimum(tr.notice_gain * per_compound[pop.compound[seen]], tr.notice_max)
+        pop.nudge("trust", seen, gain, column=col)
+    o = log.open[log.stage[log.open] != CLOSED]
+    visible = in_set(log.domain[o], VISIBLE_DOMAINS, len(DOMAINS)) & (day - log.raised[o] > period)
+    stale = np.bincount(log.compound[o[visible]], minlength=pop.n_compounds)
+    u = model.streams["feedback.neglect"].uniform(day, pop.n)
+    sees = np.flatnonzero((u < pop.presence) & (stale[pop.compound] > 0))
+    loss = np.minimum(tr.neglect_loss * stale[pop.compound[sees]], tr.neglect_max)
+    has_company = model.handlers.property_of[pop.compound[sees]] >= 0
+    pop.nudge("trust", sees[has_company], -loss[has_company], column=T_PROPERTY)
+    pop.nudge("trust", sees[~has_company], -loss[~has_company], column=T_COMMUNITY)
+
+
 def _feedback_in_numpy(model, day):
     """The feedback phase as numpy arrays (the code ``feedback_kernels`` replaced), the oracle."""
     from simulation.population import T_COMMUNITY
-    from simulation.processes import feedback
     from simulation.processes.issues import FAILED, GIVEN_UP, RESOLVED
 
     log, pop, tr = model.issues, model.pop, model.scenario.trust
     if tr.notice_every_days and day % tr.notice_every_days == 0:
-        feedback._notices(model, day)
+        _notices_in_numpy(model, day)
 
     def households(hh, reporters, share):
         sizes = np.diff(pop.hh_indptr)[hh]
@@ -448,7 +480,9 @@ def _hearsay_in_numpy(model, reporters, share, cols):
 
 
 def test_compiled_feedback_follows_the_numpy_rules(scn):
-    busy = scn.override({"issues.grievance_days": 10}).with_interventions(whistle_report={}, community_app={})
+    busy = scn.override({"issues.grievance_days": 10, "trust.notice_every_days": 10}).with_interventions(
+        whistle_report={}, community_app={}
+    )  # (a notice every 10 days: nine of them)
     compiled, oracle = _lockstep(busy, "feedback", _feedback_in_numpy, 90)
     log = compiled.issues
     assert (log.outcome[: log.size] == 3).sum() > 10 and (log.outcome[: log.size] == 1).sum() > 20

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set, scratch_slots
-from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
-from simulation.processes.feedback_kernels import outcomes
-from simulation.processes.issues import CLOSED, RESOLVED
+from simulation.processes.feedback_kernels import notices, outcomes
 from simulation.scenario import DOMAINS
 
 # Problems residents see around them when left open.
 VISIBLE_DOMAINS = [DOMAINS.index(d) for d in ("maintenance", "sanitation")]
+VISIBLE = in_set(np.arange(len(DOMAINS)), VISIBLE_DOMAINS, len(DOMAINS))  # per domain: in sight
+_NOTICE_STREAMS = (("feedback.notice", range(1)), ("feedback.neglect", range(1)))
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -66,24 +66,12 @@ def _notices(model: CommunityModel, day: int) -> None:
     """
     log, pop, tr, lv = model.issues, model.pop, model.scenario.trust, model.levers
     period = tr.notice_every_days
-    recent = log.window(day, period + model.scenario.casework.max_days + model.scenario.issues.grievance_days)
-    idx = np.arange(recent.start, recent.stop)
-    resolved = idx[(log.outcome[idx] == RESOLVED) & (log.closed[idx] > day - period)]
-    target = model.handlers.trust_target[log.handler[resolved]]
-    u = model.streams["feedback.notice"].uniform(day, pop.n)
-    reach = 1.0 - (1.0 - lv.notice_reach) * (1.0 - lv.app_reach * pop.digital)
-    reads = u < reach
-    for col in (T_COMMUNITY, T_GOVERNMENT, T_PROPERTY):
-        per_compound = np.bincount(log.compound[resolved[target == col]], minlength=pop.n_compounds)
-        seen = np.flatnonzero(reads & (per_compound[pop.compound] > 0))
-        gain = np.minimum(tr.notice_gain * per_compound[pop.compound[seen]], tr.notice_max)
-        pop.nudge("trust", seen, gain, column=col)
-    o = log.open[log.stage[log.open] != CLOSED]
-    visible = in_set(log.domain[o], VISIBLE_DOMAINS, len(DOMAINS)) & (day - log.raised[o] > period)
-    stale = np.bincount(log.compound[o[visible]], minlength=pop.n_compounds)
-    u = model.streams["feedback.neglect"].uniform(day, pop.n)
-    sees = np.flatnonzero((u < pop.presence) & (stale[pop.compound] > 0))
-    loss = np.minimum(tr.neglect_loss * stale[pop.compound[sees]], tr.neglect_max)
-    has_company = model.handlers.property_of[pop.compound[sees]] >= 0
-    pop.nudge("trust", sees[has_company], -loss[has_company], column=T_PROPERTY)
-    pop.nudge("trust", sees[~has_company], -loss[~has_company], column=T_COMMUNITY)
+    notice, neglect = model.streams.words_of(day, _NOTICE_STREAMS)
+    notices(
+        day, period, period + model.scenario.casework.max_days + model.scenario.issues.grievance_days, log.raised,
+        log.size, log.outcome, log.closed, log.handler, model.handlers.trust_target, log.compound, log.open,
+        log.stage, log.domain, VISIBLE, notice[0], neglect[0], float(lv.notice_reach), float(lv.app_reach),
+        pop.digital, pop.presence, pop.compound, pop.n_compounds, model.handlers.property_of,
+        float(tr.notice_gain), float(tr.notice_max), float(tr.neglect_loss), float(tr.neglect_max), pop.trust,
+        scratch_slots(pop.n),
+    )  # fmt: skip

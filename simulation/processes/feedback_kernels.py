@@ -13,8 +13,8 @@ from numba import njit
 
 from simulation import pcg64
 from simulation.kernels import nudge_columns, nudge_heard, nudge_values, reporters_sums, spread_from_rows, stable_by
-from simulation.population import T_COMMUNITY
-from simulation.processes.issues import FAILED, GIVEN_UP, RESOLVED
+from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
+from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
 
 
 @njit(cache=True, inline="always")
@@ -177,3 +177,70 @@ def outcomes(
         trust, efficacy, event, member, share_of, share, column, ok, referral_share, efficacy_gain,
         efficacy_loss, reporters, u_reply, chance, reply_bonus, slot,
     )  # fmt: skip
+
+
+@njit(cache=True)  # holds the GIL: ``slot`` is shared scratch (the gap-closing rule)
+def notices(
+    day, period, window, raised, size, outcome, closed, handler, trust_target, issue_compound, open_issues, stage,
+    domain, visible_domain, notice_words, neglect_words, notice_reach, app_reach, digital, presence, compound,
+    n_compounds, property_of, notice_gain, notice_max, neglect_loss, neglect_max, trust, slot,
+):  # fmt: skip
+    """A public notice and what residents see around them (the rules: ``simulation.processes.feedback.
+    _notices``), in one call.
+
+    Cases resolved in the last ``period`` days (among the issues raised in the last ``window`` days), by
+    the trust column of the unit that resolved them: each resident who reads the notice (their draw from
+    ``notice_words`` below the reach of the board or the app) gains ``notice_gain`` per such case in their
+    compound, at most ``notice_max``, in that column (community, government, property company, in that
+    order). Problems of a ``visible_domain`` open longer than ``period`` days: each resident around (their
+    draw from ``neglect_words`` below their ``presence``) loses ``neglect_loss`` per problem in their
+    compound, at most ``neglect_max``, of trust in the property company, or in the community where there
+    is none."""
+    n = compound.shape[0]
+    start = np.searchsorted(raised[:size], day - window + 1)
+    resolved = np.zeros((3, n_compounds), np.int64)  # per column (community, government, property), compound
+    for i in range(start, size):
+        if outcome[i] == RESOLVED and closed[i] > day - period:
+            t = trust_target[handler[i]]
+            c = 0 if t == T_COMMUNITY else (1 if t == T_GOVERNMENT else (2 if t == T_PROPERTY else -1))
+            if c >= 0:
+                resolved[c, issue_compound[i]] += 1
+    u = np.empty(n)
+    pcg64.uniform(notice_words, u)
+    reads = np.empty(n, np.bool_)
+    for r in range(n):
+        reads[r] = u[r] < 1.0 - (1.0 - notice_reach) * (1.0 - app_reach * np.float64(digital[r]))
+    seen = np.empty(n, np.int64)
+    gain = np.empty(n)
+    for c, column in ((0, T_COMMUNITY), (1, T_GOVERNMENT), (2, T_PROPERTY)):
+        m = 0
+        for r in range(n):
+            cases = resolved[c, compound[r]]
+            if reads[r] and cases > 0:
+                seen[m] = r
+                gain[m] = min(notice_gain * cases, notice_max)
+                m += 1
+        if m:
+            nudge_values(trust[:, column], seen[:m], gain[:m], slot)
+    stale = np.zeros(n_compounds, np.int64)
+    for i in open_issues:
+        if stage[i] != CLOSED and visible_domain[domain[i]] and day - raised[i] > period:
+            stale[issue_compound[i]] += 1
+    pcg64.uniform(neglect_words, u)
+    company, company_loss = np.empty(n, np.int64), np.empty(n)
+    none, none_loss = np.empty(n, np.int64), np.empty(n)
+    a = b = 0
+    for r in range(n):
+        problems = stale[compound[r]]
+        if u[r] < presence[r] and problems > 0:
+            loss = -min(neglect_loss * problems, neglect_max)
+            if property_of[compound[r]] >= 0:
+                company[a], company_loss[a] = r, loss
+                a += 1
+            else:
+                none[b], none_loss[b] = r, loss
+                b += 1
+    if a:
+        nudge_values(trust[:, T_PROPERTY], company[:a], company_loss[:a], slot)
+    if b:
+        nudge_values(trust[:, T_COMMUNITY], none[:b], none_loss[:b], slot)

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.arrays import f32, in_set, scratch_slots, sigmoid
+from simulation.arrays import f32, scratch_slots, sigmoid
 from simulation.network import ACTIVITY
 from simulation.population import T_COMMUNITY
-from simulation.processes.feedback import VISIBLE_DOMAINS
+from simulation.processes.feedback import VISIBLE
 from simulation.processes.governance_kernels import (
     consultation_candidates,
     consultation_seats,
@@ -30,11 +30,9 @@ from simulation.processes.governance_kernels import (
     proposals,
 )
 from simulation.processes.reporting import BASE_CHANNELS
-from simulation.scenario import DOMAINS
 
 CONSULTATION = BASE_CHANNELS.index("consultation")  # the reporting channel of issues raised at consultations
 _PROPOSAL_STREAMS = (("governance.propose", range(1)), ("governance.adopt", range(1)))
-_VISIBLE = in_set(np.arange(len(DOMAINS)), VISIBLE_DOMAINS, len(DOMAINS))  # domains of problems in sight
 
 if TYPE_CHECKING:
     from simulation.model import CommunityModel
@@ -122,7 +120,7 @@ def _proposals(model: CommunityModel, day: int, attendees: np.ndarray) -> None:
         day, attendees, propose[0], adopt[0], f32(g.proposal_base), f32(g.proposal_efficacy_weight), pop.efficacy,
         pop.last_proposal, pop.last_governance, pop.governance_actions, pop.community, pop.compound,
         pop.household, model.handlers.admin_burden, model.handlers.committee_of, float(g.adoption_prob),
-        log.open, log.stage, log.household, log.domain, log.raised, log.compound, _VISIBLE,
+        log.open, log.stage, log.household, log.domain, log.raised, log.compound, VISIBLE,
         model.scenario.trust.notice_every_days, pop.n_households, pop.n_compounds, CONSULTATION, log.reporter,
         log.reported, log.channel, log.ready, log.coordinated, pop.trust, T_COMMUNITY, float(tr.heard_gain),
         float(tr.unheard_loss), scratch_slots(pop.n),
