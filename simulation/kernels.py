@@ -50,6 +50,19 @@ def stable_by(order, key):
 
 
 @njit(cache=True, nogil=True)
+def draws_at(words, index):
+    """``Stream.uniform_at``'s draws at ``index`` (any order; equal indices, equal draws), in the order of
+    ``index``: drawn at the indices sorted, then put back in place."""
+    order = stable_by(np.arange(index.shape[0]), index)
+    drawn = np.empty(index.shape[0])
+    pcg64.uniform_at(words, index[order], drawn)
+    out = np.empty(index.shape[0])
+    for k in range(index.shape[0]):
+        out[order[k]] = drawn[k]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def distinct(values):
     """The distinct values, ascending (``np.unique``; no NaN)."""
     order = stable_by(np.arange(values.shape[0]), values)

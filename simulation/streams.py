@@ -209,7 +209,7 @@ class Streams:
         slots = np.concatenate([_slot_range(r) for _, r in requests]) if sum(sizes) else np.empty(0, np.int64)
         ends = np.cumsum(sizes).tolist()
         bounds = list(zip([0, *ends[:-1]], ends, strict=True))
-        return prefixes, lengths, stream_of, slots.astype(np.int64), bounds, streams[0]
+        return prefixes, lengths, stream_of, slots, bounds, streams[0]
 
 
 # Set-up draws (population, network, an intervention's selections) use this day, which no simulated

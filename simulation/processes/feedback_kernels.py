@@ -12,7 +12,14 @@ import numpy as np
 from numba import njit
 
 from simulation import pcg64
-from simulation.kernels import nudge_columns, nudge_heard, nudge_values, reporters_sums, spread_from_rows, stable_by
+from simulation.kernels import (
+    draws_at,
+    nudge_columns,
+    nudge_heard,
+    nudge_values,
+    reporters_sums,
+    spread_from_rows,
+)
 from simulation.population import T_COMMUNITY, T_GOVERNMENT, T_PROPERTY
 from simulation.processes.issues import CLOSED, FAILED, GIVEN_UP, RESOLVED
 
@@ -164,12 +171,7 @@ def outcomes(
         reached, sums = spread_from_rows(indptr, cols, weight, held, x, slot)
         nudge_heard(trust, reached, sums, np.float32(hearsay_share), columns, slot)
     # Each handled issue's reply draw, taken at the issues in ascending order.
-    order = stable_by(np.arange(h), handled)
-    drawn = np.empty(h)
-    pcg64.uniform_at(reply_words, handled[order], drawn)
-    u_reply = np.empty(h)
-    for k in range(h):
-        u_reply[order[k]] = drawn[k]
+    u_reply = draws_at(reply_words, handled)
     chance = np.empty(h)
     for k in range(h):
         chance[k] = reply_prob[channels[k]]

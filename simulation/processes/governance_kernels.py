@@ -7,7 +7,7 @@ import numpy as np
 from numba import njit
 
 from simulation import pcg64
-from simulation.kernels import distinct, nudge_values, stable_by, take_reports
+from simulation.kernels import distinct, draws_at, nudge_values, stable_by, take_reports
 from simulation.processes.issues import CLOSED, IN_TRANSIT, UNREPORTED
 
 
@@ -113,18 +113,6 @@ def consultation_seats(cand, logit, join_words, order_words, compound, capacity,
     return seated
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _draws_at(words, index):
-    """``Stream.uniform_at``'s draws at ``index`` (distinct, any order), in the order of ``index``."""
-    order = stable_by(np.arange(index.shape[0]), index)
-    drawn = np.empty(index.shape[0])
-    pcg64.uniform_at(words, index[order], drawn)
-    out = np.empty(index.shape[0])
-    for k in range(index.shape[0]):
-        out[order[k]] = drawn[k]
-    return out
-
-
 @njit(cache=True)  # holds the GIL: ``slot`` is shared scratch (the gap-closing rule)
 def proposals(
     day, attendees, propose_words, adopt_words, base, efficacy_weight, efficacy, last_proposal, last_governance,
@@ -149,7 +137,7 @@ def proposals(
     Returns the number of proposals, the communities (ascending) whose committee keeps funds for repairs,
     and the proposers of adopted activity proposals (in attendee order)."""
     m = attendees.shape[0]
-    u = _draws_at(propose_words, attendees)
+    u = draws_at(propose_words, attendees)
     one = np.float32(1.0)
     who = np.empty(m, np.int64)
     n = 0
@@ -166,7 +154,7 @@ def proposals(
         last_proposal[a] = day
         last_governance[a] = day
         actions[a] += 1
-    u_adopt = _draws_at(adopt_words, who)
+    u_adopt = draws_at(adopt_words, who)
     # What each proposal is about: the open issues' households, and problems in sight by compound.
     household_issue = np.zeros(n_households, np.bool_)
     open_problem = np.zeros(n_compounds, np.bool_)
