@@ -893,6 +893,23 @@ def new_issues(words, chance, group, rates, cross_share):
 
 
 @njit(cache=True, nogil=True)
+def add_new_issues(
+    words, chance, group, rates, cross_share, community_of, day, stage_value, at, household, domain, compound,
+    community, cross, raised, stage,
+):  # fmt: skip
+    """``new_issues``, written into the issue log's columns from row ``at`` (room made by the caller): each
+    new issue's household, domain, compound (``group``), community (``community_of``), cross flag, the day
+    it is raised and its stage ``stage_value``. Returns how many (the caller then counts them in)."""
+    new, dom, crs = new_issues(words, chance, group, rates, cross_share)
+    for k in range(new.shape[0]):
+        h, row = new[k], at + k
+        household[row], domain[row], cross[row] = h, dom[k], crs[k]
+        compound[row], community[row] = group[h], community_of[h]
+        raised[row], stage[row] = day, stage_value
+    return new.shape[0]
+
+
+@njit(cache=True, nogil=True)
 def activity_aware(
     s, offsets, kind, col, org_invites, words, attend_words, interest, free_time, trust, pulled, invited_pop,
     digital, month_count, month_max, base, w_interest, w_free, w_trust, w_social, w_invite, not_noticed, app_reach,

@@ -336,7 +336,8 @@ def test_chance_meetings_follow_the_numpy_steps():
 
 
 def test_new_issues_follow_the_numpy_steps():
-    from simulation.kernels import new_issues
+    from simulation.kernels import add_new_issues, new_issues
+    from simulation.processes.issues import UNREPORTED, IssueLog
     from simulation.streams import Stream
 
     stream = Stream("issues.arise", seed=5, offset=3)
@@ -353,6 +354,20 @@ def test_new_issues_follow_the_numpy_steps():
     assert len(new) > 100 and cross.any() and len(np.unique(domain)) == 7
     for a, b in zip(got, (new, domain, cross), strict=True):
         np.testing.assert_array_equal(a, b)
+    # The phase's call writes the same issues into the log's next rows (after two already there).
+    log, community_of = IssueLog(capacity=4), rng.integers(0, 3, len(group))
+    log.append(domain=np.zeros(2, np.int8), household=np.arange(2), raised=1)
+    at = log.reserve(len(group))
+    k = add_new_issues(
+        stream.words(7, range(4)), chance, group, rates, 0.3, community_of, 7, UNREPORTED, at, log.household,
+        log.domain, log.compound, log.community, log.cross, log.raised, log.stage,
+    )  # fmt: skip
+    np.testing.assert_array_equal(log.added(k), np.arange(2, 2 + len(new)))
+    rows = slice(2, log.size)
+    for field, want in (("household", new), ("domain", domain), ("cross", cross), ("compound", group[new]),
+                        ("community", community_of[new]), ("raised", 7), ("stage", UNREPORTED), ("reporter", -1)):  # fmt: skip
+        np.testing.assert_array_equal(getattr(log, field)[rows], want, err_msg=field)
+    np.testing.assert_array_equal(log.open, np.arange(log.size))
 
 
 @pytest.mark.parametrize("dtype", [np.int8, np.int64, np.float32, np.float64, np.bool_])

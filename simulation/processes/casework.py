@@ -50,30 +50,18 @@ def casework(model: CommunityModel, day: int) -> None:
     # five streams, hashed in one call.
     slots = range(max(1, model.scenario.casework.units_per_cross_case))
     words = dict(zip(_STREAMS, model.streams.words_of(day, tuple((name, slots) for name in _STREAMS)), strict=True))
-    issue, part, unit, ready, work_left = new_parts(
-        day,
-        log.open,
-        log.stage,
-        log.handler,
-        log.ready,
-        log.parts,
-        log.domain,
-        log.compound,
-        log.community,
-        log.cross,
-        h.committee_of,
-        h.property_of,
-        h.government_for,
-        h.committee_does,
-        h.kind,
-        model.scenario.casework.units_per_cross_case,
-        model.levers.referral_days,
-        words["casework.units"],
-        words["casework.work"],
-        h.work_days,
-    )
-    if len(issue):
-        log.tasks.append(issue=issue, part=part, handler=unit, ready=ready, work_left=work_left)
+    # The new parts are written straight into the task log's next rows (room for the most the open cases
+    # can have).
+    per_case, tasks = model.scenario.casework.units_per_cross_case, log.tasks
+    at = tasks.reserve(len(log.open) * max(1, per_case))
+    k = new_parts(
+        day, log.open, log.stage, log.handler, log.ready, log.parts, log.domain, log.compound, log.community,
+        log.cross, h.committee_of, h.property_of, h.government_for, h.committee_does, h.kind, per_case,
+        model.levers.referral_days, words["casework.units"], words["casework.work"], h.work_days, at, tasks.issue,
+        tasks.part, tasks.handler, tasks.ready, tasks.work_left,
+    )  # fmt: skip
+    if k:
+        tasks.added(k)
     _work_parts(model, day, words)
     # Time-out: reported cases open too long close unresolved, wherever they are.
     too_old = overdue(day, log.open, log.stage, log.reported, model.scenario.casework.max_days)

@@ -151,9 +151,12 @@ def handling_days(logs, work_days, unit):
 def new_parts(
     day, open_issues, stage, handler, ready, parts, domain, compound, community, cross, committee_of, property_of,
     government_for, committee_does, h_kind, units_per_cross_case, referral_days, unit_words, work_words, work_days,
+    at, t_issue, t_part, t_handler, t_ready, t_work_left,
 ):  # fmt: skip
     """``route_new_cases`` and the new parts' handling days (``handling_days`` of the ``log1p`` of its
-    ``minus``), in one call: the new parts' issue, part number, unit, ready day and handling days."""
+    ``minus``), in one call: the new parts' issue, part number, unit, ready day and handling days written
+    into the task log's columns from row ``at`` (room made by the caller: up to ``units_per_cross_case``
+    rows, at least 1, per open issue). Returns how many (the caller then counts them in)."""
     issue, part, unit, ready_day, minus = route_new_cases(
         day, open_issues, stage, handler, ready, parts, domain, compound, community, cross, committee_of,
         property_of, government_for, committee_does, h_kind, units_per_cross_case, referral_days, unit_words,
@@ -162,7 +165,12 @@ def new_parts(
     logs = np.empty(minus.shape[0])
     for k in range(minus.shape[0]):
         logs[k] = np.log1p(minus[k])
-    return issue, part, unit, ready_day, handling_days(logs, work_days, unit)
+    work_left = handling_days(logs, work_days, unit)
+    for k in range(issue.shape[0]):
+        row = at + k
+        t_issue[row], t_part[row], t_handler[row] = issue[k], part[k], unit[k]
+        t_ready[row], t_work_left[row] = ready_day[k], work_left[k]
+    return issue.shape[0]
 
 
 @njit(cache=True, nogil=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.arrays import in_set
-from simulation.kernels import keep_unless, new_issues, take_reports
+from simulation.kernels import add_new_issues, keep_unless, take_reports
 from simulation.scenario import DOMAINS
 from simulation.state import NEVER, declared
 
@@ -65,12 +65,22 @@ class TaskLog:
         self.open = np.zeros(0, np.int64)  # parts not yet done
 
     def append(self, **cols: np.ndarray) -> np.ndarray:
+        """Add parts; unspecified fields keep fresh rows' 0. Returns the new rows."""
         k = len(cols["issue"])
-        _make_room(self, _TASK_FIELDS, k)
-        idx = np.arange(self.size, self.size + k)
-        rows = slice(self.size, self.size + k)  # the same rows as idx; a slice is cheaper to assign
-        for name, values in cols.items():  # the others are fresh rows' 0
+        rows = slice(self.reserve(k), self.size + k)
+        for name, values in cols.items():
             getattr(self, name)[rows] = values
+        return self.added(k)
+
+    def reserve(self, k: int) -> int:
+        """Room for up to ``k`` more rows (fresh: 0); the first of them, for a compiled call that writes new
+        rows there in place (then ``added``). The field arrays may be new ones after it."""
+        _make_room(self, _TASK_FIELDS, k)
+        return self.size
+
+    def added(self, k: int) -> np.ndarray:
+        """The ``k`` rows written after the last one in use join the log, open. Returns them."""
+        idx = np.arange(self.size, self.size + k)
         self.size += k
         self.open = np.concatenate([self.open, idx])
         return idx
@@ -116,11 +126,20 @@ class IssueLog:
     def append(self, **cols: np.ndarray) -> np.ndarray:
         """Add issues; unspecified fields get their 'not yet' values. Returns the new indices."""
         k = len(cols["domain"])
-        _make_room(self, _FIELDS, k, _NOT_YET_VALUES)
-        idx = np.arange(self.size, self.size + k)
-        rows = slice(self.size, self.size + k)  # the same rows as idx; a slice is cheaper to assign
-        for name, values in cols.items():  # the others keep fresh rows' 'not yet' values
+        rows = slice(self.reserve(k), self.size + k)  # a slice is cheaper to assign than the indices
+        for name, values in cols.items():
             getattr(self, name)[rows] = values
+        return self.added(k)
+
+    def reserve(self, k: int) -> int:
+        """Room for up to ``k`` more rows (fresh: their 'not yet' values); the first of them, for a compiled
+        call that writes new rows there in place (then ``added``). The field arrays may be new ones after it."""
+        _make_room(self, _FIELDS, k, _NOT_YET_VALUES)
+        return self.size
+
+    def added(self, k: int) -> np.ndarray:
+        """The ``k`` rows written after the last one in use join the log, open. Returns them."""
+        idx = np.arange(self.size, self.size + k)
         self.size += k
         self.open = np.concatenate([self.open, idx])
         return idx
@@ -212,22 +231,13 @@ def issues_arise(model: CommunityModel, day: int) -> None:
     # Which households raise one, in a random order (same-day cases are queued and paid in log order,
     # which must not favour low-numbered places: residents are numbered building by building), of which
     # domain, and which need several departments: one compiled pass.
-    new, domain, cross = new_issues(
-        model.streams["issues.arise"].words(day, range(4)),
-        chance,
-        model.pop.hh_compound,
-        rates,
-        model.scenario.issues.cross_department_share,
-    )
-    if len(new) == 0:
-        return
-    pop = model.pop
-    model.issues.append(
-        domain=domain,
-        household=new,
-        compound=pop.hh_compound[new],
-        community=pop.hh_community[new],
-        cross=cross,
-        raised=day,
-        stage=UNREPORTED,
-    )
+    # They are written straight into the log's next rows (room for one per household).
+    log, pop = model.issues, model.pop
+    at = log.reserve(len(pop.hh_compound))
+    k = add_new_issues(
+        model.streams["issues.arise"].words(day, range(4)), chance, pop.hh_compound, rates,
+        model.scenario.issues.cross_department_share, pop.hh_community, day, UNREPORTED, at, log.household,
+        log.domain, log.compound, log.community, log.cross, log.raised, log.stage,
+    )  # fmt: skip
+    if k:
+        log.added(k)
