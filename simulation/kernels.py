@@ -595,7 +595,8 @@ def party_invitations(words, party_ties, strength, compound, rate, invited):
     u = np.empty(asked.shape[0])
     pcg64.uniform_at(words, asked, u)  # (ascending)
     for k in range(asked.shape[0]):
-        if u[k] < 1.0 - np.exp(-x[k]):
+        # 1 - exp(-x) <= x: a draw above x (with room for rounding) is not below it, and needs no exp.
+        if u[k] < x[k] + 1e-12 and u[k] < 1.0 - np.exp(-x[k]):
             invited[asked[k]] = True
 
 
