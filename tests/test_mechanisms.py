@@ -177,10 +177,25 @@ def handling_days(u, mean):
     return (1 + extra).astype(np.int32)
 
 
+def _pay_repairs(model, finishing, repair):
+    """Committee repairs (``repair``: positions in ``finishing``) take their funds from the pool, oldest first;
+    those it cannot pay wait a day (the numpy the casework kernels replaced, the oracle's)."""
+    funds = model.scenario.casework.repair_funds
+    if funds <= 0 or len(repair) == 0:
+        return finishing
+    log, tasks = model.issues, model.issues.tasks
+    paid = model.pool.pay(log.community[tasks.issue[finishing[repair]]], funds)
+    model.__dict__.setdefault("repairs_paid", []).extend(paid.tolist())  # (for the test: both kinds happen)
+    unpaid = repair[~paid]
+    tasks.work_left[finishing[unpaid]] = 1  # the last day of work waits for funds
+    keep = np.ones(len(finishing), bool)
+    keep[unpaid] = False
+    return finishing[keep]
+
+
 def _casework_in_numpy(model, day):
     """The casework phase as numpy arrays (the code ``casework_kernels`` replaced), the oracle."""
     from simulation.arrays import in_set
-    from simulation.processes.casework import _pay_repairs
     from simulation.processes.issues import FAILED, IN_TRANSIT, NOT_YET, PROPERTY_SERVICE, QUEUED, RESOLVED
 
     log, h, tasks, lv = model.issues, model.handlers, model.issues.tasks, model.levers
@@ -272,7 +287,9 @@ def test_compiled_casework_follows_the_numpy_rules(scn):
     # Escalations jumping the queue, walls, joint meetings, property companies, three-part cases and units
     # over capacity: the compiled phase gives the numpy rules' routes, parts, cases and counts exactly.
     slow_units = {f"government.units.{i}.capacity": 0.4 for i in range(len(scn.government.units))}
-    busy = scn.override({"casework.wall_stall": 0.5, "casework.units_per_cross_case": 3, **slow_units})
+    # Repairs by committees (no property companies) that the pool pays for only some of the time.
+    repairs = {"community.three_no_compounds": 1, "resources.funds_per_month": 600.0, "casework.repair_funds": 100.0}
+    busy = scn.override({"casework.wall_stall": 0.5, "casework.units_per_cross_case": 3, **slow_units, **repairs})
     busy = busy.with_interventions(joint_meetings={"every_days": 30})
 
     def jump_the_queue(m, day):
@@ -292,6 +309,10 @@ def test_compiled_casework_follows_the_numpy_rules(scn):
         )
     np.testing.assert_array_equal(compiled.handlers.cases_worked, oracle.handlers.cases_worked)
     np.testing.assert_array_equal(compiled.pop.trust, oracle.pop.trust)
+    paid = oracle.repairs_paid
+    assert sum(paid) > 10 and len(paid) - sum(paid) > 10, (sum(paid), len(paid))
+    for name in ("left", "reserve", "used", "available"):
+        np.testing.assert_array_equal(getattr(compiled.pool, name), getattr(oracle.pool, name), err_msg=name)
 
 
 def _channel_scores_in_numpy(model, who):

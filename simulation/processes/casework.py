@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.processes.casework_kernels import finish_parts, new_parts, overdue, work_parts
+from simulation.processes.casework_kernels import new_parts, overdue, work_day
 from simulation.processes.issues import FAILED
 from simulation.scenario import DOMAINS
 
@@ -71,74 +71,19 @@ def casework(model: CommunityModel, day: int) -> None:
 
 def _work_parts(model: CommunityModel, day: int, words: dict[str, np.ndarray]) -> None:
     """Walls, capacities, repairs and outcomes for today's workable parts (``words``: the streams' states of
-    the day, one per part number)."""
-    log, h, tasks = model.issues, model.handlers, model.issues.tasks
-    finishing, repairs, log.stalled_today = work_parts(
-        day,
-        tasks.open,
-        tasks.issue,
-        tasks.part,
-        tasks.handler,
-        tasks.ready,
-        tasks.work_left,
-        tasks.done,
-        log.stage,
-        log.coordinated,
-        log.escalated,
-        log.cross,
-        log.reported,
-        log.stalled_days,
-        log.domain,
-        h.kind,
-        h.capacity(),
-        words["casework.capacity"][0],
-        words["casework.stall"],
-        model.levers.wall_stall,
-        h.cases_worked,
-    )
-    finishing = _pay_repairs(model, finishing, repairs)
-    if len(finishing) == 0:
-        return
-    closing = finish_parts(
-        day,
-        finishing,
-        tasks.open,
-        tasks.issue,
-        tasks.part,
-        tasks.handler,
-        tasks.ready,
-        tasks.done,
-        tasks.ok,
-        h.kind,
-        h.success,
-        log.escalated,
-        log.compound,
-        model.branch_table.strength,
-        model.scenario.party.property_link,
-        model.levers.escalated_success,
-        words["casework.outcome"],
-        model.levers.referral_days,
-        log.part_failed,
-        log.stage,
-        log.closed,
-        log.outcome,
-    )
-    log.closed_today = np.concatenate([log.closed_today, closing])
-
-
-def _pay_repairs(model: CommunityModel, finishing: np.ndarray, repair: np.ndarray) -> np.ndarray:
-    """Committee repairs (``repair``: positions in ``finishing``) take their funds from the pool, oldest
-    first; those it cannot pay wait a day."""
-    funds = model.scenario.casework.repair_funds
-    if funds <= 0 or len(repair) == 0:
-        return finishing
-    log, tasks = model.issues, model.issues.tasks
-    paid = model.pool.pay(log.community[tasks.issue[finishing[repair]]], funds)
-    unpaid = repair[~paid]
-    tasks.work_left[finishing[unpaid]] = 1  # the last day of work waits for funds
-    keep = np.ones(len(finishing), bool)
-    keep[unpaid] = False
-    return finishing[keep]
+    the day, one per part number): one compiled call (``work_day``)."""
+    log, h, tasks, pool, lv = model.issues, model.handlers, model.issues.tasks, model.pool, model.levers
+    closing, log.stalled_today = work_day(
+        day, tasks.open, tasks.issue, tasks.part, tasks.handler, tasks.ready, tasks.work_left, tasks.done, tasks.ok,
+        log.stage, log.coordinated, log.escalated, log.cross, log.reported, log.stalled_days, log.domain,
+        log.compound, log.community, log.part_failed, log.closed, log.outcome, h.kind, h.success, h.capacity(),
+        h.cases_worked, words["casework.capacity"][0], words["casework.stall"], words["casework.outcome"],
+        lv.wall_stall, model.branch_table.strength, model.scenario.party.property_link, lv.escalated_success,
+        lv.referral_days, float(model.scenario.casework.repair_funds), pool.limited, pool.left, pool.reserve,
+        pool.used_today,
+    )  # fmt: skip
+    if len(closing):
+        log.closed_today = np.concatenate([log.closed_today, closing])
 
 
 def domain_index(names: list[str]) -> np.ndarray:

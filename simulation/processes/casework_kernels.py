@@ -4,8 +4,9 @@
 parts (one per unit they need) and queues the cases that reached their
 handler; ``work_parts`` finds the day's workable parts, stalls some at departmental
 walls, ranks each unit's queue and works as many parts as the unit can;
-``finish_parts`` draws the outcomes of the parts finished, hands cases on to
-their next unit and closes the cases whose last part is done. The rules are
+``pay_repairs`` takes the committees' repairs from the pool; ``finish_parts`` draws the
+outcomes of the parts finished, hands cases on to their next unit and closes the cases
+whose last part is done (``work_day``: the three in one call). The rules are
 those of ``simulation.processes.casework`` (its docstring), and the draws are
 the streams' own: the draw of (case, part) is draw number ``case`` of the
 stream's state for slot ``part``, as ``Stream.uniform_by_slot`` gives it.
@@ -18,7 +19,7 @@ from numba import njit
 
 from simulation import pcg64
 from simulation.handlers import COMMITTEE, GOVERNMENT, PROPERTY
-from simulation.kernels import distinct, stable_by
+from simulation.kernels import distinct, pay_in_order, stable_by
 from simulation.processes.issues import (
     CLOSED,
     FAILED,
@@ -375,3 +376,53 @@ def finish_parts(
                 closing[n] = i
                 n += 1
     return closing[:n]
+
+
+@njit(cache=True, nogil=True)
+def pay_repairs(finishing, repairs, funds, limited, t_issue, community, t_work_left, left, reserve, used_today):
+    """Committee repairs (``repairs``: positions in ``finishing``) take ``funds`` each from their community's
+    pool, oldest first (``ResourcePool.pay``: ``pay_in_order`` on ``left``, ``reserve`` and ``used_today``; an
+    unlimited pool, not ``limited``, pays them all); those it cannot pay wait a day (one day of work left).
+    Returns the parts that finish today."""
+    if not limited:
+        used_today[1] += funds * repairs.shape[0]
+        return finishing
+    communities = np.empty(repairs.shape[0], np.int64)
+    for k in range(repairs.shape[0]):
+        communities[k] = community[t_issue[finishing[repairs[k]]]]
+    paid = pay_in_order(communities, funds, left, reserve, used_today)
+    keep = np.ones(finishing.shape[0], np.bool_)
+    for k in range(repairs.shape[0]):
+        if not paid[k]:
+            t_work_left[finishing[repairs[k]]] = 1  # the last day of work waits for funds
+            keep[repairs[k]] = False
+    return finishing[keep]
+
+
+@njit(cache=True, nogil=True)
+def work_day(
+    day, open_parts, t_issue, t_part, t_handler, t_ready, t_work_left, t_done, t_ok, stage, coordinated, escalated,
+    cross, reported, stalled_days, domain, compound, community, part_failed, closed, outcome, h_kind, h_success,
+    capacity, cases_worked, capacity_words, stall_words, outcome_words, wall_stall, branch_strength,
+    property_link, escalated_success, referral_days, repair_funds, limited, pool_left, pool_reserve, used_today,
+):  # fmt: skip
+    """Casework's day after the routing, in one call: ``work_parts``, ``pay_repairs`` (when ``repair_funds`` >
+    0) and ``finish_parts`` of the parts that finish. Returns the cases closed and the cases stalled today."""
+    finishing, repairs, stalled = work_parts(
+        day, open_parts, t_issue, t_part, t_handler, t_ready, t_work_left, t_done, stage, coordinated, escalated,
+        cross, reported, stalled_days, domain, h_kind, capacity, capacity_words, stall_words, wall_stall,
+        cases_worked,
+    )  # fmt: skip
+    if repair_funds > 0 and repairs.shape[0]:
+        finishing = pay_repairs(
+            finishing, repairs, repair_funds, limited, t_issue, community, t_work_left, pool_left, pool_reserve,
+            used_today,
+        )  # fmt: skip
+    if finishing.shape[0] == 0:
+        return np.empty(0, np.int64), stalled
+    closing = finish_parts(
+        day, finishing, open_parts, t_issue, t_part, t_handler, t_ready, t_done, t_ok, h_kind, h_success, escalated,
+        compound, branch_strength, property_link, escalated_success, outcome_words, referral_days, part_failed,
+        stage, closed, outcome,
+    )  # fmt: skip
+    return closing, stalled
