@@ -33,7 +33,9 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
     trust, start = pop.trust, pop.trust_start
     # Efficacy too rests where background sets it (at trust.institution_forgetting; 0: it stays).
     efficacy, efficacy_start, rest = pop.efficacy, pop.efficacy_start, f32(tr.institution_forgetting)
-    # The updates go to a scratch copy kept by the model (a new one each day would cost page faults at scale).
+    # The updates go to a second array kept by the model (a new one each day would cost page faults at scale),
+    # which then becomes the residents' trust; the old one is the next day's (no copy back: 2 MB a day at
+    # 100,000 adults).
     moved = model.__dict__.get("_moved_trust")
     if moved is None or moved.shape != trust.shape:
         moved = model._moved_trust = np.empty_like(trust)
@@ -47,7 +49,7 @@ def word_of_mouth(model: CommunityModel, day: int) -> None:
         )  # fmt: skip
 
     threads.run_blocks(block, network.row_ranges())
-    trust[:] = moved  # (in place: the array is the population's)
+    pop.trust, model._moved_trust = moved, trust
 
 
 def _forgetting(model: CommunityModel, neighbours: float, institutions: float) -> tuple[np.ndarray, bool]:
