@@ -838,6 +838,31 @@ def chance_meetings(
 
 
 @njit(cache=True, nogil=True)
+def meet_renew_and_rebuild(
+    words, rate, presence, mean, household, familiar_share, closeness, sampler, last_contact, day, trust, column,
+    contact_gain, slot, i_before, j_before, kind_before, meeting_kind, new_weight, strengthen, indptr, rows, cols,
+    weight, tie_kind, factor, floor, keep_kind, other,
+):  # fmt: skip
+    """The ties phase's day on a network of one block, in one call: ``chance_meetings`` (its arguments first),
+    then every contact of the day, those recorded before (``i_before``, ``j_before`` of ``kind_before``) and
+    the meetings (of ``meeting_kind``) after them, marks ``last_contact`` (``mark_contacts``) and renews or
+    forms ties, all fading (``renew_and_rebuild``, whose results it returns)."""
+    a, b = chance_meetings(
+        words, rate, presence, mean, indptr, cols, household, familiar_share, closeness, sampler, last_contact,
+        day, trust, column, contact_gain, slot,
+    )  # fmt: skip
+    m0, m = i_before.shape[0], i_before.shape[0] + a.shape[0]
+    i, j, kind = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int8)
+    i[:m0], j[:m0], kind[:m0] = i_before, j_before, kind_before
+    i[m0:], j[m0:], kind[m0:] = a, b, meeting_kind
+    mark_contacts(household, last_contact, i, j, day)
+    return renew_and_rebuild(
+        indptr.shape[0] - 1, i, j, kind, new_weight, strengthen, indptr, rows, cols, weight, tie_kind, factor,
+        floor, keep_kind, other,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
 def mark_contacts(household, last_contact, i, j, day):
     """``last_contact = day`` at both ends of each contact (i[k], j[k]) between two households."""
     for k in range(i.shape[0]):

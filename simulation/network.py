@@ -196,6 +196,27 @@ class Network:
             return len(new[0]) // 2, 0
         return len(new[0]) // 2, self._rebuild(*new, fade=True, rate=rate, min_weight=min_weight)
 
+    def one_block(self) -> bool:
+        """Whether the ties are too few to split among threads (``row_ranges`` is one range)."""
+        return len(self.row_ranges()) == 1
+
+    def meet_and_renew(
+        self, meetings: tuple, meeting_kind: int, new_weight: float, strengthen: float, rate: float, min_weight: float
+    ) -> None:
+        """On a network of one block whose ties fade (``rate`` > 0): the day's chance meetings (``meetings``:
+        ``kernels.chance_meetings``' arguments but the tie arrays), recorded after today's other contacts, then
+        ``renew_and_fade`` of every contact, in one compiled call (``kernels.meet_renew_and_rebuild``): what
+        ``chance_meetings``, ``meet``, ``take_contacts``, ``mark_contacts`` and ``renew_and_fade`` do in turn."""
+        if rate <= 0 or not self.one_block():
+            raise ValueError("meet_and_renew: only for a network of one block whose ties fade (rate > 0)")
+        i, j, kind = self.take_contacts()
+        outside = self._outside if self._outside is not None else np.empty(0, np.int64)
+        rows, cols, weight, tie_kind, indptr, _, _ = kernels.meet_renew_and_rebuild(
+            *meetings, i, j, kind, meeting_kind, f32(new_weight), f32(strengthen), self.indptr, self.rows, self.cols,
+            self.weight, self.kind, f32(1.0 - rate), f32(min_weight), HOUSEHOLD, outside,
+        )  # fmt: skip
+        self._install(rows, cols, weight, tie_kind, indptr, outside)
+
     def _strengthen(self, i, j, new_weight: float, strengthen: float, kind):
         """Strengthen the pairs already tied (in place); the new ones, sorted: insertion positions, rows, columns,
         weights and kinds."""

@@ -45,6 +45,12 @@ def test_products_and_runs_are_the_same_with_two_threads(two_threads_always):
     single = CommunityModel(scenario=scenario, rng=3)
     single.run_for(40)
     np.testing.assert_array_equal(parallel.pop.trust, single.pop.trust)
+    # The day's ties: made in steps on two blocks, in one call (``Network.meet_and_renew``) on one.
+    for name in ("indptr", "cols", "weight", "kind"):
+        np.testing.assert_array_equal(getattr(parallel.network, name), getattr(single.network, name), err_msg=name)
+    np.testing.assert_array_equal(parallel.pop.last_contact, single.pop.last_contact)
+    with pytest.raises(ValueError, match="one block whose ties fade"):
+        single.network.meet_and_renew((), 0, 0.3, 0.1, 0.0, 0.05)
     a = parallel.datacollector.get_model_vars_dataframe()
     b = single.datacollector.get_model_vars_dataframe()
     assert a.equals(b)

@@ -34,24 +34,16 @@ def ties(model: CommunityModel, day: int) -> None:
     sampler = model.building_sampler
     # Chance meetings (rate x relative presence), their partners, contact, and both ends' gain of trust in
     # neighbours (a resident in several meetings gains once per meeting), in one compiled pass.
-    a, b = chance_meetings(
-        model.streams["ties.meet"].words(day, range(4)),
-        f32(net.meeting_rate * model.levers.meeting_rate_mult),
-        pop.presence,
-        f32(max(sampler.mean_weight, 1e-9)),
-        network.indptr,
-        network.cols,
-        pop.household,
-        model.levers.familiar_share,
-        closeness,
-        sampler.arrays(),
-        pop.last_contact,
-        day,
-        pop.trust,
-        T_NEIGHBOURS,
-        float(model.scenario.trust.contact_gain),
+    meetings = (
+        model.streams["ties.meet"].words(day, range(4)), f32(net.meeting_rate * model.levers.meeting_rate_mult),
+        pop.presence, f32(max(sampler.mean_weight, 1e-9)), pop.household, model.levers.familiar_share, closeness,
+        sampler.arrays(), pop.last_contact, day, pop.trust, T_NEIGHBOURS, float(model.scenario.trust.contact_gain),
         scratch_slots(pop.n),
-    )
+    )  # fmt: skip
+    if net.decay_per_day > 0 and network.one_block():  # the meetings and all that follows in one call
+        network.meet_and_renew(meetings, MEETING, net.new_tie_weight, net.strengthen, net.decay_per_day, net.min_weight)
+        return
+    a, b = chance_meetings(*meetings[:4], network.indptr, network.cols, *meetings[4:])
     network.meet(a, b, MEETING)
     # Co-attendance (activities, consultations) is contact too, when it is not within one household; then
     # the new and renewed ties, and the day's fading, in one pass over the tie arrays.
