@@ -1221,3 +1221,51 @@ def issue_metrics(
     satisfaction = n_timely / n_cases if n_cases else np.nan
     close_days = km_restricted_mean(durations[:n_reported], is_closed[:n_reported], days)
     return unreported_share, resolution_rate, resolution_days, case_rate, satisfaction, close_days, n_open
+
+
+@njit(cache=True, nogil=True)
+def day_metrics(
+    cell, combos, sizes, last_activity, last_governance, last_report, voted, month, quarter, trust, efficacy,
+    outside, last_contact, week_start, act_held, act_places, act_attendees, lo, hi, proposal_days, n,
+    raised, reported, closed, outcome, stage, size, open_issues, day, days, longest, satisfied_within, no_day,
+    resolved_code, closed_stage, stalled_today, used, available, ties,
+):  # fmt: skip
+    """``simulation.metrics.measure_values``' values in the order it computes them (its ``_COMPUTED``), in one
+    call: ``resident_measures`` (the group shares row by row, the trust and efficacy means), the proposals
+    per 1,000 adults made after day ``quarter`` and the activities of days ``lo .. hi - 1``
+    (``window_counts``), ``issue_metrics``, the cases stalled today, the pool's use (``used_share``), the
+    activities' fill rate, ties (entries, ``ties``) per resident, isolated and weekly contact shares and
+    activities held; each value as the Python arithmetic it replaced (float64; NaN where it has no cases)."""
+    shares, trust_means, eff, isolated, weekly = resident_measures(
+        cell, combos, sizes, last_activity, last_governance, last_report, voted, month, quarter, trust,
+        efficacy, outside, last_contact, week_start,
+    )  # fmt: skip
+    held, places, attended, proposals = window_counts(
+        act_held, act_places, act_attendees, lo, hi, proposal_days, quarter
+    )
+    issues = issue_metrics(
+        raised, reported, closed, outcome, stage, size, open_issues, day, days, longest, satisfied_within,
+        no_day, resolved_code, closed_stage,
+    )  # fmt: skip
+    k = shares.shape[0] * shares.shape[1]
+    out = np.empty(k + trust_means.shape[0] + 16)
+    for f in range(shares.shape[0]):
+        for g in range(shares.shape[1]):
+            out[f * shares.shape[1] + g] = np.float64(shares[f, g])
+    out[k] = 1000.0 * proposals / max(n, 1)
+    for c in range(trust_means.shape[0]):
+        out[k + 1 + c] = trust_means[c]
+    at = k + 1 + trust_means.shape[0]
+    out[at] = eff
+    out[at + 1], out[at + 2], out[at + 3] = issues[0], issues[1], issues[2]
+    out[at + 4], out[at + 5], out[at + 6] = issues[3], issues[4], issues[5]
+    out[at + 7] = np.float64(issues[6])  # issues open
+    out[at + 8] = np.float64(stalled_today)
+    out[at + 9] = used_share(used, available)
+    out[at + 10] = attended / places if places else np.nan  # activity fill rate
+    # Counts over n: exactly the means numpy gives (sums of integers are exact in float64).
+    out[at + 11] = np.float64(ties) / n if n else 0.0
+    out[at + 12] = isolated / n if n else np.nan
+    out[at + 13] = np.float64(held)
+    out[at + 14] = weekly / n if n else 0.0
+    return out

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simulation.kernels import issue_metrics, resident_measures, window_counts
+from simulation.kernels import day_metrics
 from simulation.population import TRUST_TARGETS
 from simulation.processes.issues import CLOSED, NO_DAY, RESOLVED
 
@@ -251,46 +251,25 @@ _NO_TURNOUT = [float("nan")] * (1 + len(GROUPS))
 def measure_values(model: CommunityModel, day: int) -> tuple[float, ...]:
     """All metrics of ``METRICS`` for the end of ``day``, in the registry's order (reads state, writes none)."""
     pop, log, net = model.pop, model.issues, model.network
-    month = day - PARTICIPATION_DAYS
     quarter = day - GOVERNANCE_DAYS
-    # One compiled pass over the residents: the group rates, trust and efficacy means, isolation and
-    # weekly contact (exact counts; the means summed in numpy's order).
+    # One compiled call (``kernels.day_metrics``): a pass over the residents (group rates, trust and efficacy
+    # means, isolation, weekly contact: exact counts, the means summed in numpy's order); the last month's
+    # activities (integer sums: exact) and the quarter's proposals; issues raised in the window, cases closed
+    # in it (scanning from the oldest issue that can have closed in it), days from report to close of cases
+    # reported in it, open ones censored today; the pool's use; counts over the residents.
     cell, combos, sizes = model.group_cells
-    shares, trust_means, efficacy, isolated, weekly = resident_measures(
-        cell, combos, sizes, pop.last_activity, pop.last_governance, pop.last_report, pop.voted_last_election,
-        month, quarter, pop.trust, pop.efficacy, net.degree(exclude_household=True), pop.last_contact,
-        day - WEEK_DAYS,
-    )  # fmt: skip
-    # One conversion to Python floats (float32 to float64, exact).
-    out = shares.ravel().tolist()
-    if model.last_election_day is None:  # no election yet: no turnout
-        out[_TURNOUT] = _NO_TURNOUT
-    # The last month's activities (integer sums: exact) and the quarter's proposals, in one compiled call.
     t = day + model.burn_in
-    lo = max(0, t - PARTICIPATION_DAYS + 1)
-    held, places, attended, recent_proposals = window_counts(
-        model.activity_days, model.activity_places, model.activity_attendees, lo, t + 1, model.proposal_days, quarter
-    )
-    out.append(1000.0 * recent_proposals / max(pop.n, 1))
-    out += trust_means.tolist()
-    out.append(efficacy)
-    # Issues raised in the window; cases closed in it (scanning from the oldest issue that can have
-    # closed in it); days from report to close of cases reported in it, open ones censored today.
     cw = model.scenario.casework
     longest = cw.max_days + model.scenario.issues.grievance_days  # the most days an issue stays open
-    issues = issue_metrics(
-        log.raised, log.reported, log.closed, log.outcome, log.stage, log.size, log.open, day, ISSUE_DAYS,
-        longest, cw.satisfied_within_days, NO_DAY, RESOLVED, CLOSED,
-    )  # fmt: skip
-    out += issues[:-1]
-    out.append(float(issues[-1]))  # issues open
-    out.append(float(log.stalled_today))
-    out.append(model.pool.utilization())
-    out.append(attended / places if places else float("nan"))  # activity fill rate
-    # Counts over n: exactly the means numpy gives (sums of integers are exact in float64).
-    n = pop.n
-    out.append(float(net.indptr[-1]) / n if n else 0.0)  # ties per resident
-    out.append(isolated / n if n else float("nan"))
-    out.append(float(held))  # activities held
-    out.append(weekly / n if n else 0.0)
+    out = day_metrics(
+        cell, combos, sizes, pop.last_activity, pop.last_governance, pop.last_report, pop.voted_last_election,
+        day - PARTICIPATION_DAYS, quarter, pop.trust, pop.efficacy, net.degree(exclude_household=True),
+        pop.last_contact, day - WEEK_DAYS, model.activity_days, model.activity_places, model.activity_attendees,
+        max(0, t - PARTICIPATION_DAYS + 1), t + 1, model.proposal_days, pop.n, log.raised, log.reported,
+        log.closed, log.outcome, log.stage, log.size, log.open, day, ISSUE_DAYS, longest,
+        cw.satisfied_within_days, NO_DAY, RESOLVED, CLOSED, log.stalled_today, model.pool.used,
+        model.pool.available, int(net.indptr[-1]),
+    ).tolist()  # fmt: skip
+    if model.last_election_day is None:  # no election yet: no turnout
+        out[_TURNOUT] = _NO_TURNOUT
     return _IN_REGISTRY_ORDER(out)
