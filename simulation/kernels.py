@@ -1248,7 +1248,7 @@ def day_metrics(
         no_day, resolved_code, closed_stage,
     )  # fmt: skip
     k = shares.shape[0] * shares.shape[1]
-    out = np.empty(k + trust_means.shape[0] + 16)
+    out = np.empty(k + trust_means.shape[0] + 16)  # the shares, proposals, the trust means, then 15 more
     for f in range(shares.shape[0]):
         for g in range(shares.shape[1]):
             out[f * shares.shape[1] + g] = np.float64(shares[f, g])

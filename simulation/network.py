@@ -177,18 +177,7 @@ class Network:
         self, i: np.ndarray, j: np.ndarray, new_weight: float, strengthen: float, kind, rate: float, min_weight: float
     ) -> tuple[int, int]:
         """``add_or_strengthen`` and then ``decay``, in one pass over the ties. Returns (new ties, ties dropped)."""
-        if rate > 0 and len(i) and len(self.row_ranges()) == 1:
-            # One block (a network too small to split among threads): the pairs renewed or added and the new
-            # tie arrays in one compiled call, as ``_strengthen`` then ``_rebuild`` make them.
-            k = np.asarray(kind, np.int8)
-            outside = self._outside if self._outside is not None else np.empty(0, np.int64)
-            rows, cols, weight, tie_kind, indptr, added, dropped = kernels.renew_and_rebuild(
-                self.n, np.asarray(i, np.int64), np.asarray(j, np.int64), np.full(len(i), k, np.int8) if k.ndim == 0
-                else k, f32(new_weight), f32(strengthen), self.indptr, self.rows, self.cols, self.weight, self.kind,
-                f32(1.0 - rate), f32(min_weight), HOUSEHOLD, outside,
-            )  # fmt: skip
-            self._install(rows, cols, weight, tie_kind, indptr, outside)
-            return added // 2, dropped // 2
+        # (The ties phase's day on a network of one block is ``meet_and_renew``, in one compiled call.)
         new = self._strengthen(i, j, new_weight, strengthen, kind)
         if rate <= 0 or len(self.cols) + len(new[0]) == 0:
             if len(new[0]):
@@ -210,7 +199,7 @@ class Network:
         if rate <= 0 or not self.one_block():
             raise ValueError("meet_and_renew: only for a network of one block whose ties fade (rate > 0)")
         i, j, kind = self.take_contacts()
-        outside = self._outside if self._outside is not None else np.empty(0, np.int64)
+        outside = self._outside_or_empty()
         rows, cols, weight, tie_kind, indptr, _, _ = kernels.meet_renew_and_rebuild(
             *meetings, i, j, kind, meeting_kind, f32(new_weight), f32(strengthen), self.indptr, self.rows, self.cols,
             self.weight, self.kind, f32(1.0 - rate), f32(min_weight), HOUSEHOLD, outside,
@@ -233,7 +222,7 @@ class Network:
         """New tie arrays with the new ties inserted (and all faded, when ``fade``). Returns ties dropped."""
         # float32 factor and threshold, as numpy compares a float32 array with a Python float.
         factor, floor = f32(1.0 - rate), f32(min_weight)
-        outside = self._outside if self._outside is not None else np.empty(0, np.int64)
+        outside = self._outside_or_empty()
         ranges = self.row_ranges()
         new = (at, ni, nj, wn, kn, fade, factor, floor, HOUSEHOLD, outside)
         old = (self.indptr, self.rows, self.cols, self.weight, self.kind)  # the entries' rows are carried over
@@ -243,6 +232,10 @@ class Network:
             rows, *arrays, indptr, dropped = self._rebuild_in_blocks(ranges, *old, *new)
         self._install(rows, *arrays, indptr, outside)
         return dropped // 2
+
+    def _outside_or_empty(self) -> np.ndarray:
+        """The cached ties per row not of the household kind, which a rebuild keeps up to date; empty if none."""
+        return self._outside if self._outside is not None else np.empty(0, np.int64)
 
     def _install(self, rows, cols, weight, kind, indptr, outside) -> None:
         """New tie arrays, with their entries' rows and the ties per row not of the household kind."""

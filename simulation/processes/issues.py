@@ -49,33 +49,27 @@ def _make_room(log, fields: dict, k: int, fresh: dict | None = None) -> None:
         setattr(log, name, new)
 
 
-class TaskLog:
-    """The parts of reported cases, one per unit a case needs, one array per declared field.
+class _Rows:
+    """An append-only struct of arrays (one per field of ``_fields``), grown by doubling (``_make_room``); rows
+    not used yet hold their field's ``_fresh`` value (0 if none), and new rows join ``open``. An ``append``
+    adds as many rows as its ``_counted_by`` field has values."""
 
-    A case handled by one unit has one part; a cross-department case has one
-    part per government unit it needs. Parts are worked one after another
-    (passed between departments) unless the case is coordinated or escalated,
-    when the remaining parts are worked at once.
-    """
-
-    def __init__(self, capacity: int = 1024):
-        self.size = 0
-        for name, dtype in _TASK_FIELDS.items():
-            setattr(self, name, np.zeros(capacity, dtype))
-        self.open = np.zeros(0, np.int64)  # parts not yet done
+    _fields: dict
+    _fresh: dict | None = None
+    _counted_by: str
 
     def append(self, **cols: np.ndarray) -> np.ndarray:
-        """Add parts; unspecified fields keep fresh rows' 0. Returns the new rows."""
-        k = len(cols["issue"])
-        rows = slice(self.reserve(k), self.size + k)
+        """Add rows; unspecified fields keep fresh rows' values. Returns the new rows."""
+        k = len(cols[self._counted_by])
+        rows = slice(self.reserve(k), self.size + k)  # a slice is cheaper to assign than the indices
         for name, values in cols.items():
             getattr(self, name)[rows] = values
         return self.added(k)
 
     def reserve(self, k: int) -> int:
-        """Room for up to ``k`` more rows (fresh: 0); the first of them, for a compiled call that writes new
-        rows there in place (then ``added``). The field arrays may be new ones after it."""
-        _make_room(self, _TASK_FIELDS, k)
+        """Room for up to ``k`` more rows (fresh); the first of them, for a compiled call that writes new rows
+        there in place (then ``added``). The field arrays may be new ones after it."""
+        _make_room(self, self._fields, k, self._fresh)
         return self.size
 
     def added(self, k: int) -> np.ndarray:
@@ -84,6 +78,24 @@ class TaskLog:
         self.size += k
         self.open = np.concatenate([self.open, idx])
         return idx
+
+
+class TaskLog(_Rows):
+    """The parts of reported cases, one per unit a case needs, one array per declared field.
+
+    A case handled by one unit has one part; a cross-department case has one
+    part per government unit it needs. Parts are worked one after another
+    (passed between departments) unless the case is coordinated or escalated,
+    when the remaining parts are worked at once.
+    """
+
+    _fields, _counted_by = _TASK_FIELDS, "issue"
+
+    def __init__(self, capacity: int = 1024):
+        self.size = 0
+        for name, dtype in _TASK_FIELDS.items():
+            setattr(self, name, np.zeros(capacity, dtype))
+        self.open = np.zeros(0, np.int64)  # parts not yet done
 
     def of(self, issues: np.ndarray) -> np.ndarray:
         """Open parts of these issues."""
@@ -111,8 +123,10 @@ _NOT_YET_VALUES = {
 }
 
 
-class IssueLog:
+class IssueLog(_Rows):
     """All issues of a run, one array per field, grown by doubling (rows not used yet hold 'not yet' values)."""
+
+    _fields, _fresh, _counted_by = _FIELDS, _NOT_YET_VALUES, "domain"
 
     def __init__(self, capacity: int = 1024):
         self.size = 0
@@ -122,27 +136,6 @@ class IssueLog:
         self.closed_today = np.zeros(0, np.int64)
         self.stalled_today = 0
         self.tasks = TaskLog()
-
-    def append(self, **cols: np.ndarray) -> np.ndarray:
-        """Add issues; unspecified fields get their 'not yet' values. Returns the new indices."""
-        k = len(cols["domain"])
-        rows = slice(self.reserve(k), self.size + k)  # a slice is cheaper to assign than the indices
-        for name, values in cols.items():
-            getattr(self, name)[rows] = values
-        return self.added(k)
-
-    def reserve(self, k: int) -> int:
-        """Room for up to ``k`` more rows (fresh: their 'not yet' values); the first of them, for a compiled
-        call that writes new rows there in place (then ``added``). The field arrays may be new ones after it."""
-        _make_room(self, _FIELDS, k, _NOT_YET_VALUES)
-        return self.size
-
-    def added(self, k: int) -> np.ndarray:
-        """The ``k`` rows written after the last one in use join the log, open. Returns them."""
-        idx = np.arange(self.size, self.size + k)
-        self.size += k
-        self.open = np.concatenate([self.open, idx])
-        return idx
 
     def close(self, idx: np.ndarray, day: int, outcome: int) -> None:
         self.stage[idx] = CLOSED
