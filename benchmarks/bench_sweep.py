@@ -16,6 +16,12 @@ sweep's first finished run to its last, without the start-up. One worker runs in
 workers are forked from a fork server that imports the package and loads the compiled kernels once per
 process (about 2 s, paid by the first sweep with several workers; later sweeps in the process reuse it),
 so a worker starts its first run with them loaded.
+
+Where a second worker gains less than 2x, the machine's CPU time tells idle cores from slower ones
+(Linux's ``/proc/stat``, over the whole machine): ``cores_busy`` is the CPU seconds used per second of
+each sweep, and ``cpu_s_per_run`` the CPU seconds used per run. Two busy cores whose runs each took more
+CPU time than one worker's ran slower per core (they share caches, memory and, on a virtual machine, the
+host), not idle; ``cpu_per_run_ratio`` is 2 workers' CPU seconds per run over 1 worker's.
 """
 
 from __future__ import annotations
@@ -34,6 +40,21 @@ from simulation.study.engine import Plan, run_plan
 from simulation.study.store import Store
 
 
+def cpu_seconds() -> tuple[float, float] | None:
+    """CPU seconds the machine's cores have been busy and stolen by the host (``/proc/stat``), or None
+    where there is no such file."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting for I/O
+    steal = fields[7] if len(fields) > 7 else 0
+    # Guest time is already counted in user time: the first eight fields are the whole.
+    return (sum(fields[:8]) - idle - steal) / tick, steal / tick
+
+
 def one(adults: int, days: int, runs: int, workers: int, burn_in: int | None) -> dict:
     reps = max(2, runs // 2)
     base = Scenario().scaled(adults=adults)
@@ -48,10 +69,13 @@ def one(adults: int, days: int, runs: int, workers: int, burn_in: int | None) ->
             stamps.append(time.perf_counter())
 
     with tempfile.TemporaryDirectory() as tmp:
+        cpu0 = cpu_seconds()
         t0 = time.perf_counter()
         out = run_plan(plan, Store(tmp), workers=workers, progress=progress)
         wall = time.perf_counter() - t0
+        cpu1 = cpu_seconds()
     n = len(out.runs)
+    busy, stolen = (cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]) if cpu0 and cpu1 else (None, None)
     return {
         "workers": workers,
         "runs": n,
@@ -68,6 +92,11 @@ def one(adults: int, days: int, runs: int, workers: int, burn_in: int | None) ->
         ),
         # Other work on the machine skews the figures: a 1-minute load above the workers used means sharing.
         "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        # The machine's CPU time over the sweep (all processes): cores kept busy, and CPU seconds per run.
+        "cpu_s": None if busy is None else round(busy, 2),
+        "cores_busy": None if busy is None else round(busy / wall, 2),
+        "cpu_s_per_run": None if busy is None else round(busy / n, 3),
+        "stolen_s": None if stolen is None else round(stolen, 2),
     }
 
 
@@ -103,6 +132,16 @@ def main() -> None:
         if rates:
             steady[w] = round(sum(rates) / len(rates), 1)
     out["steady_runs_per_minute"] = steady
+    per_run, busy_cores = {}, {}
+    for w in args.workers:
+        mine = [r for r in results if r["workers"] == w and r["cpu_s"] is not None]
+        if mine:
+            per_run[w] = round(sum(r["cpu_s"] for r in mine) / sum(r["runs"] for r in mine), 3)
+            busy_cores[w] = round(sum(r["cpu_s"] for r in mine) / sum(r["wall_s"] for r in mine), 2)
+    if per_run:
+        out["cpu_s_per_run"], out["cores_busy"] = per_run, busy_cores
+    if 1 in per_run and 2 in per_run:
+        out["cpu_per_run_ratio"] = round(per_run[2] / per_run[1], 2)
     if 1 in per_minute and 2 in per_minute:
         out["speedup"] = round(per_minute[2] / per_minute[1], 2)
     if 1 in steady and 2 in steady:
