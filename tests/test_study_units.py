@@ -214,3 +214,54 @@ def test_workers_start_with_the_kernels_loaded():
         pytest.skip("no fork server on this platform")
     with ProcessPoolExecutor(max_workers=1, mp_context=executors._worker_context()) as pool:
         assert pool.submit(_kernels_loaded).result() >= 1
+
+
+@pytest.mark.parametrize(
+    "started, limit, driver_runs_one",
+    [(False, None, True), (True, None, False), (False, 0, False)],
+    ids=["first-sweep", "server-running", "group-too-long"],
+)
+def test_the_driver_runs_one_short_group_while_the_fork_server_starts(monkeypatch, started, limit, driver_runs_one):
+    """The first sweep of a process runs its last group in the driver while the fork server imports the package
+    (if the group is short), then the others in the pool; later sweeps, and long groups, go to the pool alone.
+    The rows are those of a serial sweep either way."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from simulation.study import executors
+    from simulation.study.arms import parse_arms
+    from simulation.study.engine import Plan
+    from simulation.study.runner import run_group
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    tiny = Scenario().scaled(adults=300).override({"burn_in_days": 3})
+    specs = Plan(base=tiny, arms=parse_arms(["whistle_report"]), reps=3, days=8, window=4).specs()
+    groups = [[s for s in specs if s.rep == r] for r in range(3)]  # a (point, rep)'s arms share the burn-in
+    events: list = []
+
+    class Pool(ProcessPoolExecutor):  # made in the driver only, never pickled
+        def __init__(self, *args, **kwargs):
+            events.append("pool")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(executors, "_fork_server_started", started)
+    if limit is not None:
+        monkeypatch.setattr(executors, "OWN_GROUP_MAX_RESIDENT_DAYS", limit)
+    rows = {}
+
+    def on_result(row):
+        events.append(row["key"])
+        rows[row["key"]] = row
+
+    executors.run_local(groups, on_result, lambda spec, text: pytest.fail(text), workers=2)
+    last_group = [s.key for s in groups[-1]]
+    if driver_runs_one:
+        assert events[:3] == [*last_group, "pool"]
+    else:
+        assert events[0] == "pool"
+    assert executors._fork_server_started
+    serial = {spec.key: row for group in groups for spec, row, _ in run_group(group)}
+    assert rows.keys() == serial.keys()
+    pd.testing.assert_frame_equal(pd.DataFrame(rows).sort_index(axis=1), pd.DataFrame(serial)[sorted(rows)])

@@ -30,6 +30,9 @@ OnResult = Callable[[dict[str, Any]], None]
 OnFailure = Callable[[RunSpec, str], None]
 Group = list[RunSpec]
 POOL_RESTARTS = 3  # a pool whose worker died is rebuilt this often before the sweep gives up
+# While the fork server starts (1-3 s on 2 cores), the driver runs one group itself if the group simulates
+# at most this many resident-days (about 1-2 s: at 3,000 adults a year's burn-in and two arms of a year).
+OWN_GROUP_MAX_RESIDENT_DAYS = 5_000_000
 
 
 class ExecutorError(RuntimeError):
@@ -78,6 +81,30 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
+_fork_server_started = False  # by this process: later pools fork their workers from it at once
+
+
+def _start_fork_server() -> bool:
+    """Start the workers' fork server now without waiting for it, if this process has not started it yet
+    (True then). The server imports the package and loads the kernels in its own process; a pool's first
+    worker waits for that."""
+    global _fork_server_started
+    if _fork_server_started or _worker_context().get_start_method() != "forkserver":
+        return False
+    from multiprocessing import forkserver  # (POSIX only)
+
+    with _main_not_reimported():
+        forkserver.ensure_running()
+    _fork_server_started = True
+    return True
+
+
+def _resident_days(group: Group) -> int:
+    """Resident-days a group simulates: its runs' days and the burn-in (once, as ``run_group`` shares it)."""
+    base = group[0].base
+    return base.community.adults * (base.burn_in_days + sum(spec.days for spec in group))
+
+
 def _start_worker(thread_count: int) -> None:
     # Workers leave Ctrl-C to the driver, which terminates them (no traceback from each worker).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -117,11 +144,21 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 
 def run_local(groups: Sequence[Group], on_result: OnResult, on_failure: OnFailure, workers: int) -> None:
     """Run in ``workers`` local processes, forked from the fork server (``_worker_context``): forking this
-    process instead could deadlock when it holds threads (the row blocks', a caller's)."""
+    process instead could deadlock when it holds threads (the row blocks', a caller's).
+
+    The first sweep of a process starts the fork server, and its workers wait 1-3 s for it to import the
+    package: meanwhile this process runs the last group itself when it is short
+    (``OWN_GROUP_MAX_RESIDENT_DAYS``), so that a core does not idle: a process's first 48-run sweep at 3,000
+    adults on 2 cores kept 1.86-1.90 cores busy instead of 1.76-1.82, 7% more runs a minute (median of
+    seven pairs)."""
     if workers <= 1:
         run_serial(groups, on_result, on_failure)
         return
     pending = dict(enumerate(groups))
+    if len(pending) > workers and _start_fork_server():
+        last = max(pending)
+        if _resident_days(pending[last]) <= OWN_GROUP_MAX_RESIDENT_DAYS:
+            _deliver(run_group(pending.pop(last)), on_result, on_failure)
     restarts = 0
     while pending:
         pool = ProcessPoolExecutor(
