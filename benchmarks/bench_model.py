@@ -246,7 +246,14 @@ def main() -> None:
             capture_output=True,
             text=True,
         )
-        result["sweep"] = json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr[-500:]}
+        result["sweep"] = sweep = json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr[-500:]}
+        if "speedup" in sweep:
+            print(
+                f"sweep: {sweep['runs_per_minute']} runs per minute by workers, x{sweep['speedup']} "
+                f"(steady x{sweep.get('steady_speedup')}); cores busy {sweep.get('cores_busy')}, "
+                f"CPU seconds per run {sweep.get('cpu_s_per_run')}",
+                file=sys.stderr,
+            )
     print(json.dumps(result, indent=2))
 
 
