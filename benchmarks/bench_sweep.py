@@ -14,8 +14,8 @@ the rounds cancels) and each setting's runs per minute is its runs over its time
 rounds. ``speedup`` is 2 workers' runs per minute over 1 worker's; ``steady_speedup`` the same from each
 sweep's first finished run to its last, without the start-up. One worker runs in this process. Several
 workers are forked from a fork server that imports the package and loads the compiled kernels once per
-process (about 2 s, paid by the first sweep with several workers; later sweeps in the process reuse it),
-so a worker starts its first run with them loaded.
+process (about 2 s, paid by the first sweep with several workers, whose driver runs one short group
+meanwhile; later sweeps in the process reuse it), so a worker starts its first run with them loaded.
 
 Where a second worker gains less than 2x, the machine's CPU time tells idle cores from slower ones
 (Linux's ``/proc/stat``, over the whole machine): ``cores_busy`` is the CPU seconds used per second of
