@@ -5,9 +5,10 @@ short warm-up, without burn-in; a day's steady cost, see below) and of the two-r
 (``benchmarks/reference_mesa.py``) at each size, their ratio; optionally the
 district figures (``--district``: about 1,000,000 adults, its build and a
 whole year, peak memory) and sweep throughput with 1 and 2 workers (``--sweep``, through
-``benchmarks/bench_sweep.py``, with its control: as many independent processes running the model without
-the study engine, after each sweep, and the engine's share of what they gained); and a per-phase profile (``--phases``: each phase's share of the day
-and the share of its time spent in compiled kernels, the rest being Python and numpy between them).
+``benchmarks/bench_sweep.py``, with its control: as many independent processes running the model
+without the study engine, after each sweep, and the engine's share of what they gained); and a
+per-phase profile (``--phases``: each phase's share of the day and the share of its time spent in
+compiled kernels, the rest being Python and numpy between them).
 Each measurement runs in its own process so that peak memory (max resident
 set size) is its own. The model and the reference alternate ``--repeat``
 times per size and each reports its fastest run (a shared machine's speed

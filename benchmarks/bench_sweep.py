@@ -24,7 +24,7 @@ each sweep, and ``cpu_s_per_run`` the CPU seconds used per run. Two busy cores w
 CPU time than one worker's ran slower per core (they share caches, memory and, on a virtual machine, the
 host), not idle; ``cpu_per_run_ratio`` is 2 workers' CPU seconds per run over 1 worker's.
 
-What the machine itself gives two processes moves too (1.6-2.1x within a minute on a shared virtual
+What the machine itself gives two processes moves too (1.5-2.1x within minutes on a shared virtual
 machine), so after each sweep the same number of independent processes, without the study engine, run
 the same model (``--control-runs`` whole runs each: burn-in and days, no results written), started
 together once each has loaded the kernels. Their runs per minute is the sum of each process's own
@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 
-from simulation import CommunityModel, Scenario
+from simulation import CommunityModel, Scenario, threads
 from simulation.study.arms import parse_arms
 from simulation.study.engine import Plan, run_plan
 from simulation.study.store import Store
@@ -120,8 +120,12 @@ def independent(adults: int, days: int, burn_in: int | None, processes: int, run
     command = [sys.executable, os.path.abspath(__file__), "--control-child", str(runs_each)]
     command += ["--adults", str(adults), "--days", str(days)]
     command += [] if burn_in is None else ["--burn-in", str(burn_in)]
+    # Each process with its share of the cores, as a sweep's workers have (``simulation/threads.py``).
+    env = {**os.environ, "GOVSIM_THREADS": str(max(1, threads.threads() // processes))}
     children = [
-        subprocess.Popen([*command, "--seed", str(1000 * k)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [*command, "--seed", str(1000 * k)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
         for k in range(processes)
     ]
     try:
