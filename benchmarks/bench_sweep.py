@@ -228,14 +228,14 @@ def main() -> None:
     if 1 in steady and 2 in steady:
         out["steady_speedup"] = round(steady[2] / steady[1], 2)
     if controls:
-        alone = {}
+        independent_rate = {}  # by processes: the controls' mean runs per minute
         for w in args.workers:
             rates = [c["runs_per_minute"] for c in controls if c["processes"] == w]
-            alone[w] = round(sum(rates) / len(rates), 1)
-        out["independent_runs_per_minute"] = alone
+            independent_rate[w] = round(sum(rates) / len(rates), 1)
+        out["independent_runs_per_minute"] = independent_rate
         out["controls"] = controls
-        if 1 in alone and 2 in alone:
-            out["independent_speedup"] = round(alone[2] / alone[1], 2)
+        if 1 in independent_rate and 2 in independent_rate:
+            out["independent_speedup"] = round(independent_rate[2] / independent_rate[1], 2)
             if "speedup" in out:
                 out["engine_share"] = round(out["speedup"] / out["independent_speedup"], 2)
     print(json.dumps(out, indent=2))
